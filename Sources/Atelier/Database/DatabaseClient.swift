@@ -1,0 +1,91 @@
+import Logging
+import SQLKit
+import ServiceLifecycle
+
+/// Which SQL engine serves the data; queries stay the same, a few statements differ.
+public enum SQLBackend: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Access to the one database of the shop, SQLite or PostgreSQL.
+///
+/// It is a `Service`: it must be running (inside the app's service group, or `withRunning`)
+/// while queries are made, and it closes its connections on graceful shutdown.
+public protocol DatabaseClient: Service, Sendable {
+    var backend: SQLBackend { get }
+
+    /// Runs `body` on one connection leased from the pool, outside any transaction.
+    func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+}
+
+extension DatabaseClient {
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    ///
+    /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`), so two writers wait
+    /// for each other instead of failing with "database is locked" when one upgrades its read lock.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = backend == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withConnection { db in
+            try await db.raw(SQLQueryString(begin)).run()
+            let value: T
+            do {
+                value = try await body(db)
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+            try await db.raw("COMMIT").run()
+            return value
+        }
+    }
+
+    /// Runs the client for the duration of `body`, for commands that use the database without a server.
+    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            do {
+                let value = try await body()
+                group.cancelAll()
+                return value
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// True if the database answers a trivial query; used by the readiness check.
+    public func ping() async -> Bool {
+        do {
+            return try await withConnection { db in
+                try await db.raw("SELECT 1 AS ok").first() != nil
+            }
+        } catch {
+            return false
+        }
+    }
+}
+
+/// Opens the client that the configuration asks for.
+public enum DatabaseFactory {
+    public static func make(_ setting: DatabaseSetting, logger: Logger) async throws -> any DatabaseClient {
+        switch setting {
+        case .sqlite(let storage, let poolSize):
+            try await SQLiteDatabaseClient.open(storage: storage, poolSize: poolSize, logger: logger)
+        case .postgres(let settings):
+            PostgresDatabaseClient(settings: settings, logger: logger)
+        }
+    }
+}
+
+/// Where the data lives, as decided by the configuration.
+public enum DatabaseSetting: Sendable, Equatable {
+    public enum SQLiteStorage: Sendable, Equatable {
+        case file(path: String)
+        case memory
+    }
+
+    case sqlite(SQLiteStorage, poolSize: Int)
+    case postgres(PostgresSettings)
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+
+/// Every setting of the service, read once from the environment at start.
+///
+/// `load(environment:)` checks every variable and reports all bad ones together, so an operator fixes
+/// a deployment in one go. Tests build the struct in code instead.
+public struct AtelierConfiguration: Sendable {
+    public enum LogFormat: String, Sendable { case json, text }
+
+    public var hostname: String
+    public var port: Int
+    public var dataDirectory: String
+    public var database: DatabaseSetting
+    public var maxBodyBytes: Int
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    /// Whether `serve` mints and prints an admin key when the database has none.
+    public var bootstrapAdminKey: Bool
+
+    public init(
+        hostname: String = "127.0.0.1",
+        port: Int = 8080,
+        dataDirectory: String = "./data",
+        database: DatabaseSetting = .sqlite(.memory, poolSize: 1),
+        maxBodyBytes: Int = 1_048_576,
+        logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .json,
+        bootstrapAdminKey: Bool = true
+    ) {
+        self.hostname = hostname
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.database = database
+        self.maxBodyBytes = maxBodyBytes
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.bootstrapAdminKey = bootstrapAdminKey
+    }
+
+    /// The documented variables with their defaults; the README's table is written from this list.
+    public static let variables: [(name: String, defaultValue: String, meaning: String)] = [
+        ("PORT", "8080", "TCP port of the HTTP API"),
+        ("ATELIER_HOSTNAME", "127.0.0.1", "address to bind; 0.0.0.0 to accept connections from other hosts"),
+        ("DATABASE_URL", "(unset: SQLite)", "postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable|prefer|require selects PostgreSQL"),
+        ("ATELIER_DATA_DIR", "./data", "folder of the SQLite file (atelier.sqlite), local assets and outgoing mail"),
+        ("ATELIER_DB_MAX_CONNECTIONS", "10 (PostgreSQL), 4 (SQLite)", "connection pool size"),
+        ("ATELIER_MAX_BODY_BYTES", "1048576", "largest request body accepted; larger ones get 413"),
+        ("ATELIER_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
+        ("ATELIER_LOG_FORMAT", "json", "json (one object per line) or text"),
+        ("ATELIER_BOOTSTRAP_ADMIN_KEY", "true", "on an empty database, create and print one admin API key"),
+    ]
+
+    public static func load(
+        environment env: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> AtelierConfiguration {
+        var problems: [String] = []
+        func value(_ name: String) -> String? {
+            guard let raw = env[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int>) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                problems.append("\(name)=\(raw): must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                return fallback
+            }
+            return number
+        }
+        func boolean(_ name: String, default fallback: Bool) -> Bool {
+            guard let raw = value(name) else { return fallback }
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default:
+                problems.append("\(name)=\(raw): must be true or false")
+                return fallback
+            }
+        }
+
+        var config = AtelierConfiguration()
+        config.port = integer("PORT", default: 8080, in: 1...65535)
+        config.hostname = value("ATELIER_HOSTNAME") ?? "127.0.0.1"
+        config.dataDirectory = value("ATELIER_DATA_DIR") ?? "./data"
+        config.maxBodyBytes = integer("ATELIER_MAX_BODY_BYTES", default: 1_048_576, in: 1024...1_073_741_824)
+        config.bootstrapAdminKey = boolean("ATELIER_BOOTSTRAP_ADMIN_KEY", default: true)
+
+        if let raw = value("ATELIER_LOG_LEVEL") {
+            if let level = Logger.Level(rawValue: raw.lowercased()) {
+                config.logLevel = level
+            } else {
+                problems.append("ATELIER_LOG_LEVEL=\(raw): must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let raw = value("ATELIER_LOG_FORMAT") {
+            if let format = LogFormat(rawValue: raw.lowercased()) {
+                config.logFormat = format
+            } else {
+                problems.append("ATELIER_LOG_FORMAT=\(raw): must be json or text")
+            }
+        }
+
+        if let url = value("DATABASE_URL") {
+            let connections = integer("ATELIER_DB_MAX_CONNECTIONS", default: 10, in: 1...500)
+            do {
+                config.database = .postgres(try PostgresSettings(url: url, maxConnections: connections))
+            } catch {
+                // The URL may carry a password: never echo it.
+                problems.append("DATABASE_URL: \(error.reason)")
+            }
+        } else {
+            let connections = integer("ATELIER_DB_MAX_CONNECTIONS", default: 4, in: 1...64)
+            let folder = config.dataDirectory.hasSuffix("/") ? String(config.dataDirectory.dropLast()) : config.dataDirectory
+            let path = folder + "/atelier.sqlite"
+            config.database = .sqlite(.file(path: path), poolSize: connections)
+        }
+
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+        return config
+    }
+}
+
+/// Every environment variable that could not be used, with what it should look like.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var problems: [String]
+
+    public var description: String {
+        "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+
+/// The time source of the domain; tests pin it.
+public struct WallClock: Sendable {
+    private let read: @Sendable () -> Date
+
+    public init(_ read: @escaping @Sendable () -> Date) { self.read = read }
+
+    public var now: Date { read() }
+
+    public static let system = WallClock { Date() }
+
+    public static func fixed(_ date: Date) -> WallClock { WallClock { date } }
+}

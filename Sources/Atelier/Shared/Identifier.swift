@@ -1,0 +1,67 @@
+import Crypto
+import Foundation
+
+/// Random, URL-safe, prefixed identifiers such as `key_01jd3k8x4q9m2v7c5b6n0p1r2s`.
+///
+/// The first 10 characters encode the creation time in milliseconds (Crockford base32, as in ULID),
+/// so ids sort by creation time and keyset pagination by id follows insertion order.
+/// The remaining 16 characters are 80 random bits.
+public enum Identifier {
+    static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz")
+
+    public static func make(prefix: String, at date: Date = Date()) -> String {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var chars = [Character](repeating: "0", count: 26)
+        var t = millis
+        for i in stride(from: 9, through: 0, by: -1) {
+            chars[i] = alphabet[Int(t & 31)]
+            t >>= 5
+        }
+        var rng = SystemRandomNumberGenerator()
+        for i in 10..<26 { chars[i] = alphabet[Int(rng.next() & 31)] }
+        return prefix + "_" + String(chars)
+    }
+
+    /// Whether `value` has the shape of an id with this prefix; cheap input validation.
+    public static func isWellFormed(_ value: String, prefix: String) -> Bool {
+        guard value.count == prefix.count + 27, value.hasPrefix(prefix + "_") else { return false }
+        return value.dropFirst(prefix.count + 1).allSatisfy { alphabet.contains($0) }
+    }
+}
+
+/// Secrets: random bytes rendered URL-safe, compared in constant time.
+public enum Secret {
+    public static func randomToken(bytes count: Int = 32) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64URLEncoded()
+    }
+
+    public static func sha256Hex(_ value: String) -> String {
+        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Compares two strings without an early exit, so timing reveals nothing but the length.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+}
+
+extension Data {
+    public func base64URLEncoded() -> String {
+        base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public init?(base64URLEncoded string: String) {
+        var s = string.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.count % 4 != 0 { s += "=" }
+        self.init(base64Encoded: s)
+    }
+}

@@ -1,0 +1,71 @@
+import Atelier
+import AtelierAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import Prometheus
+import ServiceLifecycle
+
+/// Builds the HTTP application exactly as production runs it; tests build it through the same function.
+public enum AtelierApp {
+    public static func build(
+        configuration: AtelierConfiguration,
+        database: any DatabaseClient,
+        clock: WallClock = .system,
+        registry: PrometheusCollectorRegistry = .init(),
+        logger: Logger,
+        onBootstrapKey: @escaping @Sendable (IssuedAPIKey) -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let contract = try ContractDocument.load()
+        let router = Router(context: BasicRequestContext.self)
+        addContractRoutes(contract, to: router)
+        let handlers = APIHandlers(database: database, clock: clock, registry: registry)
+        try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.withoutEscapingSlashes]))
+
+        let responder = EdgeResponder(
+            inner: router.buildResponder(),
+            routes: contract.routes,
+            authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
+            metrics: HTTPMetrics(registry: registry),
+            maxBodyBytes: configuration.maxBodyBytes
+        )
+        var app = Application(
+            responder: responder,
+            configuration: .init(
+                address: .hostname(configuration.hostname, port: configuration.port),
+                serverName: "Atelier"
+            ),
+            // The database runs first so that it shuts down last.
+            services: [database],
+            logger: logger
+        )
+        app.beforeServerStarts {
+            if let issued = try await Bootstrap.prepare(
+                database, mintAdminKey: configuration.bootstrapAdminKey, clock: clock, logger: logger
+            ) {
+                logger.notice("created the bootstrap admin API key; its token is printed once on standard output",
+                              metadata: ["api_key_id": .string(issued.key.id)])
+                onBootstrapKey(issued)
+            }
+        }
+        return app
+    }
+
+    /// The contract itself and its reference page, served beside the operations.
+    private static func addContractRoutes(_ contract: ContractDocument, to router: Router<BasicRequestContext>) {
+        let json = ByteBuffer(string: contract.json)
+        let yaml = ByteBuffer(string: contract.yaml)
+        let html = ByteBuffer(string: contract.docsHTML)
+        func serve(_ body: ByteBuffer, _ type: String) -> @Sendable (Request, BasicRequestContext) -> Response {
+            { _, _ in
+                Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
+                         body: .init(byteBuffer: body))
+            }
+        }
+        router.get("/openapi.json", use: serve(json, "application/json"))
+        router.get("/openapi.yaml", use: serve(yaml, "application/yaml"))
+        router.get("/docs", use: serve(html, "text/html; charset=utf-8"))
+    }
+}

@@ -1,0 +1,125 @@
+import Atelier
+import HTTPTypes
+
+/// Every route the API serves, read from the contract: path template, method, and the roles allowed.
+///
+/// The edge uses it before routing: to answer 404 and 405 (with `Allow`) itself, to label metrics by
+/// template instead of raw path, and to enforce each operation's security requirement. Because the
+/// table is the contract, an operation cannot be served without the protection the document states.
+struct RouteTable: Sendable {
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var template: String
+        var operationID: String?
+        /// nil: public. Otherwise the roles allowed to call it.
+        var roles: Set<Role>?
+
+        init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil) {
+            self.method = method
+            self.template = template
+            self.operationID = operationID
+            self.roles = roles
+        }
+    }
+
+    /// All routes of one path template.
+    struct PathEntry: Sendable {
+        var template: String
+        var segments: [Segment]
+        var routes: [HTTPRequest.Method: Route]
+    }
+
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter
+    }
+
+    enum Match {
+        case route(Route)
+        case methodNotAllowed(template: String, allowed: [HTTPRequest.Method])
+        case notFound
+    }
+
+    private(set) var entries: [PathEntry] = []
+    private var bySegmentCount: [Int: [Int]] = [:]
+
+    static let methods: [String: HTTPRequest.Method] = [
+        "get": .get, "put": .put, "post": .post, "delete": .delete,
+        "options": .options, "head": .head, "patch": .patch, "trace": .trace,
+    ]
+
+    init(document: [String: Any], extraRoutes: [Route] = []) throws {
+        guard let paths = document["paths"] as? [String: Any] else { throw ContractError("the document has no paths") }
+        var routes = extraRoutes
+        for (template, value) in paths {
+            guard let item = value as? [String: Any] else { continue }
+            for (key, value) in item {
+                guard let method = Self.methods[key], let operation = value as? [String: Any] else { continue }
+                routes.append(Route(
+                    method: method,
+                    template: template,
+                    operationID: operation["operationId"] as? String,
+                    roles: try Self.roles(of: operation, template: template)
+                ))
+            }
+        }
+        for route in routes { add(route) }
+    }
+
+    /// Roles named in the operation's bearer requirement; nil when it has no security requirement.
+    private static func roles(of operation: [String: Any], template: String) throws -> Set<Role>? {
+        guard let requirements = operation["security"] as? [[String: [String]]], !requirements.isEmpty else { return nil }
+        var roles = Set<Role>()
+        for requirement in requirements {
+            for name in requirement["bearerAuth"] ?? [] {
+                guard let role = Role(rawValue: name) else {
+                    throw ContractError("\(template) names an unknown role '\(name)'")
+                }
+                roles.insert(role)
+            }
+        }
+        guard !roles.isEmpty else { throw ContractError("\(template) has a security requirement without roles") }
+        return roles
+    }
+
+    private mutating func add(_ route: Route) {
+        let segments = Self.split(route.template[...]).map { $0.hasPrefix("{") ? Segment.parameter : .literal(String($0)) }
+        if let index = entries.firstIndex(where: { $0.template == route.template }) {
+            entries[index].routes[route.method] = route
+            return
+        }
+        entries.append(PathEntry(template: route.template, segments: segments, routes: [route.method: route]))
+        bySegmentCount[segments.count, default: []].append(entries.count - 1)
+        // Literal segments win over parameters ("/products/search" before "/products/{id}").
+        bySegmentCount[segments.count]!.sort { lhs, rhs in
+            let l = entries[lhs].segments.filter { $0 == .parameter }.count
+            let r = entries[rhs].segments.filter { $0 == .parameter }.count
+            return l < r
+        }
+    }
+
+    private static func split(_ path: Substring) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    func match(method: HTTPRequest.Method, path: Substring) -> Match {
+        let segments = Self.split(path)
+        for index in bySegmentCount[segments.count] ?? [] {
+            let entry = entries[index]
+            guard zip(entry.segments, segments).allSatisfy({ pattern, value in
+                switch pattern {
+                case .parameter: true
+                case .literal(let literal): literal == value
+                }
+            }) else { continue }
+            if let route = entry.routes[method] { return .route(route) }
+            let allowed = entry.routes.keys.sorted { $0.rawValue < $1.rawValue }
+            return .methodNotAllowed(template: entry.template, allowed: allowed)
+        }
+        return .notFound
+    }
+
+    var allRoutes: [Route] {
+        entries.flatMap { $0.routes.values }.sorted { ($0.template, $0.method.rawValue) < ($1.template, $1.method.rawValue) }
+    }
+}

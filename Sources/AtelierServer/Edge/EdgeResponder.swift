@@ -1,0 +1,132 @@
+import Atelier
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The outermost layer of every request, in front of the router.
+///
+/// In order: assigns the request id, resolves the route from the contract (answering 404/405 itself),
+/// enforces the body size limit, authenticates and authorizes admin calls, then calls the router.
+/// Whatever is thrown comes back as problem+json; every answer is measured and logged once.
+struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == BasicRequestContext {
+    typealias Context = BasicRequestContext
+
+    let inner: Inner
+    let routes: RouteTable
+    let authenticator: Authenticator
+    let metrics: HTTPMetrics
+    let maxBodyBytes: Int
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        let requestID = RequestIDs.accept(request.headers[.requestID]) ?? RequestIDs.make()
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let match = routes.match(method: request.method, path: request.uri.path[...])
+
+        var response: Response
+        do {
+            response = try await handle(request, context: context, match: match, requestID: requestID)
+        } catch {
+            let (problem, isInternal) = ProblemMapper.problem(for: error)
+            if isInternal {
+                context.logger.error("request failed", metadata: [
+                    "error": .string(String(reflecting: error)),
+                    "method": .string(request.method.rawValue),
+                    "path": .string(request.uri.path),
+                ])
+            }
+            var headers: HTTPFields = [:]
+            if problem.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+            response = ProblemMapper.response(problem, requestID: requestID, headers: headers)
+        }
+        response.headers[.requestID] = requestID
+        SecurityHeaders.apply(to: &response.headers)
+
+        let route: String = switch match {
+        case .route(let route): route.template
+        case .methodNotAllowed(let template, _): template
+        case .notFound: "unmatched"
+        }
+        let elapsed = ContinuousClock.now - started
+        metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed)
+        let level: Logger.Level = route.hasPrefix("/health/") || route == "/metrics" ? .debug : .info
+        context.logger.log(level: level, "request", metadata: [
+            "method": .string(request.method.rawValue),
+            "route": .string(route),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible(elapsed.milliseconds),
+        ])
+        return response
+    }
+
+    private func handle(_ request: Request, context: Context, match: RouteTable.Match, requestID: String) async throws -> Response {
+        let route: RouteTable.Route
+        switch match {
+        case .notFound:
+            throw AtelierError(.notFound, code: "route_not_found", title: "Not found",
+                               detail: "No operation at \(request.uri.path); see /openapi.json for the API.")
+        case .methodNotAllowed(_, let allowed):
+            let list = allowed.map(\.rawValue).joined(separator: ", ")
+            var response = ProblemMapper.response(
+                AtelierError(.methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+                             detail: "\(request.method.rawValue) is not allowed here; allowed: \(list)."),
+                requestID: requestID
+            )
+            response.headers[.allow] = list
+            return response
+        case .route(let matched):
+            route = matched
+        }
+
+        var request = request
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw Self.tooLarge(maxBodyBytes)
+        }
+        do {
+            _ = try await request.collectBody(upTo: maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Self.tooLarge(maxBodyBytes)
+        }
+
+        var scope = RequestScope(requestID: requestID, logger: context.logger, apiKey: nil)
+        if let roles = route.roles {
+            scope.apiKey = try await authenticator.authorize(request.headers[.authorization], roles: roles)
+            scope.logger[metadataKey: "api_key_id"] = scope.apiKey.map { .string($0.id) }
+        }
+        return try await RequestScope.$current.withValue(scope) {
+            try await inner.respond(to: request, context: context)
+        }
+    }
+
+    private static func tooLarge(_ limit: Int) -> AtelierError {
+        AtelierError(.contentTooLarge, code: "content_too_large", title: "Request body too large",
+                     detail: "The request body is larger than \(limit) bytes.")
+    }
+}
+
+enum RequestIDs {
+    /// Reuses the caller's id if it is short and harmless, so traces join up across services.
+    static func accept(_ value: String?) -> String? {
+        guard let value, (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F })
+        else { return nil }
+        return value
+    }
+
+    static func make() -> String { Identifier.make(prefix: "req") }
+}
+
+enum SecurityHeaders {
+    static func apply(to headers: inout HTTPFields) {
+        headers[.xContentTypeOptions] = "nosniff"
+        if headers[.xFrameOptions] == nil { headers[.xFrameOptions] = "DENY" }
+        if headers[.referrerPolicy] == nil { headers[.referrerPolicy] = "no-referrer" }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+}

@@ -1,0 +1,135 @@
+import Atelier
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OpenAPIRuntime
+
+/// Turns any error into the RFC 9457 answer the contract promises. The only place that does.
+enum ProblemMapper {
+    /// The problem to answer, and whether it is an unexpected failure that must be logged as such.
+    static func problem(for error: any Error) -> (AtelierError, internal: Bool) {
+        switch error {
+        case let error as AtelierError:
+            return (error, error.kind == .internal)
+        case let error as ServerError:
+            return problem(for: error.underlyingError, status: error.httpStatus)
+        case let error as DecodingError:
+            return (decodingProblem(error), false)
+        case let error as HTTPError:
+            return fromStatus(error.status, detail: error.body)
+        default:
+            return (.internalError, true)
+        }
+    }
+
+    /// An error wrapped by the OpenAPI runtime: decoding failures become 400, runtime errors that
+    /// carry a 4xx status keep it.
+    private static func problem(for underlying: any Error, status: HTTPResponse.Status) -> (AtelierError, internal: Bool) {
+        switch underlying {
+        case is AtelierError, is DecodingError, is HTTPError, is ServerError:
+            return problem(for: underlying)
+        default:
+            if let convertible = underlying as? any HTTPResponseConvertible {
+                return fromStatus(convertible.httpStatus, detail: nil)
+            }
+            return status.kind == .clientError ? fromStatus(status, detail: nil) : (.internalError, true)
+        }
+    }
+
+    private static func fromStatus(_ status: HTTPResponse.Status, detail: String?) -> (AtelierError, internal: Bool) {
+        switch status.code {
+        case 400:
+            return (.badRequest(detail ?? "The request could not be read: a parameter or header is missing or malformed."), false)
+        case 404:
+            return (AtelierError(.notFound, code: "not_found", title: "Not found", detail: detail ?? "No such resource."), false)
+        case 406:
+            return (AtelierError(.badRequest, code: "not_acceptable", title: "Not acceptable",
+                                 detail: "The Accept header allows none of the types this operation answers with."), false)
+        case 413:
+            return (AtelierError(.contentTooLarge, code: "content_too_large", title: "Request body too large",
+                                 detail: detail ?? "The request body is larger than this server accepts."), false)
+        case 415:
+            return (AtelierError(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
+                                 detail: "Send the body with the content type the operation documents (usually application/json)."), false)
+        case 400..<500:
+            return (AtelierError(.badRequest, code: "bad_request", title: "Bad request", detail: detail ?? status.reasonPhrase), false)
+        default:
+            return (.internalError, true)
+        }
+    }
+
+    private static func decodingProblem(_ error: DecodingError) -> AtelierError {
+        func pointer(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "" : "/" + path.map { key in
+                (key.intValue.map(String.init) ?? key.stringValue)
+                    .replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+            }.joined(separator: "/")
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return AtelierError(.badRequest, code: "malformed_json", title: "Malformed JSON",
+                                detail: "The body is not valid JSON.")
+        case .dataCorrupted(let context):
+            return invalid(pointer(context.codingPath), "invalid_value", "This value is not allowed here.")
+        case .typeMismatch(let type, let context):
+            return invalid(pointer(context.codingPath), "wrong_type", "Expected a value of type \(typeName(type)).")
+        case .valueNotFound(let type, let context):
+            return invalid(pointer(context.codingPath), "missing_value", "Expected a value of type \(typeName(type)), found null.")
+        case .keyNotFound(let key, let context):
+            return invalid(pointer(context.codingPath + [key]), "required", "This field is required.")
+        @unknown default:
+            return AtelierError(.badRequest, code: "invalid_body", title: "Invalid body", detail: "The body could not be read.")
+        }
+    }
+
+    private static func invalid(_ pointer: String, _ code: String, _ message: String) -> AtelierError {
+        AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",
+                     detail: "\(pointer.isEmpty ? "The body" : pointer): \(message)",
+                     errors: [.init(pointer: pointer, code: code, message: message)])
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "string"
+        case is Int.Type, is Int64.Type, is Int32.Type: "integer"
+        case is Double.Type, is Float.Type: "number"
+        case is Bool.Type: "boolean"
+        default: "object or array"
+        }
+    }
+
+    static func response(_ problem: AtelierError, requestID: String, headers extra: HTTPFields = [:]) -> Response {
+        var body = "{\"type\":"
+        JSONText.appendString("/docs#problem-\(problem.code)", to: &body)
+        body += ",\"title\":"
+        JSONText.appendString(problem.title, to: &body)
+        body += ",\"status\":\(problem.status),\"code\":"
+        JSONText.appendString(problem.code, to: &body)
+        body += ",\"detail\":"
+        JSONText.appendString(problem.detail, to: &body)
+        body += ",\"requestId\":"
+        JSONText.appendString(requestID, to: &body)
+        if !problem.errors.isEmpty {
+            body += ",\"errors\":["
+            for (index, error) in problem.errors.enumerated() {
+                if index > 0 { body += "," }
+                body += "{\"pointer\":"
+                JSONText.appendString(error.pointer, to: &body)
+                body += ",\"code\":"
+                JSONText.appendString(error.code, to: &body)
+                body += ",\"message\":"
+                JSONText.appendString(error.message, to: &body)
+                body += "}"
+            }
+            body += "]"
+        }
+        body += "}"
+        var headers = extra
+        headers[.contentType] = "application/problem+json"
+        return Response(
+            status: .init(code: problem.status),
+            headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
+    }
+}

@@ -1,0 +1,13 @@
+import Atelier
+import Logging
+
+/// What the edge learned about the request, for handlers generated from the contract, which see only
+/// their typed input.
+struct RequestScope: Sendable {
+    var requestID: String
+    var logger: Logger
+    /// The API key that authenticated the call, for operations that need one.
+    var apiKey: APIKey?
+
+    @TaskLocal static var current: RequestScope?
+}

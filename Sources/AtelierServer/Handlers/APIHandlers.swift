@@ -1,0 +1,21 @@
+import Atelier
+import AtelierAPI
+import Logging
+import OpenAPIRuntime
+import Prometheus
+
+/// Implements the operations of the contract. One extension per tag; each handler decodes, calls one
+/// domain function with the database, and maps the result.
+struct APIHandlers: APIProtocol {
+    let database: any DatabaseClient
+    let clock: WallClock
+    let registry: PrometheusCollectorRegistry
+
+    var apiKeys: APIKeyStore { APIKeyStore(clock: clock) }
+
+    /// The key that authenticated this call; the edge guarantees one on every secured operation.
+    func caller() throws -> APIKey {
+        guard let key = RequestScope.current?.apiKey else { throw AtelierError.unauthorized }
+        return key
+    }
+}

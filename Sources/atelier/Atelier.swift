@@ -1,0 +1,94 @@
+import ArgumentParser
+import Atelier
+import AtelierServer
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+@main
+struct AtelierCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atelier",
+        abstract: "Headless commerce backend for made-to-order, customizable products.",
+        subcommands: [Serve.self, Migrate.self, APIKeyCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// What every command does first: read the configuration, set up logging, open the database.
+struct Environment {
+    var configuration: AtelierConfiguration
+    var logger: Logger
+
+    static func load() throws -> Environment {
+        let configuration: AtelierConfiguration
+        do {
+            configuration = try AtelierConfiguration.load()
+        } catch {
+            FileHandle.standardError.write(Data("atelier: \(error.description)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        LoggingSetup.bootstrap(format: configuration.logFormat.rawValue, level: configuration.logLevel)
+        return Environment(configuration: configuration, logger: Logger(label: "atelier"))
+    }
+
+    func openDatabase() async throws -> any DatabaseClient {
+        if case .sqlite(.file(let path), _) = configuration.database {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
+        return try await DatabaseFactory.make(configuration.database, logger: logger)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API (migrates the database first).")
+
+    @Option(help: "Address to bind (overrides ATELIER_HOSTNAME).") var hostname: String?
+    @Option(help: "Port to listen on (overrides PORT).") var port: Int?
+
+    func run() async throws {
+        var environment = try Environment.load()
+        if let hostname { environment.configuration.hostname = hostname }
+        if let port { environment.configuration.port = port }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let database = try await environment.openDatabase()
+        let logger = environment.logger
+        let address = "\(environment.configuration.hostname):\(environment.configuration.port)"
+        let app = try AtelierApp.build(
+            configuration: environment.configuration,
+            database: database,
+            registry: registry,
+            logger: logger,
+            onBootstrapKey: { issued in
+                FileHandle.standardOutput.write(Data("""
+
+                    A new admin API key was created because the database had none. It is shown only this once:
+
+                        \(issued.token)
+
+                    Try: curl -H 'Authorization: Bearer \(issued.token)' http://\(address)/admin/me
+
+                    """.utf8))
+            }
+        )
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+
+    func run() async throws {
+        let environment = try Environment.load()
+        let database = try await environment.openDatabase()
+        let logger = environment.logger
+        let applied = try await database.withRunning {
+            try await Migrator().migrate(database, logger: logger)
+        }
+        print(applied.isEmpty ? "The database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
+    }
+}
