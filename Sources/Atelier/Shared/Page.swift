@@ -34,9 +34,7 @@ public struct PageRequest: Sendable, Equatable {
         }
         var after: String?
         if let cursor {
-            if let data = Data(base64URLEncoded: cursor), let key = String(data: data, encoding: .utf8),
-                !key.isEmpty, key.count <= 200
-            {
+            if let key = Self.decodeCursor(cursor) {
                 after = key
             } else {
                 problems.add("/cursor", "invalid_cursor", "cursor is not one this API returned.")
@@ -47,6 +45,35 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     public static func cursor(for key: String) -> String { Data(key.utf8).base64URLEncoded() }
+
+    static let base64URLValues: [UInt8: UInt8] = {
+        var table: [UInt8: UInt8] = [:]
+        for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8.enumerated() {
+            table[character] = UInt8(index)
+        }
+        return table
+    }()
+
+    /// Decodes any unpadded base64url text of a valid length (the contract's pattern for cursors),
+    /// so that every cursor the contract allows is answered with a page: a forged one only moves
+    /// where the page starts. Bytes that are not UTF-8 are replaced, never rejected.
+    static func decodeCursor(_ cursor: String) -> String? {
+        let length = cursor.utf8.count
+        guard (2...300).contains(length), length % 4 != 1 else { return nil }
+        var bytes: [UInt8] = []
+        var buffer: UInt32 = 0
+        var bits = 0
+        for character in cursor.utf8 {
+            guard let value = base64URLValues[character] else { return nil }
+            buffer = (buffer << 6) | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                bytes.append(UInt8((buffer >> UInt32(bits)) & 0xFF))
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// Builds the page from `limit + 1` fetched rows: the extra row only says that more exist.
     public func page<Row, Item>(from rows: [Row], key: (Row) -> String, map: (Row) throws -> Item) rethrows -> Page<Item> {

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Load benchmark on loopback: a release build of Atelier against nginx serving a static file of the
+# same size, measured in the same run with the same wrk settings, so the ratio means something on any
+# machine. Bounded: each measurement runs DURATION seconds (default 10).
+#
+#   bash bench/http.sh            # DURATION=10 CONNECTIONS=64 THREADS=2 by default
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+duration=${DURATION:-10}
+connections=${CONNECTIONS:-64}
+threads=${THREADS:-2}
+work=$(mktemp -d /tmp/atelier-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+. scripts/peers.sh
+install_debian nginx wrk curl
+
+echo "building release…" >&2
+swift build -c release --product atelier >&2
+bin=$(swift build -c release --show-bin-path)/atelier
+
+port=18480
+ATELIER_DATA_DIR="$work/data" PORT=$port ATELIER_LOG_LEVEL=warning "$bin" serve >"$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
+for i in $(seq 1 19); do
+  curl -fsS -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"bench $i\",\"role\":\"viewer\"}" "http://127.0.0.1:$port/admin/api-keys"
+done
+
+# nginx serves files with the exact bytes of the two Atelier answers.
+mkdir -p "$work/www" "$work/nginx"
+curl -fsS "http://127.0.0.1:$port/health/live" >"$work/www/live.json"
+curl -fsS -H "Authorization: Bearer $key" "http://127.0.0.1:$port/admin/api-keys?limit=20" >"$work/www/keys.json"
+nginx_port=18481
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/www;
+    default_type application/json;
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' &
+pids+=($!)
+sleep 0.5
+
+measure() {  # label url [header]
+  local label=$1 url=$2 out
+  shift 2
+  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "$@" "$url")
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  local non2xx
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '%-34s %12s req/s   p50 %9s   p99 %9s   %s\n' "$label" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}"
+  echo "$rps" >"$work/rps-$label"
+}
+
+echo
+echo "wrk -t$threads -c$connections -d${duration}s, loopback, $(nproc) cores"
+measure nginx-static-live "http://127.0.0.1:$nginx_port/live.json"
+measure atelier-health-live "http://127.0.0.1:$port/health/live"
+measure nginx-static-keys "http://127.0.0.1:$nginx_port/keys.json"
+measure atelier-admin-api-keys "http://127.0.0.1:$port/admin/api-keys?limit=20" -H "Authorization: Bearer $key"
+
+ratio() { awk -v a="$(cat "$work/rps-$1")" -v b="$(cat "$work/rps-$2")" 'BEGIN { printf "%.1f%%", 100 * a / b }'; }
+echo
+echo "/health/live          vs nginx static file of the same bytes: $(ratio atelier-health-live nginx-static-live)"
+echo "/admin/api-keys (SQL) vs nginx static file of the same bytes: $(ratio atelier-admin-api-keys nginx-static-keys)"
