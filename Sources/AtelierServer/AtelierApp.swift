@@ -19,17 +19,20 @@ public enum AtelierApp {
         onBootstrapKey: @escaping @Sendable (IssuedAPIKey) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let contract = try ContractDocument.load()
+        let cache = ResponseCache()
         let router = Router(context: BasicRequestContext.self)
         addContractRoutes(contract, to: router)
-        let handlers = APIHandlers(database: database, clock: clock, registry: registry)
-        try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.withoutEscapingSlashes]))
+        let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry)
+        try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         let responder = EdgeResponder(
             inner: router.buildResponder(),
             routes: contract.routes,
             authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
             metrics: HTTPMetrics(registry: registry),
-            maxBodyBytes: configuration.maxBodyBytes
+            maxBodyBytes: configuration.maxBodyBytes,
+            cache: cache,
+            database: database
         )
         var app = Application(
             responder: responder,
@@ -38,17 +41,22 @@ public enum AtelierApp {
                 serverName: "Atelier"
             ),
             // The database runs first so that it shuts down last.
-            services: [database],
+            services: [
+                database,
+                CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
+            ],
             logger: logger
         )
         app.beforeServerStarts {
             if let issued = try await Bootstrap.prepare(
-                database, mintAdminKey: configuration.bootstrapAdminKey, clock: clock, logger: logger
+                database, mintAdminKey: configuration.bootstrapAdminKey, seedDemoCatalog: configuration.seedDemoCatalog,
+                shopCurrency: configuration.shopCurrency, clock: clock, logger: logger
             ) {
                 logger.notice("created the bootstrap admin API key; its token is printed once on standard output",
                               metadata: ["api_key_id": .string(issued.key.id)])
                 onBootstrapKey(issued)
             }
+            await refresh(cache, from: database, logger: logger)
         }
         return app
     }

@@ -35,7 +35,7 @@ public struct APIKeyStore: Sendable {
         var problems = ValidationErrors()
         if trimmed.isEmpty {
             problems.add("/name", "required", "name must not be empty.")
-        } else if trimmed.count > nameMaxLength {
+        } else if name.unicodeScalars.count > nameMaxLength {
             problems.add("/name", "too_long", "name must be at most \(nameMaxLength) characters.")
         } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             problems.add("/name", "invalid_characters", "name must not contain control characters.")

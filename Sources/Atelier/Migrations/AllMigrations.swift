@@ -1,6 +1,7 @@
 /// Every migration, in the order it is applied. Append only.
 public enum AllMigrations {
     public static let list: [any Migration] = [
-        CreateAPIKeys()
+        CreateAPIKeys(),
+        CreateCatalog(),
     ]
 }

@@ -17,6 +17,12 @@ public struct AtelierConfiguration: Sendable {
     public var logFormat: LogFormat
     /// Whether `serve` mints and prints an admin key when the database has none.
     public var bootstrapAdminKey: Bool
+    /// The one currency the shop sells in (ISO 4217).
+    public var shopCurrency: String
+    /// Whether the first start of a database loads the demo catalog.
+    public var seedDemoCatalog: Bool
+    /// How often each node checks whether another node changed the catalog (cached answers).
+    public var catalogPollInterval: Duration
 
     public init(
         hostname: String = "127.0.0.1",
@@ -26,7 +32,10 @@ public struct AtelierConfiguration: Sendable {
         maxBodyBytes: Int = 1_048_576,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .json,
-        bootstrapAdminKey: Bool = true
+        bootstrapAdminKey: Bool = true,
+        shopCurrency: String = "USD",
+        seedDemoCatalog: Bool = false,
+        catalogPollInterval: Duration = .seconds(1)
     ) {
         self.hostname = hostname
         self.port = port
@@ -36,6 +45,9 @@ public struct AtelierConfiguration: Sendable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.bootstrapAdminKey = bootstrapAdminKey
+        self.shopCurrency = shopCurrency
+        self.seedDemoCatalog = seedDemoCatalog
+        self.catalogPollInterval = catalogPollInterval
     }
 
     /// The documented variables with their defaults; the README's table is written from this list.
@@ -49,6 +61,9 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
         ("ATELIER_LOG_FORMAT", "json", "json (one object per line) or text"),
         ("ATELIER_BOOTSTRAP_ADMIN_KEY", "true", "on an empty database, create and print one admin API key"),
+        ("ATELIER_SHOP_CURRENCY", "USD", "the ISO 4217 currency every price is in"),
+        ("ATELIER_SEED_DEMO", "true", "load the demo catalog on the first start of an empty database"),
+        ("ATELIER_CATALOG_POLL_MS", "1000", "how often a node checks for catalog changes made by other nodes"),
     ]
 
     public static func load(
@@ -84,6 +99,15 @@ public struct AtelierConfiguration: Sendable {
         config.dataDirectory = value("ATELIER_DATA_DIR") ?? "./data"
         config.maxBodyBytes = integer("ATELIER_MAX_BODY_BYTES", default: 1_048_576, in: 1024...1_073_741_824)
         config.bootstrapAdminKey = boolean("ATELIER_BOOTSTRAP_ADMIN_KEY", default: true)
+        config.seedDemoCatalog = boolean("ATELIER_SEED_DEMO", default: true)
+        config.catalogPollInterval = .milliseconds(integer("ATELIER_CATALOG_POLL_MS", default: 1000, in: 50...600_000))
+        if let raw = value("ATELIER_SHOP_CURRENCY") {
+            if Money.isCurrencyCode(raw) {
+                config.shopCurrency = raw
+            } else {
+                problems.append("ATELIER_SHOP_CURRENCY=\(raw): must be a three-letter ISO 4217 code in capitals, like USD")
+            }
+        }
 
         if let raw = value("ATELIER_LOG_LEVEL") {
             if let level = Logger.Level(rawValue: raw.lowercased()) {

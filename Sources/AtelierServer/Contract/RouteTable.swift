@@ -13,12 +13,19 @@ struct RouteTable: Sendable {
         var operationID: String?
         /// nil: public. Otherwise the roles allowed to call it.
         var roles: Set<Role>?
+        /// The response cache the operation's answers may be kept in (`x-atelier-cache`).
+        var cache: String?
+        /// The response cache a successful call makes stale (`x-atelier-invalidates`).
+        var invalidates: String?
 
-        init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil) {
+        init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
+             cache: String? = nil, invalidates: String? = nil) {
             self.method = method
             self.template = template
             self.operationID = operationID
             self.roles = roles
+            self.cache = cache
+            self.invalidates = invalidates
         }
     }
 
@@ -59,7 +66,9 @@ struct RouteTable: Sendable {
                     method: method,
                     template: template,
                     operationID: operation["operationId"] as? String,
-                    roles: try Self.roles(of: operation, template: template)
+                    roles: try Self.roles(of: operation, template: template),
+                    cache: operation["x-atelier-cache"] as? String,
+                    invalidates: operation["x-atelier-invalidates"] as? String
                 ))
             }
         }
@@ -104,6 +113,10 @@ struct RouteTable: Sendable {
 
     func match(method: HTTPRequest.Method, path: Substring) -> Match {
         let segments = Self.split(path)
+        var template: String?
+        var allowed = Set<HTTPRequest.Method>()
+        // Entries are ordered literal-first, so "/admin/products/bulk" wins over "/admin/products/{id}"
+        // when both serve the method; a path that only the other one serves still reaches it.
         for index in bySegmentCount[segments.count] ?? [] {
             let entry = entries[index]
             guard zip(entry.segments, segments).allSatisfy({ pattern, value in
@@ -113,10 +126,11 @@ struct RouteTable: Sendable {
                 }
             }) else { continue }
             if let route = entry.routes[method] { return .route(route) }
-            let allowed = entry.routes.keys.sorted { $0.rawValue < $1.rawValue }
-            return .methodNotAllowed(template: entry.template, allowed: allowed)
+            template = template ?? entry.template
+            allowed.formUnion(entry.routes.keys)
         }
-        return .notFound
+        guard let template else { return .notFound }
+        return .methodNotAllowed(template: template, allowed: allowed.sorted { $0.rawValue < $1.rawValue })
     }
 
     var allRoutes: [Route] {

@@ -16,6 +16,8 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     let authenticator: Authenticator
     let metrics: HTTPMetrics
     let maxBodyBytes: Int
+    let cache: ResponseCache
+    let database: any DatabaseClient
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -94,9 +96,35 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             scope.apiKey = try await authenticator.authorize(request.headers[.authorization], roles: roles)
             scope.logger[metadataKey: "api_key_id"] = scope.apiKey.map { .string($0.id) }
         }
-        return try await RequestScope.$current.withValue(scope) {
+        if route.cache != nil, request.method == .get {
+            return try await cached(request, context: context, scope: scope)
+        }
+        let response = try await RequestScope.$current.withValue(scope) {
             try await inner.respond(to: request, context: context)
         }
+        if route.invalidates != nil, response.status.kind == .successful {
+            // This node serves its own writes at once; other nodes notice within their poll interval.
+            await refresh(cache, from: database, logger: context.logger)
+        }
+        return response
+    }
+
+    /// Serves a cacheable read from the cache, or makes, keeps and serves it.
+    private func cached(_ request: Request, context: Context, scope: RequestScope) async throws -> Response {
+        let key = request.uri.description
+        let ifNoneMatch = request.headers[.ifNoneMatch]
+        if let entry = cache.lookup(key) {
+            return ResponseCache.response(for: entry, ifNoneMatch: ifNoneMatch)
+        }
+        let revision = cache.revision
+        var response = try await RequestScope.$current.withValue(scope) {
+            try await inner.respond(to: request, context: context)
+        }
+        guard response.status == .ok else { return response }
+        let body = try await ResponseCache.collect(response.body)
+        let entry = cache.store(key, revision: revision, contentType: response.headers[.contentType] ?? "application/json", body: body)
+        response = ResponseCache.response(for: entry, ifNoneMatch: ifNoneMatch)
+        return response
     }
 
     private static func tooLarge(_ limit: Int) -> AtelierError {

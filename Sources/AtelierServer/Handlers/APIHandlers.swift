@@ -8,6 +8,7 @@ import Prometheus
 /// domain function with the database, and maps the result.
 struct APIHandlers: APIProtocol {
     let database: any DatabaseClient
+    let configuration: AtelierConfiguration
     let clock: WallClock
     let registry: PrometheusCollectorRegistry
 
