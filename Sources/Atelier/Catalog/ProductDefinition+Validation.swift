@@ -122,8 +122,12 @@ extension ProductDefinition {
             } else if set.options.count > CatalogLimits.maxOptionsPerSet {
                 problems.add(at + "/options", "too_many", "at most \(CatalogLimits.maxOptionsPerSet) options.")
             }
-            if set.minSelect < 0 { problems.add(at + "/minSelect", "out_of_range", "must not be negative.") }
-            if set.maxSelect < 1 { problems.add(at + "/maxSelect", "out_of_range", "must be at least 1.") }
+            if !(0...CatalogLimits.maxOptionsPerSet).contains(set.minSelect) {
+                problems.add(at + "/minSelect", "out_of_range", "must be 0–\(CatalogLimits.maxOptionsPerSet).")
+            }
+            if !(1...CatalogLimits.maxOptionsPerSet).contains(set.maxSelect) {
+                problems.add(at + "/maxSelect", "out_of_range", "must be 1–\(CatalogLimits.maxOptionsPerSet).")
+            }
             if set.minSelect > set.maxSelect {
                 problems.add(at + "/minSelect", "min_exceeds_max", "minSelect (\(set.minSelect)) is greater than maxSelect (\(set.maxSelect)).")
             }

@@ -126,8 +126,11 @@ struct RouteTable: Sendable {
                 }
             }) else { continue }
             if let route = entry.routes[method] { return .route(route) }
-            template = template ?? entry.template
-            allowed.formUnion(entry.routes.keys)
+            if template == nil {
+                // `Allow` names the methods of the most specific matching path, as documented for it.
+                template = entry.template
+                allowed = Set(entry.routes.keys)
+            }
         }
         guard let template else { return .notFound }
         return .methodNotAllowed(template: template, allowed: allowed.sorted { $0.rawValue < $1.rawValue })

@@ -2,6 +2,7 @@ import Atelier
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The outermost layer of every request, in front of the router.
 ///
@@ -85,10 +86,16 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw Self.tooLarge(maxBodyBytes)
         }
+        let body: ByteBuffer
         do {
-            _ = try await request.collectBody(upTo: maxBodyBytes)
+            body = try await request.collectBody(upTo: maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Self.tooLarge(maxBodyBytes)
+        }
+        if body.readableBytes > 0, request.headers[.contentType].map(Self.isJSON) ?? true, let pointer = JSONNulls.firstNull(in: body) {
+            throw AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",
+                               detail: "\(pointer.isEmpty ? "The body" : pointer): null is not allowed; leave the field out.",
+                               errors: [.init(pointer: pointer, code: "null_not_allowed", message: "null is not allowed; leave the field out.")])
         }
 
         var scope = RequestScope(requestID: requestID, logger: context.logger, apiKey: nil)
@@ -125,6 +132,11 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         let entry = cache.store(key, revision: revision, contentType: response.headers[.contentType] ?? "application/json", body: body)
         response = ResponseCache.response(for: entry, ifNoneMatch: ifNoneMatch)
         return response
+    }
+
+    private static func isJSON(_ contentType: String) -> Bool {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return type == "application/json" || type.hasSuffix("+json")
     }
 
     private static func tooLarge(_ limit: Int) -> AtelierError {

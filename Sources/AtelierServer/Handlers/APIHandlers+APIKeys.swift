@@ -37,6 +37,10 @@ extension APIHandlers {
 
     func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output {
         let id = input.path.keyId
+        if try caller().id == id {
+            throw AtelierError(.conflict, code: "revoking_own_key", title: "Cannot revoke the key in use",
+                               detail: "Revoke this key with another admin key, or with `atelier api-key revoke`.")
+        }
         let store = apiKeys
         let key = try await database.transaction { db in try await store.revoke(id: id, on: db) }
         RequestScope.current?.logger.notice("API key revoked", metadata: ["revoked_key_id": .string(key.id)])
