@@ -19,7 +19,7 @@ struct APIKeyCommand: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else {
                 throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let issued = try await withDatabase { database in
+            let issued = try await withDatabase { database, _ in
                 try await database.withConnection { db in
                     try await APIKeyStore().create(name: name, role: role, on: db)
                 }
@@ -33,7 +33,7 @@ struct APIKeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every key, active and revoked.")
 
         func run() async throws {
-            let keys = try await withDatabase { database in
+            let keys = try await withDatabase { database, _ in
                 try await database.withConnection { db in
                     var all: [APIKey] = []
                     var page = PageRequest(limit: PageRequest.maxLimit)
@@ -61,7 +61,7 @@ struct APIKeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's id (key_…).") var id: String
 
         func run() async throws {
-            let key = try await withDatabase { database in
+            let key = try await withDatabase { database, _ in
                 try await database.transaction { db in try await APIKeyStore().forceRevoke(id: id, on: db) }
             }
             print("Revoked \(key.id) (\(key.name)).")
@@ -70,14 +70,16 @@ struct APIKeyCommand: AsyncParsableCommand {
 }
 
 /// Opens the configured database, brings its schema up to date, and runs `body` with it.
-func withDatabase<T: Sendable>(_ body: @escaping @Sendable (any DatabaseClient) async throws -> T) async throws -> T {
+func withDatabase<T: Sendable>(
+    _ body: @escaping @Sendable (any DatabaseClient, AtelierConfiguration) async throws -> T
+) async throws -> T {
     let environment = try Environment.load()
     let database = try await environment.openDatabase()
     let logger = environment.logger
     do {
         return try await database.withRunning {
             try await Migrator().migrate(database, logger: logger)
-            return try await body(database)
+            return try await body(database, environment.configuration)
         }
     } catch let error as AtelierError {
         throw ValidationError(error.detail)

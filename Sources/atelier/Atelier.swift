@@ -12,7 +12,7 @@ struct AtelierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atelier",
         abstract: "Headless commerce backend for made-to-order, customizable products.",
-        subcommands: [Serve.self, Migrate.self, APIKeyCommand.self],
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, APIKeyCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -90,5 +90,21 @@ struct Migrate: AsyncParsableCommand {
             try await Migrator().migrate(database, logger: logger)
         }
         print(applied.isEmpty ? "The database is up to date." : "Applied \(applied.count) migration(s): \(applied.joined(separator: ", "))")
+    }
+}
+
+struct SeedDemo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-demo",
+        abstract: "Load the demo catalog (products are matched by slug, so running it again refreshes them)."
+    )
+
+    func run() async throws {
+        let outcome = try await withDatabase { database, configuration in
+            try await database.transaction { db in
+                try await DemoCatalog.load(currency: configuration.shopCurrency, on: db)
+            }
+        }
+        print("Demo catalog: \(outcome.created.count) product(s) created, \(outcome.updated.count) updated, \(outcome.templatesPublished) template version(s) published.")
     }
 }

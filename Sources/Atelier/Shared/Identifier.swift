@@ -17,8 +17,18 @@ public enum Identifier {
             chars[i] = alphabet[Int(t & 31)]
             t >>= 5
         }
+        // 80 random bits from two draws (each draw of the system generator is a system call).
         var rng = SystemRandomNumberGenerator()
-        for i in 10..<26 { chars[i] = alphabet[Int(rng.next() & 31)] }
+        var bits = rng.next() as UInt64
+        for i in 10..<22 {
+            chars[i] = alphabet[Int(bits & 31)]
+            bits >>= 5
+        }
+        bits = rng.next() as UInt64
+        for i in 22..<26 {
+            chars[i] = alphabet[Int(bits & 31)]
+            bits >>= 5
+        }
         return prefix + "_" + String(chars)
     }
 
