@@ -22,7 +22,9 @@ public enum AtelierApp {
         let cache = ResponseCache()
         let router = Router(context: BasicRequestContext.self)
         addContractRoutes(contract, to: router)
-        let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry)
+        let assetStorage = LocalAssetStorage(root: configuration.assetDirectory)
+        let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
+                                   assetStorage: assetStorage)
         try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         let responder = EdgeResponder(
@@ -31,6 +33,7 @@ public enum AtelierApp {
             authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
             metrics: HTTPMetrics(registry: registry),
             maxBodyBytes: configuration.maxBodyBytes,
+            maxAssetBytes: configuration.maxAssetBytes,
             cache: cache,
             database: database
         )
@@ -44,7 +47,8 @@ public enum AtelierApp {
             services: [
                 database,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
-            ],
+            ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
+                                        clock: clock, logger: logger, workers: configuration.workers),
             logger: logger
         )
         app.beforeServerStarts {

@@ -12,7 +12,7 @@ struct AtelierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atelier",
         abstract: "Headless commerce backend for made-to-order, customizable products.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, APIKeyCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, SeedDemo.self, APIKeyCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -106,5 +106,30 @@ struct SeedDemo: AsyncParsableCommand {
             }
         }
         print("Demo catalog: \(outcome.created.count) product(s) created, \(outcome.updated.count) updated, \(outcome.templatesPublished) template version(s) published.")
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run job workers without the HTTP API (run any number, on any machine sharing the database)."
+    )
+
+    @Option(help: "How many workers this process runs.") var count: Int = 2
+
+    func run() async throws {
+        guard (1...64).contains(count) else { throw ValidationError("--count must be 1–64") }
+        let environment = try Environment.load()
+        let logger = environment.logger
+        // A client runs once: one to migrate, then the workers' own.
+        let migrating = try await environment.openDatabase()
+        _ = try await migrating.withRunning { try await Migrator().migrate(migrating, logger: logger) }
+        let database = try await environment.openDatabase()
+        let services: [any Service] = [database] + BackgroundWork.services(
+            configuration: environment.configuration, database: database,
+            assetStorage: LocalAssetStorage(root: environment.configuration.assetDirectory),
+            clock: .system, logger: logger, workers: count)
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])
+        try await group.run()
     }
 }

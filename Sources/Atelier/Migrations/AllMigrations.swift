@@ -3,5 +3,7 @@ public enum AllMigrations {
     public static let list: [any Migration] = [
         CreateAPIKeys(),
         CreateCatalog(),
+        CreateJobs(),
+        CreateCustomization(),
     ]
 }

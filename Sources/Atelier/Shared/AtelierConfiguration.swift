@@ -23,6 +23,12 @@ public struct AtelierConfiguration: Sendable {
     public var seedDemoCatalog: Bool
     /// How often each node checks whether another node changed the catalog (cached answers).
     public var catalogPollInterval: Duration
+    /// How long a customization session lives after its last update.
+    public var sessionTTL: TimeInterval
+    /// Largest image upload accepted.
+    public var maxAssetBytes: Int
+    /// Job workers `serve` runs in its own process (0: leave the jobs to `atelier worker`).
+    public var workers: Int
 
     public init(
         hostname: String = "127.0.0.1",
@@ -35,7 +41,10 @@ public struct AtelierConfiguration: Sendable {
         bootstrapAdminKey: Bool = true,
         shopCurrency: String = "USD",
         seedDemoCatalog: Bool = false,
-        catalogPollInterval: Duration = .seconds(1)
+        catalogPollInterval: Duration = .seconds(1),
+        sessionTTL: TimeInterval = 86_400,
+        maxAssetBytes: Int = 20 * 1_048_576,
+        workers: Int = 1
     ) {
         self.hostname = hostname
         self.port = port
@@ -48,6 +57,14 @@ public struct AtelierConfiguration: Sendable {
         self.shopCurrency = shopCurrency
         self.seedDemoCatalog = seedDemoCatalog
         self.catalogPollInterval = catalogPollInterval
+        self.sessionTTL = sessionTTL
+        self.maxAssetBytes = maxAssetBytes
+        self.workers = workers
+    }
+
+    /// Where local assets are kept.
+    public var assetDirectory: URL {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("assets")
     }
 
     /// The documented variables with their defaults; the README's table is written from this list.
@@ -64,6 +81,9 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_SHOP_CURRENCY", "USD", "the ISO 4217 currency every price is in"),
         ("ATELIER_SEED_DEMO", "true", "load the demo catalog on the first start of an empty database"),
         ("ATELIER_CATALOG_POLL_MS", "1000", "how often a node checks for catalog changes made by other nodes"),
+        ("ATELIER_SESSION_TTL_SECONDS", "86400", "how long a customization session lives after its last update"),
+        ("ATELIER_MAX_ASSET_BYTES", "20971520", "largest image upload accepted"),
+        ("ATELIER_WORKERS", "1", "job workers inside serve; 0 leaves jobs to `atelier worker`"),
     ]
 
     public static func load(
@@ -101,6 +121,9 @@ public struct AtelierConfiguration: Sendable {
         config.bootstrapAdminKey = boolean("ATELIER_BOOTSTRAP_ADMIN_KEY", default: true)
         config.seedDemoCatalog = boolean("ATELIER_SEED_DEMO", default: true)
         config.catalogPollInterval = .milliseconds(integer("ATELIER_CATALOG_POLL_MS", default: 1000, in: 50...600_000))
+        config.sessionTTL = TimeInterval(integer("ATELIER_SESSION_TTL_SECONDS", default: 86_400, in: 60...31_536_000))
+        config.maxAssetBytes = integer("ATELIER_MAX_ASSET_BYTES", default: 20 * 1_048_576, in: 1024...1_073_741_824)
+        config.workers = integer("ATELIER_WORKERS", default: 1, in: 0...64)
         if let raw = value("ATELIER_SHOP_CURRENCY") {
             if Money.isCurrencyCode(raw) {
                 config.shopCurrency = raw

@@ -17,15 +17,18 @@ struct RouteTable: Sendable {
         var cache: String?
         /// The response cache a successful call makes stale (`x-atelier-invalidates`).
         var invalidates: String?
+        /// Which body limit applies (`x-atelier-body-limit`); nil is the general one.
+        var bodyLimit: String?
 
         init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
-             cache: String? = nil, invalidates: String? = nil) {
+             cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil) {
             self.method = method
             self.template = template
             self.operationID = operationID
             self.roles = roles
             self.cache = cache
             self.invalidates = invalidates
+            self.bodyLimit = bodyLimit
         }
     }
 
@@ -68,7 +71,8 @@ struct RouteTable: Sendable {
                     operationID: operation["operationId"] as? String,
                     roles: try Self.roles(of: operation, template: template),
                     cache: operation["x-atelier-cache"] as? String,
-                    invalidates: operation["x-atelier-invalidates"] as? String
+                    invalidates: operation["x-atelier-invalidates"] as? String,
+                    bodyLimit: operation["x-atelier-body-limit"] as? String
                 ))
             }
         }

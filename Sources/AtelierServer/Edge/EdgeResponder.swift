@@ -17,6 +17,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     let authenticator: Authenticator
     let metrics: HTTPMetrics
     let maxBodyBytes: Int
+    let maxAssetBytes: Int
     let cache: ResponseCache
     let database: any DatabaseClient
 
@@ -83,14 +84,15 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         }
 
         var request = request
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-            throw Self.tooLarge(maxBodyBytes)
+        let limit = route.bodyLimit == "asset" ? maxAssetBytes : maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw Self.tooLarge(limit)
         }
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: maxBodyBytes)
+            body = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Self.tooLarge(maxBodyBytes)
+            throw Self.tooLarge(limit)
         }
         if body.readableBytes > 0, request.headers[.contentType].map(Self.isJSON) ?? true, let pointer = JSONNulls.firstNull(in: body) {
             throw AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",

@@ -106,7 +106,7 @@ final class ResponseCache: Sendable {
         let sink: Sink
         mutating func write(_ buffer: ByteBuffer) async throws {
             var buffer = buffer
-            sink.buffer.withLock { $0.writeBuffer(&buffer) }
+            _ = sink.buffer.withLock { $0.writeBuffer(&buffer) }
         }
         consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
@@ -120,10 +120,11 @@ struct CatalogRevisionPoller: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Ends quietly on shutdown: a service that throws makes the whole process exit with an error.
+        await cancelWhenGracefulShutdown {
             // The first refresh happens once migrations have run, before the server starts.
             while !Task.isCancelled {
-                try await Task.sleep(for: interval)
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
                 await refresh(cache, from: database, logger: logger)
             }
         }

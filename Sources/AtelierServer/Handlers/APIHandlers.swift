@@ -11,6 +11,7 @@ struct APIHandlers: APIProtocol {
     let configuration: AtelierConfiguration
     let clock: WallClock
     let registry: PrometheusCollectorRegistry
+    let assetStorage: any AssetStorage
 
     var apiKeys: APIKeyStore { APIKeyStore(clock: clock) }
 

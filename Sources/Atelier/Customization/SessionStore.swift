@@ -1,0 +1,146 @@
+import Foundation
+import SQLKit
+
+/// A shopper's customization in progress, pinned to the template version current when it started.
+public struct CustomizationSession: Sendable, Equatable {
+    public var id: String
+    public var productId: String
+    public var templateVersion: Int?
+    public var state: CustomizationState
+    public var previewJobId: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var expiresAt: Date
+}
+
+/// Everything wrong with a session right now, and what it costs so far.
+public struct SessionEvaluation: Sendable, Equatable {
+    public var errors: [AtelierError.FieldError]
+    public var unitPrice: Int64
+    public var leadTimeDays: Int
+    public var currency: String
+    public var valid: Bool { errors.isEmpty }
+}
+
+public struct SessionStore: Sendable {
+    public let ttl: TimeInterval
+    private let clock: WallClock
+
+    public init(ttl: TimeInterval, clock: WallClock = .system) {
+        self.ttl = ttl
+        self.clock = clock
+    }
+
+    struct Row: Codable {
+        var id: String
+        var productId: String
+        var templateVersion: Int?
+        var state: String
+        var previewJobId: String?
+        var createdAt: Date
+        var updatedAt: Date
+        var expiresAt: Date
+
+        func session() throws -> CustomizationSession {
+            CustomizationSession(id: id, productId: productId, templateVersion: templateVersion,
+                                 state: try Coding.decoder.decode(CustomizationState.self, from: Data(state.utf8)),
+                                 previewJobId: previewJobId, createdAt: createdAt, updatedAt: updatedAt, expiresAt: expiresAt)
+        }
+    }
+
+    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+
+    public func create(productRef: String, state: CustomizationState, products: ProductStore, on db: any SQLDatabase) async throws -> CustomizationSession {
+        guard let product = try await products.find(productRef, on: db), product.isPubliclyVisible else {
+            throw AtelierError.notFound("Product '\(productRef)'")
+        }
+        let now = clock.now
+        let row = Row(id: Identifier.make(prefix: "ses", at: now), productId: product.id, templateVersion: product.templateVersion,
+                      state: try Coding.encode(state), previewJobId: nil, createdAt: now, updatedAt: now,
+                      expiresAt: now.addingTimeInterval(ttl))
+        try await db.insert(into: "customization_sessions").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
+        return try row.session()
+    }
+
+    /// The session, or 404 when it never existed (or was cleaned up) and 410 once it has expired.
+    public func find(id: String, on db: any SQLDatabase) async throws -> CustomizationSession {
+        guard Identifier.isWellFormed(id, prefix: "ses"),
+            let row = try await db.select().column("*").from("customization_sessions").where("id", .equal, id)
+                .first(decoding: Row.self, with: Self.decoder)
+        else { throw AtelierError.notFound("Session '\(id)'") }
+        guard row.expiresAt > clock.now else {
+            throw AtelierError(.gone, code: "session_expired", title: "Session expired",
+                               detail: "This customization session expired; start a new one with POST /sessions.")
+        }
+        return try row.session()
+    }
+
+    /// Applies an update and extends the session's life.
+    public func update(id: String, selection: [String: String]?, options: [String: [String]]?,
+                       zones: [String: CustomizationState.ZoneValue]?, on db: any SQLDatabase) async throws -> CustomizationSession {
+        let session = try await find(id: id, on: db)
+        let state = session.state.applying(selection: selection, options: options, zones: zones)
+        let now = clock.now
+        try await db.update("customization_sessions")
+            .set("state", to: try Coding.encode(state)).set("updated_at", to: now).set("expires_at", to: now.addingTimeInterval(ttl))
+            .where("id", .equal, id).run()
+        return try await find(id: id, on: db)
+    }
+
+    public func setPreviewJob(sessionId: String, jobId: String, on db: any SQLDatabase) async throws {
+        try await db.update("customization_sessions").set("preview_job_id", to: jobId).where("id", .equal, sessionId).run()
+    }
+
+    /// Deletes sessions that expired more than `grace` ago; answers how many.
+    @discardableResult
+    public func deleteExpired(grace: TimeInterval = 3600, on db: any SQLDatabase) async throws -> Int {
+        try await db.raw("DELETE FROM customization_sessions WHERE expires_at < \(bind: clock.now.addingTimeInterval(-grace)) RETURNING id")
+            .all().count
+    }
+
+    /// Checks a session against its product and pinned template as they are now, and prices it.
+    public func evaluate(_ session: CustomizationSession, products: ProductStore, on db: any SQLDatabase) async throws -> (SessionEvaluation, Product, TemplateVersion?) {
+        guard let product = try await products.find(session.productId, on: db) else {
+            throw AtelierError.notFound("Product '\(session.productId)'")
+        }
+        var template: TemplateVersion?
+        if let version = session.templateVersion {
+            template = try await TemplateStore().find(productId: product.id, version: version, on: db)
+        }
+        let definition = product.definition
+        var errors: [AtelierError.FieldError] = []
+        if !product.isPubliclyVisible {
+            errors.append(.init(pointer: "", code: "product_unavailable", message: "this product is no longer offered."))
+        }
+        errors += definition.problems(ofSelection: session.state.selection) + definition.problems(ofOptions: session.state.options)
+        let stock = try await InventoryStore().items(productId: product.id, on: db)
+        let soldOut = Set(stock.filter { $0.available == 0 }.map(\.key))
+        if errors.isEmpty, !definition.dimensions.isEmpty,
+            soldOut.contains(InventoryItem.key(for: .variant(session.state.selection)))
+        {
+            errors.append(.init(pointer: "/selection", code: "sold_out", message: "this variant is sold out."))
+        }
+        var surcharge: Int64 = 0
+        if let template {
+            let ids = Set(session.state.zones.values.compactMap(\.image))
+            var assets: [String: Asset] = [:]
+            for id in ids { if let asset = try await AssetStore.find(id: id, on: db) { assets[id] = asset } }
+            let soldOutComponents = Set(stock.compactMap { item -> String? in
+                if case .component(let code) = item.target, item.available == 0 { return code }
+                return nil
+            })
+            let zones = ZoneValidation(template: template.definition, assets: assets, soldOutComponents: soldOutComponents)
+            errors += zones.problems(of: session.state.zones)
+            surcharge = zones.surcharge(for: session.state.zones)
+        } else if !session.state.zones.isEmpty {
+            errors.append(.init(pointer: "/zones", code: "not_customizable", message: "this product has no customization zones."))
+        }
+        let evaluation = SessionEvaluation(
+            errors: errors,
+            unitPrice: definition.unitPrice(selection: session.state.selection, options: session.state.options) + surcharge,
+            leadTimeDays: definition.leadTimeDays(selection: session.state.selection),
+            currency: definition.currency
+        )
+        return (evaluation, product, template)
+    }
+}

@@ -1,0 +1,55 @@
+import Atelier
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The job workers and the periodic jobs, shared by `serve` (in-process) and `atelier worker`.
+public enum BackgroundWork {
+    public static func handlers(configuration: AtelierConfiguration, database: any DatabaseClient,
+                                assetStorage: any AssetStorage, clock: WallClock) -> [JobHandler] {
+        [
+            PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock)),
+            SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock)),
+        ]
+    }
+
+    public static func services(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
+                                clock: WallClock, logger: Logger, workers: Int) -> [any Service] {
+        guard workers > 0 else { return [] }
+        let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, clock: clock)
+        var services: [any Service] = (0..<workers).map { _ in
+            JobWorker(database: database, handlers: handlers, clock: clock, logger: logger)
+        }
+        services.append(PeriodicJobs(database: database, clock: clock, logger: logger))
+        return services
+    }
+}
+
+/// Queues the periodic jobs. Each period's job has a dedupe key naming the period, so however many
+/// nodes run this, each job is queued once per period.
+struct PeriodicJobs: Service {
+    let database: any DatabaseClient
+    let clock: WallClock
+    let logger: Logger
+    var period: TimeInterval = 600
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            // The first round waits until the schema is surely migrated.
+            guard (try? await Task.sleep(for: .seconds(30))) != nil else { return }
+            while !Task.isCancelled {
+                let bucket = Int(clock.now.timeIntervalSince1970 / period)
+                do {
+                    let queue = JobQueue(backend: database.backend, clock: clock)
+                    _ = try await database.transaction { db in
+                        try await queue.enqueue(kind: SessionCleanupJobs.kind, payload: "{}",
+                                                dedupeKey: "\(SessionCleanupJobs.kind):\(bucket)", maxAttempts: 3, on: db)
+                    }
+                } catch {
+                    logger.warning("could not queue periodic jobs", metadata: ["error": .string(String(reflecting: error))])
+                }
+                guard (try? await Task.sleep(for: .seconds(period))) != nil else { return }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Atelier
+import AtelierAPI
+import Foundation
+import OpenAPIRuntime
+import SQLKit
+
+extension APIHandlers {
+    var sessions: SessionStore { SessionStore(ttl: configuration.sessionTTL, clock: clock) }
+    var assets: AssetStore { AssetStore(storage: assetStorage, clock: clock) }
+    var jobs: JobQueue { JobQueue(backend: database.backend, clock: clock) }
+
+    func uploadAsset(_ input: Operations.UploadAsset.Input) async throws -> Operations.UploadAsset.Output {
+        let body: HTTPBody = switch input.body {
+        case .png(let body), .jpeg(let body), .imageWebp(let body), .binary(let body): body
+        }
+        let bytes = try await [UInt8](collecting: body, upTo: configuration.maxAssetBytes)
+        let store = assets
+        let (asset, created) = try await database.transaction { db in try await store.upload(bytes, on: db) }
+        let json = Components.Schemas.Asset(asset)
+        return created ? .created(.init(body: .json(json))) : .ok(.init(body: .json(json)))
+    }
+
+    func getAsset(_ input: Operations.GetAsset.Input) async throws -> Operations.GetAsset.Output {
+        let (id, store) = (input.path.assetId, assets)
+        guard let asset = try await database.withConnection({ db in try await store.find(id: id, on: db) }),
+            let bytes = try await store.content(of: asset)
+        else { throw AtelierError.notFound("Asset '\(id)'") }
+        let body = HTTPBody(bytes)
+        switch asset.type {
+        case "png": return .ok(.init(body: .png(body)))
+        case "jpeg": return .ok(.init(body: .jpeg(body)))
+        case "webp": return .ok(.init(body: .imageWebp(body)))
+        default: return .ok(.init(body: .imageSvgXml(body)))
+        }
+    }
+
+    func createSession(_ input: Operations.CreateSession.Input) async throws -> Operations.CreateSession.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        let state = CustomizationState(
+            selection: body.selection?.additionalProperties ?? [:],
+            options: body.options?.additionalProperties ?? [:],
+            zones: (body.zones?.additionalProperties ?? [:]).mapValues(CustomizationState.ZoneValue.init)
+        )
+        try SelectionShape.check(selection: state.selection, options: state.options)
+        let (sessions, products) = (self.sessions, self.products)
+        let answer = try await database.transaction { db in
+            let session = try await sessions.create(productRef: body.product, state: state, products: products, on: db)
+            return try await describe(session, on: db)
+        }
+        return .created(.init(body: .json(answer)))
+    }
+
+    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
+        let (sessions, id) = (self.sessions, input.path.sessionId)
+        let answer = try await database.withConnection { db in
+            try await describe(try await sessions.find(id: id, on: db), on: db)
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func updateSession(_ input: Operations.UpdateSession.Input) async throws -> Operations.UpdateSession.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        try SelectionShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
+        let (sessions, id) = (self.sessions, input.path.sessionId)
+        let answer = try await database.transaction { db in
+            let session = try await sessions.update(
+                id: id, selection: body.selection?.additionalProperties, options: body.options?.additionalProperties,
+                zones: body.zones?.additionalProperties.mapValues(CustomizationState.ZoneValue.init), on: db)
+            return try await describe(session, on: db)
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func requestPreview(_ input: Operations.RequestPreview.Input) async throws -> Operations.RequestPreview.Output {
+        let (sessions, products, jobs, id) = (self.sessions, self.products, self.jobs, input.path.sessionId)
+        let preview = try await database.transaction { db -> Components.Schemas.Preview in
+            let session = try await sessions.find(id: id, on: db)
+            let (evaluation, _, _) = try await sessions.evaluate(session, products: products, on: db)
+            guard evaluation.valid else {
+                throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
+                                   detail: "Fix the session's errors before asking for a preview.",
+                                   errors: evaluation.errors)
+            }
+            let job = try await PreviewJobs.request(for: session, sessions: sessions, queue: jobs, on: db)
+            return .init(job)
+        }
+        return .accepted(.init(body: .json(preview)))
+    }
+
+    /// The session as the contract shows it: state, evaluation and preview.
+    private func describe(_ session: CustomizationSession, on db: any SQLDatabase) async throws -> Components.Schemas.Session {
+        let (evaluation, _, _) = try await sessions.evaluate(session, products: products, on: db)
+        var job: Job?
+        if let id = session.previewJobId { job = try await jobs.find(id: id, on: db) }
+        return Components.Schemas.Session(
+            id: session.id, productId: session.productId, templateVersion: session.templateVersion,
+            selection: .init(additionalProperties: session.state.selection),
+            options: .init(additionalProperties: session.state.options),
+            zones: .init(additionalProperties: session.state.zones.mapValues(Components.Schemas.ZoneValue.init)),
+            valid: evaluation.valid,
+            errors: evaluation.errors.map { .init(pointer: $0.pointer, code: $0.code, message: $0.message) },
+            unitPrice: .init(evaluation.unitPrice, evaluation.currency),
+            leadTimeDays: evaluation.leadTimeDays,
+            expiresAt: session.expiresAt,
+            preview: job.map(Components.Schemas.Preview.init)
+        )
+    }
+}
+
+extension Components.Schemas.Asset {
+    init(_ asset: Asset) {
+        self.init(id: asset.id, _type: .init(rawValue: asset.type) ?? .png, bytes: asset.bytes, width: asset.width,
+                  height: asset.height, url: "/assets/\(asset.id)")
+    }
+}
+
+extension Components.Schemas.Preview {
+    init(_ job: Job) {
+        let status = PreviewJobs.status(of: job)
+        self.init(jobId: job.id, status: .init(rawValue: status.rawValue)!,
+                  url: status == .ready ? job.result.map { "/assets/\($0)" } : nil)
+    }
+}
+
+extension CustomizationState.ZoneValue {
+    init(_ value: Components.Schemas.ZoneValue) {
+        self.init(text: value.text.map { .init(text: $0.text, font: $0.font, colour: $0.colour) },
+                  image: value.image, colour: value.colour, components: value.components)
+    }
+}
+
+extension Components.Schemas.ZoneValue {
+    init(_ value: CustomizationState.ZoneValue) {
+        self.init(text: value.text.map { .init(text: $0.text, font: $0.font, colour: $0.colour) },
+                  image: value.image, colour: value.colour, components: value.components)
+    }
+}

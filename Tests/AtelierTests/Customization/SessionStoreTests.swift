@@ -1,0 +1,112 @@
+@testable import Atelier
+import AtelierTestSupport
+import Foundation
+import SQLKit
+import Testing
+
+@Suite struct SessionStoreTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func sessions(at offset: TimeInterval = 0) -> SessionStore { SessionStore(ttl: 3600, clock: .fixed(Self.t0.addingTimeInterval(offset))) }
+    let products = ProductStore(shopCurrency: "USD")
+
+    func seed(_ database: any DatabaseClient) async throws -> Product {
+        try await database.transaction { db in
+            let product = try await ProductStore(shopCurrency: "USD").create(Fixtures.figurine, on: db)
+            _ = try await TemplateStore().publish(Fixtures.template, productId: product.id, by: nil, on: db)
+            return try await ProductStore(shopCurrency: "USD").find(product.id, on: db)!
+        }
+    }
+
+    @Test func aSessionPinsTheTemplateVersionAndIsPricedWithEveryErrorListed() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let (sessions, products) = (sessions(), self.products)
+            let session = try await database.transaction { db in
+                try await sessions.create(productRef: "figurine", state: .init(selection: ["size": "large"]), products: products, on: db)
+            }
+            #expect(session.templateVersion == 1)
+            // A newer template does not change what the session uses.
+            var edited = Fixtures.template
+            edited.zones[0].surcharge = 9999
+            let next = edited
+            _ = try await database.transaction { db in try await TemplateStore().publish(next, productId: product.id, by: nil, on: db) }
+            let (evaluation, _, _) = try await database.withConnection { db in
+                try await sessions.evaluate(try await sessions.find(id: session.id, on: db), products: products, on: db)
+            }
+            let codes = Set(evaluation.errors.map { "\($0.code) \($0.pointer)" })
+            #expect(codes == ["missing_dimension /selection/material", "missing_dimension /selection/colour",
+                              "too_few_options /options/finish", "required /zones/name", "required /zones/contents"])
+            #expect(!evaluation.valid)
+
+            let updated = try await database.transaction { db in
+                try await sessions.update(id: session.id, selection: ["size": "large", "material": "resin", "colour": "red"],
+                                          options: ["finish": ["gloss"]],
+                                          zones: ["name": .init(text: .init(text: "Ada")), "contents": .init(components: ["candle", "tea"])], on: db)
+            }
+            let (priced, _, _) = try await database.withConnection { db in try await sessions.evaluate(updated, products: products, on: db) }
+            #expect(priced.valid, "\(priced.errors)")
+            // 2500 + 3000 + 1500 + gloss 400 + name zone 300 (v1, not v2's 9999) + candle 1200 + tea 800
+            #expect(priced.unitPrice == 2500 + 3000 + 1500 + 400 + 300 + 1200 + 800)
+            #expect(priced.leadTimeDays == 4 + 5)
+
+            // An empty value clears a zone; other zones stay.
+            let cleared = try await database.transaction { db in
+                try await sessions.update(id: session.id, selection: nil, options: nil, zones: ["contents": .init()], on: db)
+            }
+            #expect(cleared.state.zones.keys.sorted() == ["name"])
+            #expect(cleared.state.selection["material"] == "resin")
+        }
+    }
+
+    @Test func expiredSessionsAnswer410AndAreCleanedUp() async throws {
+        try await TestDatabase.with { database in
+            _ = try await seed(database)
+            let products = self.products
+            let session = try await database.transaction { db in
+                try await sessions().create(productRef: "figurine", state: .init(), products: products, on: db)
+            }
+            let later = sessions(at: 3601)
+            let error = await #expect(throws: AtelierError.self) {
+                try await database.withConnection { db in try await later.find(id: session.id, on: db) }
+            }
+            #expect(error?.code == "session_expired")
+            #expect(error?.status == 410)
+            // Kept for an hour after expiry (so clients see 410, not 404), then deleted.
+            #expect(try await database.transaction { db in try await later.deleteExpired(on: db) } == 0)
+            #expect(try await database.transaction { db in try await sessions(at: 3601 + 3601).deleteExpired(on: db) } == 1)
+            let gone = await #expect(throws: AtelierError.self) {
+                try await database.withConnection { db in try await later.find(id: session.id, on: db) }
+            }
+            #expect(gone?.code == "not_found")
+        }
+    }
+
+    @Test func theSameChoicesArePreviewedOnce() async throws {
+        try await TestDatabase.with { database in
+            _ = try await seed(database)
+            let (sessions, products, queue) = (sessions(), self.products, JobQueue(backend: database.backend))
+            let state = CustomizationState(zones: ["name": .init(text: .init(text: "Ada"))])
+            let (a, b) = try await database.transaction { db in
+                (try await sessions.create(productRef: "figurine", state: state, products: products, on: db),
+                 try await sessions.create(productRef: "figurine", state: state, products: products, on: db))
+            }
+            let first = try await database.transaction { db in try await PreviewJobs.request(for: a, sessions: sessions, queue: queue, on: db) }
+            let second = try await database.transaction { db in try await PreviewJobs.request(for: b, sessions: sessions, queue: queue, on: db) }
+            #expect(first.id == second.id)
+            let storage = LocalAssetStorage(root: FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)"))
+            let worker = JobWorker(database: database, handlers: [PreviewJobs.handler(database: database, assets: AssetStore(storage: storage))],
+                                   logger: TestDatabase.logger)
+            #expect(try await worker.runOne())
+            #expect(try await worker.runOne() == false)
+            let done = try await database.withConnection { db in try await queue.find(id: first.id, on: db) }
+            #expect(done?.state == .succeeded)
+            let asset = try await database.withConnection { db in try await AssetStore.find(id: done!.result!, on: db) }
+            #expect(asset?.type == "svg")
+            #expect(asset?.kind == .preview)
+            let svg = try await storage.get(key: asset!.storageKey).map { String(decoding: $0, as: UTF8.self) }
+            #expect(svg?.contains(">Ada</tspan>") == true)
+            try? FileManager.default.removeItem(at: storage.root)
+        }
+    }
+}
