@@ -54,7 +54,11 @@ func withApp<T: Sendable>(
 ) async throws -> T {
     let (setting, cleanup) = try await TestDatabase.makeSetting()
     var configuration = AtelierConfiguration(database: setting, bootstrapAdminKey: true)
+    // Assets and mail of each test go to a folder of its own, removed afterwards.
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)")
+    configuration.dataDirectory = dataDirectory.path
     configure(&configuration)
+    defer { try? FileManager.default.removeItem(at: dataDirectory) }
     let logger = TestDatabase.logger
     let database = try await DatabaseFactory.make(setting, logger: logger)
     let token = Mutex<String?>(nil)

@@ -57,7 +57,8 @@ public struct AssetStore: Sendable {
     /// answers the same asset (`created` false).
     public func upload(_ bytes: [UInt8], on db: any SQLDatabase) async throws -> (asset: Asset, created: Bool) {
         guard !bytes.isEmpty else {
-            throw AtelierError(.badRequest, code: "empty_upload", title: "Empty upload", detail: "Send the image bytes as the body.")
+            throw AtelierError(.unsupportedMediaType, code: "unsupported_image_type", title: "Unsupported image type",
+                               detail: "The body is empty; send the bytes of a PNG, JPEG or WebP image.")
         }
         let info: ImageSniffer.Info
         switch ImageSniffer.sniff(bytes) {

@@ -23,7 +23,7 @@ public enum CatalogCSV {
         do {
             records = try CSVReader.records(text)
         } catch {
-            throw AtelierError(.badRequest, code: "malformed_csv", title: "Malformed CSV", detail: error.description)
+            throw AtelierError(.unprocessable, code: "malformed_csv", title: "Malformed CSV", detail: error.description)
         }
         guard let header = records.first else {
             throw AtelierError.validation([.init(pointer: "/rows/1", code: "required", message: "the header row is missing.")])

@@ -133,7 +133,7 @@ extension APIHandlers {
         case .csv(let body):
             let data = try await Data(collecting: body, upTo: configuration.maxBodyBytes)
             guard let text = String(data: data, encoding: .utf8) else {
-                throw AtelierError(.badRequest, code: "malformed_csv", title: "Malformed CSV", detail: "The CSV is not UTF-8 text.")
+                throw AtelierError(.unprocessable, code: "malformed_csv", title: "Malformed CSV", detail: "The CSV is not UTF-8 text.")
             }
             let parsed = try CatalogCSV.parse(text, currency: configuration.shopCurrency)
             items = parsed.items

@@ -43,7 +43,7 @@ import Testing
         #expect(Fixtures.has(rowErrors, "wrong_field_count", at: "/rows/4"))
     }
 
-    @Test func malformedQuotingIsA400() {
+    @Test func malformedQuotingIsA422() {
         let error = #expect(throws: AtelierError.self) { try CatalogCSV.parse("slug,name\n\"tee,Tee\n", currency: "USD") }
         #expect(error?.code == "malformed_csv")
     }
