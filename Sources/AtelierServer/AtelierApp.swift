@@ -22,7 +22,7 @@ public enum AtelierApp {
         let cache = ResponseCache()
         let router = Router(context: BasicRequestContext.self)
         addContractRoutes(contract, to: router)
-        let assetStorage = LocalAssetStorage(root: configuration.assetDirectory)
+        let assetStorage = AssetStorageFactory.make(configuration)
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
                                    assetStorage: assetStorage)
         try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))

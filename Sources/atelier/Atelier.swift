@@ -126,7 +126,7 @@ struct Worker: AsyncParsableCommand {
         let database = try await environment.openDatabase()
         let services: [any Service] = [database] + BackgroundWork.services(
             configuration: environment.configuration, database: database,
-            assetStorage: LocalAssetStorage(root: environment.configuration.assetDirectory),
+            assetStorage: AssetStorageFactory.make(environment.configuration),
             clock: .system, logger: logger, workers: count)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])

@@ -45,6 +45,22 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: S3Peer.settings != nil, "set ATELIER_TEST_S3_* (scripts/s3-peer.py) to run"))
+    func uploadsGoToTheS3StoreWhenOneIsConfigured() async throws {
+        let settings = try #require(S3Peer.settings)
+        try await withApp(configure: { $0.s3 = settings }) { app in
+            let bytes = Self.png(width: 300, height: 200)
+            let created = try await upload(app, bytes)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try created.json()["id"] as! String
+            // The bytes are in the bucket, not in the data folder.
+            let stored = try await S3AssetStorage(settings: settings).get(key: String(id.dropFirst(4)))
+            #expect(stored == bytes)
+            let fetched = try await app.send(.get, "/assets/\(id)")
+            #expect(Array(fetched.body.readableBytesView) == bytes)
+        }
+    }
+
     @Test func uploadsAboveTheAssetLimitAre413() async throws {
         try await withApp(configure: { $0.maxAssetBytes = 4096 }) { app in
             let big = Self.png(width: 10, height: 10) + Array(repeating: 0, count: 5000)

@@ -29,6 +29,8 @@ public struct AtelierConfiguration: Sendable {
     public var maxAssetBytes: Int
     /// Job workers `serve` runs in its own process (0: leave the jobs to `atelier worker`).
     public var workers: Int
+    /// An S3-compatible bucket for assets; nil keeps them under the data folder.
+    public var s3: S3Settings?
 
     public init(
         hostname: String = "127.0.0.1",
@@ -84,6 +86,12 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_SESSION_TTL_SECONDS", "86400", "how long a customization session lives after its last update"),
         ("ATELIER_MAX_ASSET_BYTES", "20971520", "largest image upload accepted"),
         ("ATELIER_WORKERS", "1", "job workers inside serve; 0 leaves jobs to `atelier worker`"),
+        ("ATELIER_S3_BUCKET", "(unset: local folder)", "store assets in this S3-compatible bucket"),
+        ("ATELIER_S3_ENDPOINT", "https://s3.REGION.amazonaws.com", "the S3 endpoint (MinIO, R2, moto …)"),
+        ("ATELIER_S3_REGION", "us-east-1", "the region requests are signed for"),
+        ("ATELIER_S3_ACCESS_KEY_ID", "(required with a bucket)", "access key id"),
+        ("ATELIER_S3_SECRET_ACCESS_KEY", "(required with a bucket)", "secret access key"),
+        ("ATELIER_S3_PATH_STYLE", "false", "true: ENDPOINT/BUCKET/KEY; false: BUCKET.ENDPOINT/KEY"),
     ]
 
     public static func load(
@@ -124,6 +132,20 @@ public struct AtelierConfiguration: Sendable {
         config.sessionTTL = TimeInterval(integer("ATELIER_SESSION_TTL_SECONDS", default: 86_400, in: 60...31_536_000))
         config.maxAssetBytes = integer("ATELIER_MAX_ASSET_BYTES", default: 20 * 1_048_576, in: 1024...1_073_741_824)
         config.workers = integer("ATELIER_WORKERS", default: 1, in: 0...64)
+        if let bucket = value("ATELIER_S3_BUCKET") {
+            let region = value("ATELIER_S3_REGION") ?? "us-east-1"
+            let endpointText = value("ATELIER_S3_ENDPOINT") ?? "https://s3.\(region).amazonaws.com"
+            let endpoint = URL(string: endpointText).flatMap { ["http", "https"].contains($0.scheme ?? "") && $0.host != nil ? $0 : nil }
+            if endpoint == nil { problems.append("ATELIER_S3_ENDPOINT=\(endpointText): must be an http(s) URL") }
+            let keyID = value("ATELIER_S3_ACCESS_KEY_ID"), secret = value("ATELIER_S3_SECRET_ACCESS_KEY")
+            if keyID == nil { problems.append("ATELIER_S3_ACCESS_KEY_ID: required when ATELIER_S3_BUCKET is set") }
+            if secret == nil { problems.append("ATELIER_S3_SECRET_ACCESS_KEY: required when ATELIER_S3_BUCKET is set") }
+            let pathStyle = boolean("ATELIER_S3_PATH_STYLE", default: false)
+            if let endpoint, let keyID, let secret {
+                config.s3 = S3Settings(endpoint: endpoint, bucket: bucket, region: region, accessKeyID: keyID,
+                                       secretAccessKey: secret, pathStyle: pathStyle)
+            }
+        }
         if let raw = value("ATELIER_SHOP_CURRENCY") {
             if Money.isCurrencyCode(raw) {
                 config.shopCurrency = raw
