@@ -67,6 +67,7 @@ import Testing
             #expect(text.contains(#"route="/admin/api-keys/{keyId}",status="401""#))
             #expect(text.contains(#"route="unmatched",status="404""#))
             #expect(text.contains("atelier_http_request_duration_seconds_bucket"))
+            #expect(text.contains(#"atelier_jobs{kind="preview.render",state="queued"} 0"#))
         }
     }
 

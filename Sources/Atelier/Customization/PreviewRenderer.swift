@@ -45,6 +45,8 @@ public enum PreviewRenderer {
             out += "</text>"
         case .image:
             guard let id = value.image else { break }
+            // The frame shows where the image goes even where the image itself cannot be loaded.
+            out += ##"<rect x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" fill="none" stroke="#888888"/>"##
             out += ##"<image href="\##(escape(assetURL(id)))" x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" preserveAspectRatio="xMidYMid meet"/>"##
         case .colour:
             guard let code = value.colour, let swatch = zone.colour?.palette.first(where: { $0.code == code }) else { break }

@@ -116,11 +116,10 @@ public struct JobQueue: Sendable {
         return updated.isEmpty ? nil : state
     }
 
-    /// Jobs waiting to run, by kind: the queue depth metric.
-    public func depth(on db: any SQLDatabase) async throws -> [String: Int] {
-        struct Count: Decodable { var kind: String; var n: Int }
-        let rows = try await db.raw("SELECT kind, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind")
-            .all(decoding: Count.self)
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.kind, $0.n) })
+    /// How many jobs of each kind are in each state: queue depth and dead jobs, for the metrics.
+    public func counts(on db: any SQLDatabase) async throws -> [(kind: String, state: String, count: Int)] {
+        struct Count: Decodable { var kind: String; var state: String; var n: Int }
+        return try await db.raw("SELECT kind, state, COUNT(*) AS n FROM jobs WHERE state <> 'succeeded' GROUP BY kind, state")
+            .all(decoding: Count.self).map { ($0.kind, $0.state, $0.n) }
     }
 }

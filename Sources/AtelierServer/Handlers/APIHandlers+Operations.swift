@@ -16,6 +16,20 @@ extension APIHandlers {
     }
 
     func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
-        .ok(.init(body: .plainText(HTTPBody(registry.emitToBuffer()))))
+        // Queue depth is read at scrape time, so every node reports the shared queue as it is.
+        let queue = jobs
+        if let counts = try? await database.withConnection({ db in try await queue.counts(on: db) }) {
+            var seen = Set<String>()
+            for (kind, state, count) in counts {
+                registry.makeGauge(name: "atelier_jobs", labels: [("kind", kind), ("state", state)]).set(to: Double(count))
+                seen.insert(kind + "/" + state)
+            }
+            for kind in [PreviewJobs.kind, SessionCleanupJobs.kind] {
+                for state in ["queued", "running", "dead"] where !seen.contains(kind + "/" + state) {
+                    registry.makeGauge(name: "atelier_jobs", labels: [("kind", kind), ("state", state)]).set(to: 0.0)
+                }
+            }
+        }
+        return .ok(.init(body: .plainText(HTTPBody(registry.emitToBuffer()))))
     }
 }
