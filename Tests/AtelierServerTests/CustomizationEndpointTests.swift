@@ -9,19 +9,13 @@ import SQLKit
 import Testing
 
 @Suite struct CustomizationEndpointTests {
-    static func png(width: Int, height: Int) -> [UInt8] {
-        func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be32(13) + Array("IHDR".utf8) + be32(width) + be32(height)
-            + [8, 6, 0, 0, 0, 0, 0, 0, 0] + Array(repeating: UInt8(height % 251), count: 32)
-    }
-
     func upload(_ app: TestApp, _ bytes: [UInt8], type: String = "image/png") async throws -> TestResponse {
         try await app.client.execute(uri: "/assets", method: .post, headers: [.contentType: type], body: ByteBuffer(bytes: bytes))
     }
 
     @Test func uploadsAreRecognizedFromTheirBytesAndStoredOnce() async throws {
         try await withApp { app in
-            let bytes = Self.png(width: 2000, height: 1500)
+            let bytes = ImageBytes.png(width: 2000, height: 1500)
             // The declared type is not trusted: a PNG sent as JPEG is still a PNG.
             let first = try await upload(app, bytes, type: "image/jpeg")
             #expect(first.status == .created, "\(first.text)")
@@ -49,7 +43,7 @@ import Testing
     func uploadsGoToTheS3StoreWhenOneIsConfigured() async throws {
         let settings = try #require(S3Peer.settings)
         try await withApp(configure: { $0.s3 = settings }) { app in
-            let bytes = Self.png(width: 300, height: 200)
+            let bytes = ImageBytes.png(width: 300, height: 200)
             let created = try await upload(app, bytes)
             #expect(created.status == .created, "\(created.text)")
             let id = try created.json()["id"] as! String
@@ -63,7 +57,7 @@ import Testing
 
     @Test func uploadsAboveTheAssetLimitAre413() async throws {
         try await withApp(configure: { $0.maxAssetBytes = 4096 }) { app in
-            let big = Self.png(width: 10, height: 10) + Array(repeating: 0, count: 5000)
+            let big = ImageBytes.png(width: 10, height: 10) + Array(repeating: 0, count: 5000)
             let response = try await upload(app, big)
             #expect(response.status == .contentTooLarge)
             #expect(response.problemCode == "content_too_large")
@@ -90,7 +84,7 @@ import Testing
             #expect(early.status == .unprocessableContent)
             #expect(early.problemCode == "session_invalid")
 
-            let image = try await upload(app, Self.png(width: 1400, height: 1400)).json()
+            let image = try await upload(app, ImageBytes.png(width: 1400, height: 1400)).json()
             let fixed = try await app.send(.patch, "/sessions/\(id)", json: #"""
                 {"selection": {"size": "xl", "colour": "navy"},
                  "zones": {"chest_text": {"text": {"text": "<b>Ada</b> & co", "font": "Oswald", "colour": "#ffffff"}},

@@ -41,8 +41,8 @@ extension APIHandlers {
             options: body.options?.additionalProperties ?? [:],
             zones: (body.zones?.additionalProperties ?? [:]).mapValues(CustomizationState.ZoneValue.init)
         )
-        try SelectionShape.check(selection: state.selection, options: state.options)
-        try SelectionShape.check(zones: body.zones?.additionalProperties ?? [:])
+        try InputShape.check(selection: state.selection, options: state.options)
+        try InputShape.check(zones: body.zones?.additionalProperties ?? [:])
         let (sessions, products) = (self.sessions, self.products)
         let answer = try await database.transaction { db in
             let session = try await sessions.create(productRef: body.product, state: state, products: products, on: db)
@@ -61,8 +61,8 @@ extension APIHandlers {
 
     func updateSession(_ input: Operations.UpdateSession.Input) async throws -> Operations.UpdateSession.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        try SelectionShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
-        try SelectionShape.check(zones: body.zones?.additionalProperties ?? [:])
+        try InputShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
+        try InputShape.check(zones: body.zones?.additionalProperties ?? [:])
         let (sessions, id) = (self.sessions, input.path.sessionId)
         let answer = try await database.transaction { db in
             let session = try await sessions.update(

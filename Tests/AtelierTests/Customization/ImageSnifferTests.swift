@@ -1,4 +1,5 @@
 @testable import Atelier
+import AtelierTestSupport
 import Testing
 
 @Suite struct ImageSnifferTests {
