@@ -35,6 +35,12 @@ import Testing
             #expect(svg.status == .unsupportedMediaType)
             #expect(svg.problemCode == "unsupported_image_type")
             #expect(try await upload(app, Array("hello".utf8)).problemCode == "unsupported_image_type")
+            // A text file that claims to be a PNG, and a PNG whose header promises an absurd size.
+            #expect(try await upload(app, Array("just text, honest".utf8), type: "image/png").status == .unsupportedMediaType)
+            let huge = try await upload(app, ImageBytes.png(width: 40_000, height: 10))
+            #expect(huge.status == .unprocessableContent)
+            #expect(huge.problemCode == "image_too_large")
+            #expect(try await upload(app, Array(ImageBytes.png(width: 10, height: 10).prefix(20))).problemCode == "unsupported_image_type")
             #expect(try await app.send(.get, "/assets/ast_nothing").status == .notFound)
         }
     }

@@ -77,6 +77,7 @@ import Testing
                 let response = try await app.send(.get, uri)
                 #expect(response.headers[.xContentTypeOptions] == "nosniff")
                 #expect(response.headers[.xFrameOptions] == "DENY")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             }
         }
     }
