@@ -114,3 +114,31 @@ import Testing
         #expect(!problem.detail.contains("hunter2"))
     }
 }
+
+/// NUL cannot be stored or compared by PostgreSQL: input holding it names nothing, and is answered as such.
+@Suite struct NULInputTests {
+    @Test func inputWithNULIsNotFoundOrEmptyNeverAServerError() async throws {
+        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+            let forgedCursor = PageRequest.cursor(for: "prod_\u{0}x")
+            let cases: [(HTTPRequest.Method, String, String?, Int)] = [
+                (.get, "/products/a%00b", nil, 404),
+                (.get, "/products?q=a%00b", nil, 200),
+                (.get, "/products?category=a%00b", nil, 200),
+                (.get, "/products?cursor=\(forgedCursor)", nil, 200),
+                (.get, "/admin/api-keys?cursor=\(forgedCursor)", nil, 200),
+                (.get, "/admin/products/a%00b", nil, 404),
+                (.delete, "/admin/products/a%00b", nil, 404),
+                (.post, "/admin/products/a%00b/archive", nil, 404),
+                (.delete, "/admin/categories/a%00b", nil, 404),
+                (.get, "/assets/ast_%00", nil, 404),
+                (.get, "/sessions/ses_%00", nil, 404),
+                (.post, "/sessions", #"{"product": "\u0000tee"}"#, 404),
+                (.post, "/products/%00/selection", "{}", 404),
+            ]
+            for (method, uri, body, status) in cases {
+                let response = try await app.send(method, uri, token: app.adminToken, json: body)
+                #expect(response.status.code == status, "\(method) \(uri): \(response.status) \(response.text)")
+            }
+        }
+    }
+}

@@ -100,7 +100,9 @@ public struct AssetStore: Sendable {
 
     /// An asset's metadata; needs no access to the bytes.
     public static func find(id: String, on db: any SQLDatabase) async throws -> Asset? {
-        guard id.hasPrefix(Asset.prefix), id.count == Asset.prefix.count + 64 else { return nil }
+        guard id.hasPrefix(Asset.prefix), id.utf8.count == Asset.prefix.utf8.count + 64,
+            id.utf8.dropFirst(Asset.prefix.utf8.count).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        else { return nil }
         return try await db.select().column("*").from("assets").where("id", .equal, id)
             .first(decoding: Row.self, with: Self.decoder)?.asset
     }

@@ -34,7 +34,8 @@ public struct CategoryStore: Sendable {
     }
 
     public func find(slug: String, on db: any SQLDatabase) async throws -> Category? {
-        try await db.select().column("*").from("categories").where("slug", .equal, slug)
+        guard !slug.containsNUL else { return nil }
+        return try await db.select().column("*").from("categories").where("slug", .equal, slug)
             .first(decoding: Row.self, with: Self.decoder)?.category
     }
 

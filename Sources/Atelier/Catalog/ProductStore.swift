@@ -92,6 +92,7 @@ public struct ProductStore: Sendable {
 
     /// By id (`prod_…`) or by slug.
     public func find(_ idOrSlug: String, on db: any SQLDatabase) async throws -> Product? {
+        guard !idOrSlug.containsNUL else { return nil }
         let column = idOrSlug.hasPrefix("prod_") ? "id" : "slug"
         return try await db.select().columns(Self.columns.map { SQLColumn($0) }).from("products")
             .where(SQLColumn(column), .equal, SQLBind(idOrSlug))
@@ -112,6 +113,7 @@ public struct ProductStore: Sendable {
 
     /// Products in id (creation) order, filtered, one keyset page at a time.
     public func list(_ filter: ListFilter, page: PageRequest, on db: any SQLDatabase) async throws -> Page<Product> {
+        if filter.category?.containsNUL == true || filter.search?.containsNUL == true { return Page(items: [], nextCursor: nil) }
         var query = db.select().columns(Self.columns.map { SQLColumn($0) }).from("products")
         if filter.publicOnly {
             query = query.where("active", .equal, true).where("archived_at", .is, SQLLiteral.null)
@@ -127,6 +129,7 @@ public struct ProductStore: Sendable {
     }
 
     public func delete(id: String, on db: any SQLDatabase) async throws {
+        guard !id.containsNUL else { throw AtelierError.notFound("Product '\(id)'") }
         let deleted = try await db.raw("DELETE FROM products WHERE id = \(bind: id) RETURNING id").all()
         guard !deleted.isEmpty else { throw AtelierError.notFound("Product '\(id)'") }
         try await CatalogRevision.bump(on: db)
@@ -134,6 +137,7 @@ public struct ProductStore: Sendable {
 
     /// Hides a product from the public catalog for good while keeping it for the records that name it.
     public func archive(id: String, on db: any SQLDatabase) async throws -> Product {
+        guard !id.containsNUL else { throw AtelierError.notFound("Product '\(id)'") }
         let updated = try await db.raw("""
             UPDATE products SET archived_at = \(bind: clock.now), revision = revision + 1, updated_at = \(bind: clock.now)
             WHERE id = \(bind: id) AND archived_at IS NULL RETURNING id

@@ -29,6 +29,7 @@ public struct TemplateStore: Sendable {
     /// increment on the product row, so two designers publishing at once get two versions, not one error.
     public func publish(_ definition: TemplateDefinition, productId: String, by actor: String?, on db: any SQLDatabase) async throws -> TemplateVersion {
         try AtelierError.check(definition.problems())
+        guard !productId.containsNUL else { throw AtelierError.notFound("Product '\(productId)'") }
         let now = clock.now
         guard let version = try await db.raw("""
             UPDATE products SET template_version = COALESCE(template_version, 0) + 1, revision = revision + 1,

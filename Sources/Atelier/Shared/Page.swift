@@ -72,7 +72,8 @@ public struct PageRequest: Sendable, Equatable {
                 bytes.append(UInt8((buffer >> UInt32(bits)) & 0xFF))
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        // PostgreSQL text cannot hold NUL; a forged cursor only moves where the page starts.
+        return String(decoding: bytes.filter { $0 != 0 }, as: UTF8.self)
     }
 
     /// Builds the page from `limit + 1` fetched rows: the extra row only says that more exist.
@@ -81,4 +82,10 @@ public struct PageRequest: Sendable, Equatable {
         let next = rows.count > limit ? visible.last.map { Self.cursor(for: key($0)) } : nil
         return Page(items: try visible.map(map), nextCursor: next)
     }
+}
+
+extension String {
+    /// Whether the text holds a NUL, which PostgreSQL text cannot store or compare: such input names
+    /// nothing that exists, so lookups answer "not found" without asking the database.
+    public var containsNUL: Bool { utf8.contains(0) }
 }
