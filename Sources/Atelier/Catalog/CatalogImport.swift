@@ -44,9 +44,10 @@ public struct CatalogImport: Sendable {
         }
         try AtelierError.check(errors)
         var firstIndexOfSlug: [String: Int] = [:]
+        let categories = try await CategoryStore().slugs(on: db)
         for (index, item) in items.enumerated() {
             let root = pointerForItem(index)
-            errors += try await products.problems(of: item.definition, at: root, on: db)
+            errors += try await products.problems(of: item.definition, at: root, knownCategories: categories, on: db)
             if let template = item.template { errors += template.problems(at: root + "/template") }
             if let first = firstIndexOfSlug[item.definition.slug] {
                 errors.append(.init(pointer: root + "/slug", code: "duplicate_slug",

@@ -43,8 +43,11 @@ public struct ProductStore: Sendable {
     ]
 
     /// Every problem with a definition, including those that need the database (unknown category).
-    public func problems(of definition: ProductDefinition, at root: String = "", on db: any SQLDatabase) async throws -> [AtelierError.FieldError] {
-        let categories = definition.category == nil ? [] : try await CategoryStore().slugs(on: db)
+    /// `knownCategories` saves the lookup when many definitions are checked together.
+    public func problems(of definition: ProductDefinition, at root: String = "", knownCategories: Set<String>? = nil,
+                         on db: any SQLDatabase) async throws -> [AtelierError.FieldError] {
+        var categories = knownCategories ?? []
+        if knownCategories == nil, definition.category != nil { categories = try await CategoryStore().slugs(on: db) }
         return definition.problems(shopCurrency: shopCurrency, knownCategories: categories, at: root)
     }
 
@@ -176,21 +179,6 @@ public struct ProductStore: Sendable {
     static func escapeLike(_ text: String) -> String {
         text.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%")
             .replacingOccurrences(of: "_", with: "!_")
-    }
-}
-
-/// JSON as the catalog stores it: sorted keys, so equal definitions are equal text.
-enum Coding {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    static let decoder = JSONDecoder()
-
-    static func encode(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

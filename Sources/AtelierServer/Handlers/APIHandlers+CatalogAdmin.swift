@@ -30,7 +30,7 @@ extension APIHandlers {
         let definition = try definition(from: body)
         let store = products
         let product = try await database.transaction { db in
-            try await Self.rejectingMismatches(definition.mismatches, store.problems(of: definition.value, on: db))
+            try AtelierError.check(definition.mismatches + (try await store.problems(of: definition.value, on: db)))
             return try await store.create(definition.value, on: db)
         }
         return .created(.init(body: .json(.init(product))))
@@ -46,7 +46,7 @@ extension APIHandlers {
         let (store, id) = (products, input.path.productId)
         let product = try await database.transaction { db in
             guard try await store.find(id, on: db)?.id == id else { throw AtelierError.notFound("Product '\(id)'") }
-            try await Self.rejectingMismatches(definition.mismatches, store.problems(of: definition.value, on: db))
+            try AtelierError.check(definition.mismatches + (try await store.problems(of: definition.value, on: db)))
             return try await store.replace(id: id, with: definition.value, on: db)
         }
         return .ok(.init(body: .json(.init(product))))
@@ -165,10 +165,5 @@ extension APIHandlers {
         var money = MoneyReader(currency: configuration.shopCurrency)
         let definition = ProductDefinition(body, money: &money)
         return (definition, money.mismatches)
-    }
-
-    /// Reports currency mismatches together with every other problem of the definition.
-    static func rejectingMismatches(_ mismatches: [AtelierError.FieldError], _ problems: [AtelierError.FieldError]) throws {
-        try AtelierError.check(mismatches + problems)
     }
 }

@@ -30,7 +30,8 @@ extension ProductDefinition {
     init(_ input: Components.Schemas.ProductInput, money: inout MoneyReader, at root: String = "") {
         self.init(
             slug: input.slug, name: input.name, description: input.description ?? "", category: input.category,
-            basePrice: money.amount(input.basePrice, at: root + "/basePrice"), currency: input.basePrice.currency,
+            // Amounts are kept in the shop currency; a different one was recorded as a mismatch.
+            basePrice: money.amount(input.basePrice, at: root + "/basePrice"), currency: money.currency,
             baseLeadTimeDays: input.baseLeadTimeDays ?? 0, active: input.active ?? true,
             media: (input.media ?? []).map { Media(url: $0.url, altText: $0.altText, view: $0.view) },
             dimensions: (input.dimensions ?? []).enumerated().map { d, dimension in
@@ -51,8 +52,6 @@ extension ProductDefinition {
                           })
             }
         )
-        // The definition keeps the shop currency; a mismatch was recorded above.
-        self.currency = money.currency
     }
 }
 
