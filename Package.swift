@@ -86,7 +86,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AtelierTests",
-            dependencies: ["Atelier", "AtelierTestSupport"]
+            dependencies: [
+                "Atelier",
+                "AtelierTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "AtelierServerTests",

@@ -2,6 +2,7 @@
 import AtelierTestSupport
 import Foundation
 import SQLKit
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -137,6 +138,29 @@ import Testing
             #expect(stored?.state == .succeeded)
             #expect(stored?.result == "done x")
             #expect(stored?.attempts == 2)
+        }
+    }
+
+    @Test func aWorkerAskedToStopFinishesTheJobItHolds() async throws {
+        try await TestDatabase.with { database in
+            let started = Box(false)
+            let slow = JobHandler(kind: "slow") { _ in
+                started.withLock { $0 = true }
+                try await Task.sleep(for: .milliseconds(400))
+                return "finished"
+            }
+            let job = try await database.transaction { db in try await JobQueue(backend: database.backend).enqueue(kind: "slow", payload: "{}", on: db) }
+            let worker = JobWorker(database: database, handlers: [slow], pollInterval: .milliseconds(20), logger: TestDatabase.logger)
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: TestDatabase.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            let stored = try await database.withConnection { db in try await JobQueue(backend: database.backend).find(id: job.id, on: db) }
+            #expect(stored?.state == .succeeded)
+            #expect(stored?.result == "finished")
         }
     }
 
