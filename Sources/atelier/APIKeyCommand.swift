@@ -62,7 +62,7 @@ struct APIKeyCommand: AsyncParsableCommand {
 
         func run() async throws {
             let key = try await withDatabase { database, _ in
-                try await database.transaction { db in try await APIKeyStore().forceRevoke(id: id, on: db) }
+                try await database.transaction { db in try await APIKeyStore().revoke(id: id, allowingLastAdmin: true, on: db) }
             }
             print("Revoked \(key.id) (\(key.name)).")
         }

@@ -23,6 +23,14 @@ import Testing
             #expect(response.status == .methodNotAllowed)
             #expect(response.headers[.allow] == "GET, POST")
             #expect(response.problemCode == "method_not_allowed")
+            // A literal path wins over a parameter for every method, as in the router, and `Allow`
+            // names only the literal path's methods.
+            for method in [HTTPRequest.Method.get, .put, .patch] {
+                let bulk = try await app.send(method, "/admin/products/bulk", token: app.adminToken, json: "{}")
+                #expect(bulk.status == .methodNotAllowed, "\(method)")
+                #expect(bulk.headers[.allow] == "POST")
+                #expect(bulk.problemCode == "method_not_allowed")
+            }
             let docs = try await app.send(.post, "/openapi.json")
             #expect(docs.status == .methodNotAllowed)
             #expect(docs.headers[.allow] == "GET")

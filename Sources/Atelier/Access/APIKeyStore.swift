@@ -72,13 +72,14 @@ public struct APIKeyStore: Sendable {
         try await db.raw("SELECT COUNT(*) AS n FROM api_keys").first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
-    /// Revokes a key. Revoking twice answers the key as it is. The last active admin key cannot be
-    /// revoked through the API, so the shop is never locked out of its own admin API.
+    /// Revokes a key. Revoking twice answers the key as it is. Through the API the last active admin
+    /// key cannot be revoked, so the shop is never locked out of its own admin API; the operator's
+    /// command line passes `allowingLastAdmin`, since it can always mint a new key.
     /// Run inside a transaction: the check and the update must see the same keys.
-    public func revoke(id: String, on db: any SQLDatabase) async throws -> APIKey {
+    public func revoke(id: String, allowingLastAdmin: Bool = false, on db: any SQLDatabase) async throws -> APIKey {
         guard let key = try await find(id: id, on: db) else { throw AtelierError.notFound("API key '\(id)'") }
         guard key.isActive else { return key }
-        if key.role == .admin {
+        if key.role == .admin, !allowingLastAdmin {
             let admins = try await db.raw("""
                 SELECT COUNT(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
@@ -89,18 +90,9 @@ public struct APIKeyStore: Sendable {
                 )
             }
         }
-        let now = clock.now
-        try await db.update("api_keys").set("revoked_at", to: now)
-            .where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
-        return try await find(id: id, on: db) ?? key
-    }
-
-    /// Revokes without the last-admin guard; for the operator's command line, which can always mint a new key.
-    public func forceRevoke(id: String, on db: any SQLDatabase) async throws -> APIKey {
-        guard try await find(id: id, on: db) != nil else { throw AtelierError.notFound("API key '\(id)'") }
         try await db.update("api_keys").set("revoked_at", to: clock.now)
             .where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
-        return try await find(id: id, on: db)!
+        return try await find(id: id, on: db) ?? key
     }
 
     /// The active key a bearer token belongs to, or nil. The secret's hash is compared in constant time.

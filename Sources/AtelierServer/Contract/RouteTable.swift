@@ -115,12 +115,10 @@ struct RouteTable: Sendable {
         path.split(separator: "/", omittingEmptySubsequences: true)
     }
 
+    /// The first matching path decides, as in the router behind the edge: entries are ordered
+    /// literal-first, so `/admin/products/bulk` answers for that path alone, never `/admin/products/{id}`.
     func match(method: HTTPRequest.Method, path: Substring) -> Match {
         let segments = Self.split(path)
-        var template: String?
-        var allowed = Set<HTTPRequest.Method>()
-        // Entries are ordered literal-first, so "/admin/products/bulk" wins over "/admin/products/{id}"
-        // when both serve the method; a path that only the other one serves still reaches it.
         for index in bySegmentCount[segments.count] ?? [] {
             let entry = entries[index]
             guard zip(entry.segments, segments).allSatisfy({ pattern, value in
@@ -130,14 +128,9 @@ struct RouteTable: Sendable {
                 }
             }) else { continue }
             if let route = entry.routes[method] { return .route(route) }
-            if template == nil {
-                // `Allow` names the methods of the most specific matching path, as documented for it.
-                template = entry.template
-                allowed = Set(entry.routes.keys)
-            }
+            return .methodNotAllowed(template: entry.template, allowed: entry.routes.keys.sorted { $0.rawValue < $1.rawValue })
         }
-        guard let template else { return .notFound }
-        return .methodNotAllowed(template: template, allowed: allowed.sorted { $0.rawValue < $1.rawValue })
+        return .notFound
     }
 
     var allRoutes: [Route] {
