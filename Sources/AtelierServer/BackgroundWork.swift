@@ -9,7 +9,8 @@ public enum BackgroundWork {
                                 assetStorage: any AssetStorage, clock: WallClock) -> [JobHandler] {
         [
             PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock)),
-            SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock)),
+            SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock),
+                                       carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock)),
         ]
     }
 

@@ -18,6 +18,12 @@ public struct Asset: Sendable, Equatable {
     public var storageKey: String { String(id.dropFirst(Asset.prefix.count)) }
 
     static let prefix = "ast_"
+
+    /// `ast_` and the 64 hex digits of the content's SHA-256.
+    static func isWellFormedId(_ id: String) -> Bool {
+        id.hasPrefix(prefix) && id.utf8.count == prefix.utf8.count + 64
+            && id.utf8.dropFirst(prefix.utf8.count).allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
 }
 
 public struct AssetStore: Sendable {
@@ -100,9 +106,7 @@ public struct AssetStore: Sendable {
 
     /// An asset's metadata; needs no access to the bytes.
     public static func find(id: String, on db: any SQLDatabase) async throws -> Asset? {
-        guard id.hasPrefix(Asset.prefix), id.utf8.count == Asset.prefix.utf8.count + 64,
-            id.utf8.dropFirst(Asset.prefix.utf8.count).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
-        else { return nil }
+        guard Asset.isWellFormedId(id) else { return nil }
         return try await db.select().column("*").from("assets").where("id", .equal, id)
             .first(decoding: Row.self, with: Self.decoder)?.asset
     }

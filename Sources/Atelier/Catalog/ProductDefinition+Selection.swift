@@ -71,19 +71,10 @@ extension ProductDefinition {
         !rule.isEmpty && rule.allSatisfy { selection[$0.key] == $0.value }
     }
 
-    /// Base price plus the adjustments of the chosen values and the surcharges of the chosen options.
-    /// Unknown codes add nothing: validate first.
+    /// Base price plus the adjustments of the chosen values and the surcharges of the chosen options,
+    /// as `PricingEngine` computes it. Unknown codes add nothing: validate first.
     public func unitPrice(selection: [String: String], options: [String: [String]] = [:]) -> Int64 {
-        var total = basePrice
-        for dimension in dimensions {
-            total += selection[dimension.code].flatMap(dimension.value)?.priceAdjustment ?? 0
-        }
-        for set in optionSets {
-            for code in Set(options[set.code] ?? []) {
-                total += set.options.first { $0.code == code }?.surcharge ?? 0
-            }
-        }
-        return total
+        PricingEngine.unitPrice(self, selection: selection, options: options).total
     }
 
     /// Base lead time plus the slowest chosen value's.

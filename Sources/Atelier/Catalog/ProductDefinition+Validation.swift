@@ -19,6 +19,9 @@ extension ProductDefinition {
         }
         FieldRules.checkAmount(basePrice, at: root + "/basePrice/amount", into: &problems)
         FieldRules.checkDays(baseLeadTimeDays, at: root + "/baseLeadTimeDays", into: &problems)
+        if let weightGrams, !(0...ShippingLimits.maxGrams).contains(weightGrams) {
+            problems.add(root + "/weightGrams", "out_of_range", "must be 0–\(ShippingLimits.maxGrams) grams.")
+        }
 
         if media.count > CatalogLimits.maxMedia {
             problems.add(root + "/media", "too_many", "at most \(CatalogLimits.maxMedia) media items.")

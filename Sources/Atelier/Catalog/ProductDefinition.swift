@@ -103,12 +103,14 @@ public struct ProductDefinition: Sendable, Codable, Equatable {
     /// nil: every combination of active values is offered (minus exclusions). Otherwise only these.
     public var variants: [Variant]?
     public var optionSets: [OptionSet]
+    /// Shipping weight of one unit in grams, for weight-based shipping rates; nil counts as 0.
+    public var weightGrams: Int?
 
     public init(
         slug: String, name: String, description: String = "", category: String? = nil,
         basePrice: Int64, currency: String, baseLeadTimeDays: Int = 0, active: Bool = true,
         media: [Media] = [], dimensions: [Dimension] = [], exclusions: [[String: String]] = [],
-        variants: [Variant]? = nil, optionSets: [OptionSet] = []
+        variants: [Variant]? = nil, optionSets: [OptionSet] = [], weightGrams: Int? = nil
     ) {
         self.slug = slug
         self.name = name
@@ -123,6 +125,7 @@ public struct ProductDefinition: Sendable, Codable, Equatable {
         self.exclusions = exclusions
         self.variants = variants
         self.optionSets = optionSets
+        self.weightGrams = weightGrams
     }
 
     public func dimension(_ code: String) -> Dimension? { dimensions.first { $0.code == code } }

@@ -65,10 +65,13 @@ public enum PreviewJobs {
 public enum SessionCleanupJobs {
     public static let kind = "sessions.cleanup"
 
-    public static func handler(database: any DatabaseClient, sessions: SessionStore) -> JobHandler {
+    /// Deletes expired customization sessions and carts.
+    public static func handler(database: any DatabaseClient, sessions: SessionStore, carts: CartStore) -> JobHandler {
         JobHandler(kind: kind) { _ in
-            let removed = try await database.transaction { db in try await sessions.deleteExpired(on: db) }
-            return "deleted \(removed) expired session(s)"
+            let (removedSessions, removedCarts) = try await database.transaction { db in
+                (try await sessions.deleteExpired(on: db), try await carts.deleteExpired(on: db))
+            }
+            return "deleted \(removedSessions) expired session(s) and \(removedCarts) expired cart(s)"
         }
     }
 }

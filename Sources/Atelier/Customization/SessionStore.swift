@@ -99,48 +99,14 @@ public struct SessionStore: Sendable {
     }
 
     /// Checks a session against its product and pinned template as they are now, and prices it.
-    public func evaluate(_ session: CustomizationSession, products: ProductStore, on db: any SQLDatabase) async throws -> (SessionEvaluation, Product, TemplateVersion?) {
-        guard let product = try await products.find(session.productId, on: db) else {
-            throw AtelierError.notFound("Product '\(session.productId)'")
-        }
-        var template: TemplateVersion?
-        if let version = session.templateVersion {
-            template = try await TemplateStore().find(productId: product.id, version: version, on: db)
-        }
-        let definition = product.definition
-        var errors: [AtelierError.FieldError] = []
-        if !product.isPubliclyVisible {
-            errors.append(.init(pointer: "", code: "product_unavailable", message: "this product is no longer offered."))
-        }
-        errors += definition.problems(ofSelection: session.state.selection) + definition.problems(ofOptions: session.state.options)
-        let stock = try await InventoryStore().items(productId: product.id, on: db)
-        let soldOut = Set(stock.filter { $0.available == 0 }.map(\.key))
-        if errors.isEmpty, !definition.dimensions.isEmpty,
-            soldOut.contains(InventoryItem.key(for: .variant(session.state.selection)))
-        {
-            errors.append(.init(pointer: "/selection", code: "sold_out", message: "this variant is sold out."))
-        }
-        var surcharge: Int64 = 0
-        if let template {
-            let ids = Set(session.state.zones.values.compactMap(\.image))
-            var assets: [String: Asset] = [:]
-            for id in ids { if let asset = try await AssetStore.find(id: id, on: db) { assets[id] = asset } }
-            let soldOutComponents = Set(stock.compactMap { item -> String? in
-                if case .component(let code) = item.target, item.available == 0 { return code }
-                return nil
-            })
-            let zones = ZoneValidation(template: template.definition, assets: assets, soldOutComponents: soldOutComponents)
-            errors += zones.problems(of: session.state.zones)
-            surcharge = zones.surcharge(for: session.state.zones)
-        } else if !session.state.zones.isEmpty {
-            errors.append(.init(pointer: "/zones", code: "not_customizable", message: "this product has no customization zones."))
-        }
-        let evaluation = SessionEvaluation(
-            errors: errors,
-            unitPrice: definition.unitPrice(selection: session.state.selection, options: session.state.options) + surcharge,
-            leadTimeDays: definition.leadTimeDays(selection: session.state.selection),
-            currency: definition.currency
-        )
-        return (evaluation, product, template)
+    public func evaluate(_ session: CustomizationSession, products: ProductStore, memo: CatalogMemo? = nil,
+                         on db: any SQLDatabase) async throws -> (SessionEvaluation, Product, TemplateVersion?) {
+        let subject = CustomizationCheck.Subject(productId: session.productId, templateVersion: session.templateVersion, state: session.state)
+        guard let result = try await CustomizationCheck(memo: memo).check([subject], on: db).results.first,
+            let product = result.product
+        else { throw AtelierError.notFound("Product '\(session.productId)'") }
+        let evaluation = SessionEvaluation(errors: result.errors, unitPrice: result.unit.total, leadTimeDays: result.leadTimeDays,
+                                           currency: result.currency)
+        return (evaluation, product, result.template)
     }
 }

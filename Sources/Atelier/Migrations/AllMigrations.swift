@@ -5,5 +5,6 @@ public enum AllMigrations {
         CreateCatalog(),
         CreateJobs(),
         CreateCustomization(),
+        CreateCarts(),
     ]
 }

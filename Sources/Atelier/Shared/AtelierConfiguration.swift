@@ -31,6 +31,13 @@ public struct AtelierConfiguration: Sendable {
     public var workers: Int
     /// An S3-compatible bucket for assets; nil keeps them under the data folder.
     public var s3: S3Settings?
+    /// How long a cart lives after its last use.
+    public var cartTTL: TimeInterval
+    public var cartLimits: CartLimits
+    /// Whether catalog prices include tax.
+    public var taxMode: TaxMode
+    /// The shop's time zone and working days, for expected ship dates.
+    public var shipDates: ShipDateCalendar
 
     public init(
         hostname: String = "127.0.0.1",
@@ -46,7 +53,11 @@ public struct AtelierConfiguration: Sendable {
         catalogPollInterval: Duration = .seconds(1),
         sessionTTL: TimeInterval = 86_400,
         maxAssetBytes: Int = 20 * 1_048_576,
-        workers: Int = 1
+        workers: Int = 1,
+        cartTTL: TimeInterval = 2_592_000,
+        cartLimits: CartLimits = .init(),
+        taxMode: TaxMode = .exclusive,
+        shipDates: ShipDateCalendar = .init()
     ) {
         self.hostname = hostname
         self.port = port
@@ -62,6 +73,10 @@ public struct AtelierConfiguration: Sendable {
         self.sessionTTL = sessionTTL
         self.maxAssetBytes = maxAssetBytes
         self.workers = workers
+        self.cartTTL = cartTTL
+        self.cartLimits = cartLimits
+        self.taxMode = taxMode
+        self.shipDates = shipDates
     }
 
     /// Where local assets are kept.
@@ -86,6 +101,13 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_SESSION_TTL_SECONDS", "86400", "how long a customization session lives after its last update"),
         ("ATELIER_MAX_ASSET_BYTES", "20971520", "largest image upload accepted"),
         ("ATELIER_WORKERS", "1", "job workers inside serve; 0 leaves jobs to `atelier worker`"),
+        ("ATELIER_CART_TTL_SECONDS", "2592000", "how long a cart lives after its last use (30 days)"),
+        ("ATELIER_CART_MAX_QUANTITY", "100", "largest quantity of one cart line"),
+        ("ATELIER_CART_MAX_LINES", "50", "most lines in one cart"),
+        ("ATELIER_CART_MAX_UNITS", "500", "most items in one cart, all lines together"),
+        ("ATELIER_TAX_MODE", "exclusive", "exclusive: tax is added to prices; inclusive: prices include tax"),
+        ("ATELIER_SHOP_TIMEZONE", "UTC", "the shop's IANA time zone, for expected ship dates and reports"),
+        ("ATELIER_LEAD_TIME_BUSINESS_DAYS", "false", "true: lead times count Monday to Friday only"),
         ("ATELIER_S3_BUCKET", "(unset: local folder)", "store assets in this S3-compatible bucket"),
         ("ATELIER_S3_ENDPOINT", "https://s3.REGION.amazonaws.com", "the S3 endpoint (MinIO, R2, moto …)"),
         ("ATELIER_S3_REGION", "us-east-1", "the region requests are signed for"),
@@ -132,6 +154,28 @@ public struct AtelierConfiguration: Sendable {
         config.sessionTTL = TimeInterval(integer("ATELIER_SESSION_TTL_SECONDS", default: 86_400, in: 60...31_536_000))
         config.maxAssetBytes = integer("ATELIER_MAX_ASSET_BYTES", default: 20 * 1_048_576, in: 1024...1_073_741_824)
         config.workers = integer("ATELIER_WORKERS", default: 1, in: 0...64)
+        config.cartTTL = TimeInterval(integer("ATELIER_CART_TTL_SECONDS", default: 2_592_000, in: 3600...31_536_000))
+        config.cartLimits = CartLimits(
+            maxQuantityPerLine: integer("ATELIER_CART_MAX_QUANTITY", default: 100, in: 1...100_000),
+            maxLines: integer("ATELIER_CART_MAX_LINES", default: 50, in: 1...1000),
+            maxUnits: integer("ATELIER_CART_MAX_UNITS", default: 500, in: 1...1_000_000)
+        )
+        if let raw = value("ATELIER_TAX_MODE") {
+            if let mode = TaxMode(rawValue: raw.lowercased()) {
+                config.taxMode = mode
+            } else {
+                problems.append("ATELIER_TAX_MODE=\(raw): must be exclusive or inclusive")
+            }
+        }
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let raw = value("ATELIER_SHOP_TIMEZONE") {
+            if let zone = TimeZone(identifier: raw) {
+                timeZone = zone
+            } else {
+                problems.append("ATELIER_SHOP_TIMEZONE=\(raw): must be an IANA time zone, like Europe/Berlin")
+            }
+        }
+        config.shipDates = ShipDateCalendar(timeZone: timeZone, businessDays: boolean("ATELIER_LEAD_TIME_BUSINESS_DAYS", default: false))
         if let bucket = value("ATELIER_S3_BUCKET") {
             let region = value("ATELIER_S3_REGION") ?? "us-east-1"
             let endpointText = value("ATELIER_S3_ENDPOINT") ?? "https://s3.\(region).amazonaws.com"

@@ -50,7 +50,8 @@ extension ProductDefinition {
                                      surcharge: money.amount(option.surcharge, at: root + "/optionSets/\(s)/options/\(o)/surcharge"),
                                      active: option.active ?? true)
                           })
-            }
+            },
+            weightGrams: input.weightGrams
         )
     }
 }
@@ -76,6 +77,7 @@ extension Components.Schemas.ProductInput {
                       options: set.options.map { .init(code: $0.code, name: $0.name, surcharge: .init($0.surcharge, currency), active: $0.active) })
             }
         )
+        self.weightGrams = definition.weightGrams
     }
 }
 

@@ -1,0 +1,201 @@
+import Foundation
+import SQLKit
+
+/// Reads and writes carts. Writes run inside `DatabaseClient.transaction` and start by locking the
+/// cart's row, so two tabs of one shopper adding at once are counted against the limits one after the
+/// other.
+public struct CartStore: Sendable {
+    public let ttl: TimeInterval
+    public let limits: CartLimits
+    private let clock: WallClock
+
+    /// A read moves the expiry only when it is this much older than a fresh one: reads stay reads.
+    static let touchSlack: TimeInterval = 3600
+
+    public init(ttl: TimeInterval, limits: CartLimits = .init(), clock: WallClock = .system) {
+        self.ttl = ttl
+        self.limits = limits
+        self.clock = clock
+    }
+
+    struct CartRow: Codable {
+        var id: String
+        var keyHash: String
+        var createdAt: Date
+        var updatedAt: Date
+        var expiresAt: Date
+    }
+
+    struct LineRow: Codable {
+        var id: String
+        var cartId: String
+        var lineKey: String
+        var productId: String
+        var templateVersion: Int?
+        var state: String
+        var sessionId: String?
+        var previewAssetId: String?
+        var quantity: Int
+        var unitPrice: Int64
+        var currency: String
+        var createdAt: Date
+        var updatedAt: Date
+
+        func line() throws -> CartLine {
+            CartLine(id: id, lineKey: lineKey, productId: productId, templateVersion: templateVersion,
+                     state: try Coding.decoder.decode(CustomizationState.self, from: Data(state.utf8)),
+                     sessionId: sessionId, previewAssetId: previewAssetId, quantity: quantity, unitPrice: unitPrice,
+                     currency: currency, createdAt: createdAt, updatedAt: updatedAt)
+        }
+    }
+
+    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+
+    /// The live cart a key opens, or nil: no key, a malformed or unknown one, or an expired cart.
+    public func find(key: String?, on db: any SQLDatabase) async throws -> Cart? {
+        guard let key, CartKey.isWellFormed(key),
+            let row = try await db.select().column("*").from("carts").where("key_hash", .equal, CartKey.hash(key))
+                .first(decoding: CartRow.self, with: Self.decoder),
+            row.expiresAt > clock.now
+        else { return nil }
+        let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, row.id)
+            .orderBy("created_at").orderBy("id")
+            .all(decoding: LineRow.self, with: Self.decoder).map { try $0.line() }
+        return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
+    }
+
+    /// The cart the key opens, or a new empty one with a new key (returned so it can be handed out).
+    public func findOrCreate(key: String?, on db: any SQLDatabase) async throws -> (cart: Cart, newKey: String?) {
+        if let cart = try await find(key: key, on: db) { return (cart, nil) }
+        let now = clock.now
+        let key = CartKey.make()
+        let row = CartRow(id: Identifier.make(prefix: "cart", at: now), keyHash: CartKey.hash(key), createdAt: now,
+                          updatedAt: now, expiresAt: now.addingTimeInterval(ttl))
+        try await db.insert(into: "carts").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
+        return (Cart(id: row.id, createdAt: now, updatedAt: now, expiresAt: row.expiresAt, lines: []), key)
+    }
+
+    /// A line to add, already checked and priced by `CustomizationCheck`.
+    public struct NewLine: Sendable {
+        public var productId: String
+        public var templateVersion: Int?
+        public var state: CustomizationState
+        public var sessionId: String?
+        public var previewAssetId: String?
+        public var quantity: Int
+        public var unitPrice: Int64
+        public var currency: String
+
+        public init(productId: String, templateVersion: Int?, state: CustomizationState, sessionId: String? = nil,
+                    previewAssetId: String? = nil, quantity: Int, unitPrice: Int64, currency: String) {
+            self.productId = productId
+            self.templateVersion = templateVersion
+            self.state = state
+            self.sessionId = sessionId
+            self.previewAssetId = previewAssetId
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+            self.currency = currency
+        }
+    }
+
+    /// Adds a line, or raises the quantity of the identical line already in the cart. Answers the line's
+    /// id and whether it merged.
+    public func add(_ new: NewLine, to cartId: String, on db: any SQLDatabase) async throws -> (lineId: String, merged: Bool) {
+        try checkQuantity(new.quantity, at: "/quantity")
+        let cart = try await lock(cartId, on: db)
+        let key = LineIdentity.key(productId: new.productId, templateVersion: new.templateVersion, state: new.state)
+        try checkUnits(cart.units + new.quantity)
+        let now = clock.now
+        if let existing = cart.lines.first(where: { $0.lineKey == key }) {
+            try checkQuantity(existing.quantity + new.quantity, at: "/quantity", merged: true)
+            try await db.update("cart_lines").set("quantity", to: existing.quantity + new.quantity)
+                .set("unit_price", to: new.unitPrice).set("session_id", to: new.sessionId ?? existing.sessionId)
+                .set("preview_asset_id", to: new.previewAssetId ?? existing.previewAssetId).set("updated_at", to: now)
+                .where("id", .equal, existing.id).run()
+            return (existing.id, true)
+        }
+        guard cart.lines.count < limits.maxLines else {
+            throw AtelierError(.unprocessable, code: "cart_line_limit", title: "Too many lines",
+                               detail: "A cart holds at most \(limits.maxLines) different lines.")
+        }
+        let row = LineRow(id: Identifier.make(prefix: "line", at: now), cartId: cartId, lineKey: key, productId: new.productId,
+                          templateVersion: new.templateVersion, state: try Coding.encode(new.state), sessionId: new.sessionId,
+                          previewAssetId: new.previewAssetId, quantity: new.quantity, unitPrice: new.unitPrice,
+                          currency: new.currency, createdAt: now, updatedAt: now)
+        try await db.insert(into: "cart_lines").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
+        return (row.id, false)
+    }
+
+    /// Sets a line's quantity. Changing a line means the shopper has seen its current price, which
+    /// becomes the line's reference price (clearing a `price_changed` flag).
+    public func setQuantity(_ quantity: Int, lineId: String, currentUnitPrice: Int64?, in cartId: String,
+                            on db: any SQLDatabase) async throws {
+        try checkQuantity(quantity, at: "/quantity")
+        let cart = try await lock(cartId, on: db)
+        guard let line = cart.lines.first(where: { $0.id == lineId }) else { throw AtelierError.notFound("Cart line '\(lineId)'") }
+        try checkUnits(cart.units - line.quantity + quantity)
+        try await db.update("cart_lines").set("quantity", to: quantity).set("unit_price", to: currentUnitPrice ?? line.unitPrice)
+            .set("updated_at", to: clock.now).where("id", .equal, lineId).run()
+    }
+
+    public func remove(lineId: String, from cartId: String, on db: any SQLDatabase) async throws {
+        _ = try await lock(cartId, on: db)
+        guard !lineId.containsNUL,
+            !(try await db.raw("DELETE FROM cart_lines WHERE id = \(bind: lineId) AND cart_id = \(bind: cartId) RETURNING id").all()).isEmpty
+        else { throw AtelierError.notFound("Cart line '\(lineId)'") }
+    }
+
+    public func clear(_ cartId: String, on db: any SQLDatabase) async throws {
+        _ = try await lock(cartId, on: db)
+        try await db.delete(from: "cart_lines").where("cart_id", .equal, cartId).run()
+    }
+
+    /// Extends a cart's life after use; a no-op while its expiry is recent, so reads rarely write.
+    public func touch(_ cart: Cart, on db: any SQLDatabase) async throws {
+        let fresh = clock.now.addingTimeInterval(ttl)
+        guard fresh.timeIntervalSince(cart.expiresAt) > Self.touchSlack else { return }
+        try await db.update("carts").set("expires_at", to: fresh).where("id", .equal, cart.id).run()
+    }
+
+    /// Deletes carts that expired; answers how many.
+    @discardableResult
+    public func deleteExpired(on db: any SQLDatabase) async throws -> Int {
+        let now = clock.now
+        try await db.raw("DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM carts WHERE expires_at < \(bind: now))").run()
+        return try await db.raw("DELETE FROM carts WHERE expires_at < \(bind: now) RETURNING id").all().count
+    }
+
+    /// Takes the cart's row lock (PostgreSQL; SQLite writers are serialized anyway), extends its life
+    /// and answers its current lines.
+    private func lock(_ cartId: String, on db: any SQLDatabase) async throws -> Cart {
+        let now = clock.now
+        guard let row = try await db.raw("""
+            UPDATE carts SET updated_at = \(bind: now), expires_at = \(bind: now.addingTimeInterval(ttl))
+            WHERE id = \(bind: cartId) RETURNING id, key_hash, created_at, updated_at, expires_at
+            """).first(decoding: CartRow.self, with: Self.decoder)
+        else { throw AtelierError.notFound("Cart '\(cartId)'") }
+        let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, cartId)
+            .orderBy("created_at").orderBy("id")
+            .all(decoding: LineRow.self, with: Self.decoder).map { try $0.line() }
+        return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
+    }
+
+    private func checkQuantity(_ quantity: Int, at pointer: String, merged: Bool = false) throws(AtelierError) {
+        guard (1...limits.maxQuantityPerLine).contains(quantity) else {
+            throw AtelierError(.unprocessable, code: "quantity_limit", title: "Quantity out of range",
+                               detail: merged
+                                   ? "This line would reach \(quantity); a line holds at most \(limits.maxQuantityPerLine)."
+                                   : "The quantity must be 1–\(limits.maxQuantityPerLine).",
+                               errors: [.init(pointer: pointer, code: "quantity_limit",
+                                              message: "must be 1–\(limits.maxQuantityPerLine) per line.")])
+        }
+    }
+
+    private func checkUnits(_ units: Int) throws(AtelierError) {
+        guard units <= limits.maxUnits else {
+            throw AtelierError(.unprocessable, code: "cart_size_limit", title: "Cart too large",
+                               detail: "A cart holds at most \(limits.maxUnits) items in all; this would make \(units).")
+        }
+    }
+}
