@@ -23,8 +23,9 @@ public enum AtelierApp {
         let router = Router(context: BasicRequestContext.self)
         addContractRoutes(contract, to: router)
         let assetStorage = AssetStorageFactory.make(configuration)
+        let memo = CatalogMemo { cache.revision }
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
-                                   assetStorage: assetStorage)
+                                   assetStorage: assetStorage, memo: memo)
         try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         let responder = EdgeResponder(
@@ -35,7 +36,8 @@ public enum AtelierApp {
             maxBodyBytes: configuration.maxBodyBytes,
             maxAssetBytes: configuration.maxAssetBytes,
             cache: cache,
-            database: database
+            database: database,
+            cartTTL: configuration.cartTTL
         )
         var app = Application(
             responder: responder,

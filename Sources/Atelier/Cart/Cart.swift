@@ -18,6 +18,8 @@ public struct Cart: Sendable, Equatable {
 public struct CartLine: Sendable, Equatable {
     public var id: String
     public var lineKey: String
+    /// Order of the lines in the cart: the order they were first added.
+    public var position: Int
     public var productId: String
     public var templateVersion: Int?
     public var state: CustomizationState

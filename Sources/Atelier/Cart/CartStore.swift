@@ -30,6 +30,7 @@ public struct CartStore: Sendable {
         var id: String
         var cartId: String
         var lineKey: String
+        var position: Int
         var productId: String
         var templateVersion: Int?
         var state: String
@@ -42,7 +43,7 @@ public struct CartStore: Sendable {
         var updatedAt: Date
 
         func line() throws -> CartLine {
-            CartLine(id: id, lineKey: lineKey, productId: productId, templateVersion: templateVersion,
+            CartLine(id: id, lineKey: lineKey, position: position, productId: productId, templateVersion: templateVersion,
                      state: try Coding.decoder.decode(CustomizationState.self, from: Data(state.utf8)),
                      sessionId: sessionId, previewAssetId: previewAssetId, quantity: quantity, unitPrice: unitPrice,
                      currency: currency, createdAt: createdAt, updatedAt: updatedAt)
@@ -59,7 +60,7 @@ public struct CartStore: Sendable {
             row.expiresAt > clock.now
         else { return nil }
         let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, row.id)
-            .orderBy("created_at").orderBy("id")
+            .orderBy("position")
             .all(decoding: LineRow.self, with: Self.decoder).map { try $0.line() }
         return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
     }
@@ -119,7 +120,8 @@ public struct CartStore: Sendable {
             throw AtelierError(.unprocessable, code: "cart_line_limit", title: "Too many lines",
                                detail: "A cart holds at most \(limits.maxLines) different lines.")
         }
-        let row = LineRow(id: Identifier.make(prefix: "line", at: now), cartId: cartId, lineKey: key, productId: new.productId,
+        let position = (cart.lines.map(\.position).max() ?? 0) + 1
+        let row = LineRow(id: Identifier.make(prefix: "line", at: now), cartId: cartId, lineKey: key, position: position, productId: new.productId,
                           templateVersion: new.templateVersion, state: try Coding.encode(new.state), sessionId: new.sessionId,
                           previewAssetId: new.previewAssetId, quantity: new.quantity, unitPrice: new.unitPrice,
                           currency: new.currency, createdAt: now, updatedAt: now)
@@ -176,12 +178,13 @@ public struct CartStore: Sendable {
             """).first(decoding: CartRow.self, with: Self.decoder)
         else { throw AtelierError.notFound("Cart '\(cartId)'") }
         let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, cartId)
-            .orderBy("created_at").orderBy("id")
+            .orderBy("position")
             .all(decoding: LineRow.self, with: Self.decoder).map { try $0.line() }
         return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
     }
 
-    private func checkQuantity(_ quantity: Int, at pointer: String, merged: Bool = false) throws(AtelierError) {
+    /// 422 `quantity_limit` unless 1 ≤ quantity ≤ the per-line limit.
+    public func checkQuantity(_ quantity: Int, at pointer: String = "/quantity", merged: Bool = false) throws(AtelierError) {
         guard (1...limits.maxQuantityPerLine).contains(quantity) else {
             throw AtelierError(.unprocessable, code: "quantity_limit", title: "Quantity out of range",
                                detail: merged

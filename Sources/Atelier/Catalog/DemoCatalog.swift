@@ -21,7 +21,35 @@ public enum DemoCatalog {
             [.init(target: .component("scented_candle"), tracked: true, onHand: 25)],
             to: box, template: template?.definition, on: db
         )
+        try await loadShopSettings(clock: clock, on: db)
         return outcome
+    }
+
+    /// Two shipping methods and a few tax rates, so that a quote works out of the box. Existing ones are kept.
+    static func loadShopSettings(clock: WallClock, on db: any SQLDatabase) async throws {
+        let methods = ShippingMethodStore(clock: clock)
+        let demo = [
+            ShippingMethod(code: "standard", name: "Standard", description: "3–5 business days after shipping.", position: 0, rates: [
+                .init(country: "US", baseAmount: 500, perItemAmount: 100, freeAbove: 7500),
+                .init(country: "US", region: "HI", baseAmount: 1500, perItemAmount: 100),
+                .init(country: "*", weightBrackets: [.init(upToGrams: 2000, amount: 1800), .init(upToGrams: 10_000, amount: 3500)]),
+            ]),
+            ShippingMethod(code: "express", name: "Express", description: "1–2 business days after shipping.", position: 1, rates: [
+                .init(country: "US", baseAmount: 1500, perItemAmount: 200),
+            ]),
+        ]
+        for method in demo where try await methods.find(code: method.code, on: db) == nil {
+            _ = try await methods.create(method, on: db)
+        }
+        let taxes = TaxRateStore(clock: clock)
+        guard try await taxes.all(on: db).isEmpty else { return }
+        for input in [
+            TaxRateInput(name: "California sales tax", country: "US", region: "CA", rate: "7.25", appliesToShipping: false),
+            TaxRateInput(name: "New York sales tax", country: "US", region: "NY", rate: "8.875"),
+            TaxRateInput(name: "VAT", country: "DE", rate: "19"),
+        ] {
+            _ = try await taxes.create(input, on: db)
+        }
     }
 
     /// Loads the demo catalog once in the life of a database, on the first start.
@@ -37,6 +65,17 @@ public enum DemoCatalog {
     }
 
     static func items(currency: String) -> [CatalogImport.Item] {
+        // Shipping weights per unit, in grams.
+        let weights = ["custom-printed-tee": 180, "engraved-wooden-keepsake-box": 650, "build-your-own-gift-box": 900,
+                       "3d-printed-figurine": 120]
+        return definitions(currency: currency).map { item in
+            var item = item
+            item.definition.weightGrams = weights[item.definition.slug]
+            return item
+        }
+    }
+
+    private static func definitions(currency: String) -> [CatalogImport.Item] {
         let black = "#111111", white = "#ffffff", navy = "#1f2a44", gold = "#c9a227"
         return [
             .init(

@@ -24,6 +24,7 @@ struct CreateCarts: Migration {
                 id TEXT PRIMARY KEY,
                 cart_id TEXT NOT NULL REFERENCES carts (id) ON DELETE CASCADE,
                 line_key TEXT NOT NULL,
+                position INTEGER NOT NULL,
                 product_id TEXT NOT NULL,
                 template_version INTEGER,
                 state TEXT NOT NULL,

@@ -1,3 +1,4 @@
+import Foundation
 import Atelier
 import HTTPTypes
 import Hummingbird
@@ -20,6 +21,8 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     let maxAssetBytes: Int
     let cache: ResponseCache
     let database: any DatabaseClient
+    /// Lifetime of the cart cookie.
+    let cartTTL: TimeInterval
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -100,7 +103,8 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
                                errors: [.init(pointer: pointer, code: "null_not_allowed", message: "null is not allowed; leave the field out.")])
         }
 
-        var scope = RequestScope(requestID: requestID, logger: context.logger, apiKey: nil)
+        var scope = RequestScope(requestID: requestID, logger: context.logger, apiKey: nil,
+                                 sessionKey: SessionCookie.key(from: request.headers))
         if let roles = route.roles {
             scope.apiKey = try await authenticator.authorize(request.headers[.authorization], roles: roles)
             scope.logger[metadataKey: "api_key_id"] = scope.apiKey.map { .string($0.id) }
@@ -108,8 +112,15 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         if route.cache != nil, request.method == .get {
             return try await cached(request, context: context, scope: scope)
         }
-        let response = try await RequestScope.$current.withValue(scope) {
+        var response = try await RequestScope.$current.withValue(scope) {
             try await inner.respond(to: request, context: context)
+        }
+        if route.template.hasPrefix("/cart") {
+            // A shopper's cart is nobody else's: never stored by a shared cache.
+            response.headers[.cacheControl] = "no-store"
+            if let minted = response.headers[.sessionKey] {
+                response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.header(minted, maxAge: cartTTL)))
+            }
         }
         if route.invalidates != nil, response.status.kind == .successful {
             // This node serves its own writes at once; other nodes notice within their poll interval.
@@ -159,6 +170,30 @@ enum RequestIDs {
     static func make() -> String { Identifier.make(prefix: "req") }
 }
 
+/// The cart key travels in `X-Session-Key` (API clients) or the `atelier_session` cookie (browsers).
+enum SessionCookie {
+    static let name = "atelier_session"
+
+    static func key(from headers: HTTPFields) -> String? {
+        if let key = headers[.sessionKey], !key.isEmpty { return key }
+        for field in headers[values: .cookie] {
+            for pair in field.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                    return parts[1].trimmingCharacters(in: .whitespaces)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// HttpOnly (scripts cannot read it), Secure (browsers treat http://localhost as secure too) and
+    /// SameSite=Lax. Storefronts on another site send the key in `X-Session-Key` instead.
+    static func header(_ key: String, maxAge: TimeInterval) -> String {
+        "\(name)=\(key); Path=/; Max-Age=\(Int(maxAge)); HttpOnly; Secure; SameSite=Lax"
+    }
+}
+
 enum SecurityHeaders {
     /// No scripts anywhere; images only from this origin (previews reference uploaded assets); inline
     /// styles for the reference page; never framed.
@@ -174,6 +209,7 @@ enum SecurityHeaders {
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
+    static let sessionKey = HTTPField.Name("X-Session-Key")!
     static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }

@@ -8,6 +8,8 @@ struct RequestScope: Sendable {
     var logger: Logger
     /// The API key that authenticated the call, for operations that need one.
     var apiKey: APIKey?
+    /// The shopper's cart key: the `X-Session-Key` header, else the `atelier_session` cookie.
+    var sessionKey: String?
 
     @TaskLocal static var current: RequestScope?
 }

@@ -77,7 +77,7 @@ extension APIHandlers {
         let (sessions, products, jobs, id) = (self.sessions, self.products, self.jobs, input.path.sessionId)
         let preview = try await database.transaction { db -> Components.Schemas.Preview in
             let session = try await sessions.find(id: id, on: db)
-            let (evaluation, _, _) = try await sessions.evaluate(session, products: products, on: db)
+            let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
             guard evaluation.valid else {
                 throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
                                    detail: "Fix the session's errors before asking for a preview.",
@@ -91,7 +91,7 @@ extension APIHandlers {
 
     /// The session as the contract shows it: state, evaluation and preview.
     private func describe(_ session: CustomizationSession, on db: any SQLDatabase) async throws -> Components.Schemas.Session {
-        let (evaluation, _, _) = try await sessions.evaluate(session, products: products, on: db)
+        let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
         var job: Job?
         if let id = session.previewJobId { job = try await jobs.find(id: id, on: db) }
         return Components.Schemas.Session(

@@ -12,6 +12,8 @@ struct APIHandlers: APIProtocol {
     let clock: WallClock
     let registry: PrometheusCollectorRegistry
     let assetStorage: any AssetStorage
+    /// Products and template versions kept between requests while the catalog revision holds.
+    let memo: CatalogMemo
 
     var apiKeys: APIKeyStore { APIKeyStore(clock: clock) }
 

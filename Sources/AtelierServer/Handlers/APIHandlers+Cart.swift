@@ -1,0 +1,205 @@
+import Atelier
+import AtelierAPI
+import Foundation
+import OpenAPIRuntime
+import SQLKit
+
+extension APIHandlers {
+    var carts: CartStore { CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock) }
+    var cartPricing: CartPricing {
+        CartPricing(currency: configuration.shopCurrency, taxMode: configuration.taxMode, calendar: configuration.shipDates,
+                    memo: memo, clock: clock)
+    }
+
+    /// The key the edge read from `X-Session-Key` or the `atelier_session` cookie.
+    private var sessionKey: String? { RequestScope.current?.sessionKey }
+
+    func getCart(_ input: Operations.GetCart.Input) async throws -> Operations.GetCart.Output {
+        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let answer = try await database.withConnection { db -> Components.Schemas.Cart in
+            guard let cart = try await carts.find(key: key, on: db) else { return emptyCart() }
+            try await carts.touch(cart, on: db)
+            return describe(try await pricing.review(cart, on: db))
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func clearCart(_ input: Operations.ClearCart.Input) async throws -> Operations.ClearCart.Output {
+        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let answer = try await database.transaction { db -> Components.Schemas.Cart in
+            guard let cart = try await carts.find(key: key, on: db) else { return emptyCart() }
+            try await carts.clear(cart.id, on: db)
+            return try await reviewed(key: key, on: db, carts: carts, pricing: pricing)
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func addCartItem(_ input: Operations.AddCartItem.Input) async throws -> Operations.AddCartItem.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        let quantity = body.quantity ?? 1
+        try carts.checkQuantity(quantity)
+        switch (body.sessionId, body.product) {
+        case (.some, nil):
+            if body.selection != nil || body.options != nil {
+                throw AtelierError.validation([.init(pointer: "/selection", code: "not_allowed",
+                                                     message: "a session carries its own choices; send only sessionId and quantity.")])
+            }
+        case (nil, .some):
+            try InputShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
+        default:
+            throw AtelierError.validation([.init(pointer: "", code: "session_or_product",
+                                                 message: "send either sessionId or product, not both and not neither.")])
+        }
+        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let (sessions, products, jobs, memo) = (self.sessions, self.products, self.jobs, self.memo)
+        let (answer, merged, newKey) = try await database.transaction { db in
+            var new: CartStore.NewLine
+            if let sessionId = body.sessionId {
+                let session = try await sessions.find(id: sessionId, on: db)
+                let (evaluation, product, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
+                guard evaluation.valid else {
+                    throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
+                                       detail: "Fix the session's errors before adding it to the cart.", errors: evaluation.errors)
+                }
+                var preview: String?
+                if let jobId = session.previewJobId, let job = try await jobs.find(id: jobId, on: db), PreviewJobs.status(of: job) == .ready {
+                    preview = job.result
+                }
+                new = CartStore.NewLine(productId: product.id, templateVersion: session.templateVersion, state: session.state,
+                                        sessionId: session.id, previewAssetId: preview, quantity: quantity,
+                                        unitPrice: evaluation.unitPrice, currency: evaluation.currency)
+            } else {
+                let ref = body.product!
+                guard let product = try await products.find(ref, on: db), product.isPubliclyVisible else {
+                    throw AtelierError.notFound("Product '\(ref)'")
+                }
+                let state = CustomizationState(selection: body.selection?.additionalProperties ?? [:],
+                                               options: body.options?.additionalProperties ?? [:])
+                let subject = CustomizationCheck.Subject(productId: product.id, templateVersion: product.templateVersion, state: state)
+                let result = try await CustomizationCheck(memo: memo).check([subject], on: db).results[0]
+                guard result.valid else {
+                    throw AtelierError(.unprocessable, code: "selection_invalid", title: "The selection has errors",
+                                       detail: "This selection cannot be bought; see errors. Customizable products are added from a session.",
+                                       errors: result.errors)
+                }
+                new = CartStore.NewLine(productId: product.id, templateVersion: product.templateVersion, state: state,
+                                        quantity: quantity, unitPrice: result.unit.total, currency: result.currency)
+            }
+            let (cart, newKey) = try await carts.findOrCreate(key: key, on: db)
+            let (_, merged) = try await carts.add(new, to: cart.id, on: db)
+            return (try await reviewed(key: newKey ?? key, on: db, carts: carts, pricing: pricing), merged, newKey)
+        }
+        return merged
+            ? .ok(.init(headers: .init(xSessionKey: newKey), body: .json(answer)))
+            : .created(.init(headers: .init(xSessionKey: newKey), body: .json(answer)))
+    }
+
+    func updateCartItem(_ input: Operations.UpdateCartItem.Input) async throws -> Operations.UpdateCartItem.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        let (carts, pricing, key, lineId) = (self.carts, cartPricing, sessionKey, input.path.lineId)
+        let answer = try await database.transaction { db -> Components.Schemas.Cart in
+            guard let cart = try await carts.find(key: key, on: db), cart.lines.contains(where: { $0.id == lineId }) else {
+                throw AtelierError.notFound("Cart line '\(lineId)'")
+            }
+            let review = try await pricing.review(cart, on: db)
+            let current = review.lines.first { $0.line.id == lineId }.flatMap { $0.product == nil ? nil : $0.unit.total }
+            try await carts.setQuantity(body.quantity, lineId: lineId, currentUnitPrice: current, in: cart.id, on: db)
+            return try await reviewed(key: key, on: db, carts: carts, pricing: pricing)
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func removeCartItem(_ input: Operations.RemoveCartItem.Input) async throws -> Operations.RemoveCartItem.Output {
+        let (carts, pricing, key, lineId) = (self.carts, cartPricing, sessionKey, input.path.lineId)
+        let answer = try await database.transaction { db -> Components.Schemas.Cart in
+            guard let cart = try await carts.find(key: key, on: db) else { throw AtelierError.notFound("Cart line '\(lineId)'") }
+            try await carts.remove(lineId: lineId, from: cart.id, on: db)
+            return try await reviewed(key: key, on: db, carts: carts, pricing: pricing)
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func quoteCart(_ input: Operations.QuoteCart.Input) async throws -> Operations.QuoteCart.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        let destination = try Destination.parse(country: body.destination.country, region: body.destination.region)
+        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let answer = try await database.withConnection { db -> Components.Schemas.Quote in
+            guard let cart = try await carts.find(key: key, on: db), !cart.lines.isEmpty else {
+                throw AtelierError(.unprocessable, code: "cart_empty", title: "The cart is empty",
+                                   detail: "Add an item before asking for a quote.")
+            }
+            let review = try await pricing.review(cart, on: db)
+            let (quote, options) = try await pricing.quote(review, destination: destination, methodCode: body.shippingMethod, on: db)
+            return Components.Schemas.Quote(quote, review: review, options: options)
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    /// The cart a key opens, reviewed and described; the empty answer when there is none.
+    private func reviewed(key: String?, on db: any SQLDatabase, carts: CartStore, pricing: CartPricing) async throws -> Components.Schemas.Cart {
+        guard let cart = try await carts.find(key: key, on: db) else { return emptyCart() }
+        return describe(try await pricing.review(cart, on: db))
+    }
+
+    private var limitsInfo: Components.Schemas.CartLimitsInfo {
+        let limits = configuration.cartLimits
+        return .init(maxQuantityPerLine: limits.maxQuantityPerLine, maxLines: limits.maxLines, maxUnits: limits.maxUnits)
+    }
+
+    private func emptyCart() -> Components.Schemas.Cart {
+        .init(lines: [], units: 0, subtotal: .init(amount: 0, currency: configuration.shopCurrency), checkoutReady: false,
+              limits: limitsInfo)
+    }
+
+    private func describe(_ review: CartReview) -> Components.Schemas.Cart {
+        let currency = review.currency
+        func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: currency) }
+        let lines = review.lines.map { entry -> Components.Schemas.CartLine in
+            let line = entry.line
+            return Components.Schemas.CartLine(
+                id: line.id, productId: line.productId, productSlug: entry.product?.definition.slug,
+                productName: entry.product?.definition.name, sku: entry.product?.definition.sku(for: line.state.selection),
+                templateVersion: line.templateVersion,
+                selection: .init(additionalProperties: line.state.selection),
+                options: .init(additionalProperties: line.state.options),
+                zones: .init(additionalProperties: line.state.zones.mapValues(Components.Schemas.ZoneValue.init)),
+                sessionId: line.sessionId, previewUrl: line.previewAssetId.map { "/assets/\($0)" },
+                quantity: line.quantity,
+                unitPrice: .init(base: money(entry.unit.base), variantAdjustments: money(entry.unit.variantAdjustments),
+                                 optionSurcharges: money(entry.unit.optionSurcharges),
+                                 customizationSurcharges: money(entry.unit.customizationSurcharges), total: money(entry.unit.total)),
+                lineTotal: money(entry.amount), leadTimeDays: entry.leadTimeDays, expectedShipDate: entry.shipDate,
+                flags: entry.flags.map { flag in
+                    .init(code: flag.code, blocking: flag.blocking, message: flag.message,
+                          previousUnitPrice: flag.previousUnitPrice.map(money), currentUnitPrice: flag.currentUnitPrice.map(money),
+                          available: flag.available)
+                },
+                errors: entry.errors.map { .init(pointer: $0.pointer, code: $0.code, message: $0.message) }
+            )
+        }
+        let subtotal = review.engineLines.reduce(Int64(0)) { $0 + $1.amount }
+        return Components.Schemas.Cart(
+            id: review.cart.id, expiresAt: review.cart.expiresAt, lines: lines, units: review.cart.units, subtotal: money(subtotal),
+            expectedShipDate: review.shipDate, checkoutReady: !review.lines.isEmpty && !review.blocked, limits: limitsInfo)
+    }
+}
+
+extension Components.Schemas.Quote {
+    init(_ quote: PricingEngine.Quote, review: CartReview, options: [CartPricing.ShippingOption]) {
+        let currency = quote.currency
+        func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: currency) }
+        self.init(
+            currency: currency, taxMode: .init(rawValue: quote.taxMode.rawValue)!,
+            lines: quote.lines.map { .init(lineId: $0.id, quantity: $0.quantity, unitPrice: money($0.unit.total), lineTotal: money($0.amount)) },
+            subtotal: money(quote.subtotal),
+            shipping: quote.shipping.map { .init(method: $0.method, name: $0.name, amount: money($0.amount), waived: $0.waived) },
+            taxLines: quote.taxLines.map {
+                .init(rateId: $0.rateId, name: $0.name, rate: TaxRate.percent(fromPpm: $0.ratePpm), onGoods: money($0.onGoods),
+                      onShipping: money($0.onShipping), amount: money($0.amount))
+            },
+            taxTotal: money(quote.taxTotal), total: money(quote.total), expectedShipDate: review.shipDate,
+            checkoutReady: !review.lines.isEmpty && !review.blocked,
+            shippingOptions: options.map { .init(method: $0.method.code, name: $0.method.name, amount: money($0.amount)) }
+        )
+    }
+}
