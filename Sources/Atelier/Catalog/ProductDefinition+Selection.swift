@@ -74,7 +74,9 @@ extension ProductDefinition {
     /// Base price plus the adjustments of the chosen values and the surcharges of the chosen options,
     /// as `PricingEngine` computes it. Unknown codes add nothing: validate first.
     public func unitPrice(selection: [String: String], options: [String: [String]] = [:]) -> Int64 {
-        PricingEngine.unitPrice(self, selection: selection, options: options).total
+        // Unclamped, so that validation can see a combination that would cost less than nothing.
+        let price = PricingEngine.unitPrice(self, selection: selection, options: options)
+        return price.base + price.variantAdjustments + price.optionSurcharges + price.customizationSurcharges
     }
 
     /// Base lead time plus the slowest chosen value's.
