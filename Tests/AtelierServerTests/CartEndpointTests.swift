@@ -175,6 +175,10 @@ import Testing
             #expect(try await app.send(.delete, "/cart/items/\(aliceLine)", headers: [.sessionKey: bobKey]).status == .notFound)
             #expect(try await app.send(.delete, "/cart/items/\(aliceLine)").status == .notFound)
             #expect(try await texts(aliceKey) == ["Alice"])
+            // A header that is not a key at all is refused; a well-formed unknown key opens nothing.
+            #expect(try await app.send(.get, "/cart", headers: [.sessionKey: "guess"]).problemCode == "invalid_session_key")
+            let unknown = try await app.send(.get, "/cart", headers: [.sessionKey: "cs_" + String(repeating: "x", count: 43)]).json()
+            #expect(unknown["id"] == nil)
         }
     }
 
