@@ -85,7 +85,10 @@ public struct CartPricing: Sendable {
         }
 
         var reviewed: [CartReview.Line] = []
+        var shipDates: [Int: String] = [:]
         for (line, result) in zip(cart.lines, results) {
+            let shipDate = shipDates[result.leadTimeDays] ?? calendar.shipDate(leadDays: result.leadTimeDays, from: now)
+            shipDates[result.leadTimeDays] = shipDate
             var flags = Self.flags(for: result.errors)
             if result.product != nil {
                 for key in Set(result.stockKeys) {
@@ -110,7 +113,7 @@ public struct CartPricing: Sendable {
             }
             reviewed.append(CartReview.Line(
                 line: line, product: result.product, unit: result.product == nil ? .init(base: 0) : result.unit,
-                leadTimeDays: result.leadTimeDays, shipDate: calendar.shipDate(leadDays: result.leadTimeDays, from: now),
+                leadTimeDays: result.leadTimeDays, shipDate: shipDate,
                 unitWeightGrams: result.unitWeightGrams, flags: flags, errors: result.errors))
         }
         return CartReview(cart: cart, lines: reviewed, currency: currency)

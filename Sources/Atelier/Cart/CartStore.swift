@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import Synchronization
 
 /// Reads and writes carts. Writes run inside `DatabaseClient.transaction` and start by locking the
 /// cart's row, so two tabs of one shopper adding at once are counted against the limits one after the
@@ -44,9 +45,29 @@ public struct CartStore: Sendable {
 
         func line() throws -> CartLine {
             CartLine(id: id, lineKey: lineKey, position: position, productId: productId, templateVersion: templateVersion,
-                     state: try Coding.decoder.decode(CustomizationState.self, from: Data(state.utf8)),
+                     state: try StateMemo.shared.decode(state),
                      sessionId: sessionId, previewAssetId: previewAssetId, quantity: quantity, unitPrice: unitPrice,
                      currency: currency, createdAt: createdAt, updatedAt: updatedAt)
+        }
+    }
+
+    /// Decoded line snapshots by their stored text: a snapshot never changes, and carts are read far
+    /// more often than they are written. Bounded by the bytes of the texts kept; cleared when full.
+    final class StateMemo: Sendable {
+        static let shared = StateMemo()
+        static let maxBytes = 16 * 1_048_576
+        private let entries = Mutex<(states: [String: CustomizationState], bytes: Int)>(([:], 0))
+
+        func decode(_ text: String) throws -> CustomizationState {
+            if let state = entries.withLock({ $0.states[text] }) { return state }
+            let state = try Coding.decoder.decode(CustomizationState.self, from: Data(text.utf8))
+            let size = text.utf8.count
+            guard size <= Self.maxBytes / 64 else { return state }
+            entries.withLock { entries in
+                if entries.bytes + size > Self.maxBytes { entries = ([:], 0) }
+                if entries.states.updateValue(state, forKey: text) == nil { entries.bytes += size }
+            }
+            return state
         }
     }
 
@@ -60,8 +81,7 @@ public struct CartStore: Sendable {
             row.expiresAt > clock.now
         else { return nil }
         let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, row.id)
-            .orderBy("position")
-            .all(decoding: LineRow.self, with: Self.decoder).map { try $0.line() }
+            .orderBy("position").all().map { try LineRow(row: $0).line() }
         return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
     }
 
@@ -178,8 +198,7 @@ public struct CartStore: Sendable {
             """).first(decoding: CartRow.self, with: Self.decoder)
         else { throw AtelierError.notFound("Cart '\(cartId)'") }
         let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, cartId)
-            .orderBy("position")
-            .all(decoding: LineRow.self, with: Self.decoder).map { try $0.line() }
+            .orderBy("position").all().map { try LineRow(row: $0).line() }
         return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
     }
 
@@ -200,5 +219,26 @@ public struct CartStore: Sendable {
             throw AtelierError(.unprocessable, code: "cart_size_limit", title: "Cart too large",
                                detail: "A cart holds at most \(limits.maxUnits) items in all; this would make \(units).")
         }
+    }
+}
+
+extension CartStore.LineRow {
+    /// Reads a row column by column: every cart read decodes all its lines, and the generic row
+    /// decoder's snake_case conversion costs more than the query.
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: String.self)
+        cartId = try row.decode(column: "cart_id", as: String.self)
+        lineKey = try row.decode(column: "line_key", as: String.self)
+        position = try row.decode(column: "position", as: Int.self)
+        productId = try row.decode(column: "product_id", as: String.self)
+        templateVersion = try row.decode(column: "template_version", as: Int?.self)
+        state = try row.decode(column: "state", as: String.self)
+        sessionId = try row.decode(column: "session_id", as: String?.self)
+        previewAssetId = try row.decode(column: "preview_asset_id", as: String?.self)
+        quantity = try row.decode(column: "quantity", as: Int.self)
+        unitPrice = try row.decode(column: "unit_price", as: Int64.self)
+        currency = try row.decode(column: "currency", as: String.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        updatedAt = try row.decode(column: "updated_at", as: Date.self)
     }
 }
