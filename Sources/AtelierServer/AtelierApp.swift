@@ -37,7 +37,10 @@ public enum AtelierApp {
             maxAssetBytes: configuration.maxAssetBytes,
             cache: cache,
             database: database,
-            cartTTL: configuration.cartTTL
+            carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock),
+            cartCache: CartAnswerCache(),
+            shipDates: configuration.shipDates,
+            clock: clock
         )
         var app = Application(
             responder: responder,

@@ -283,4 +283,55 @@ import Testing
             #expect(try await app.send(.get, "/admin/tax-rates/\(id)", token: app.adminToken).status == .notFound)
         }
     }
+
+    @Test func cachedAnswersFollowEveryChangeTheyDependOn() async throws {
+        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+            let added = try await app.send(.post, "/cart/items", json: #"""
+                {"product": "3d-printed-figurine", "selection": {"size": "small", "material": "pla", "colour": "red"}}
+                """#)
+            let key = try #require(added.headers[.sessionKey])
+            let lineId = try #require((try added.json()["lines"] as? [[String: Any]])?.first?["id"] as? String)
+            let oregon = #"{"destination": {"country": "US", "region": "OR"}}"#
+            func cart() async throws -> [String: Any] { try await app.send(.get, "/cart", headers: [.sessionKey: key]).json() }
+            func quote() async throws -> [String: Any] {
+                try await app.send(.post, "/cart/quote", json: oregon, headers: [.sessionKey: key]).json()
+            }
+            let first = try await app.send(.get, "/cart", headers: [.sessionKey: key])
+            let second = try await app.send(.get, "/cart", headers: [.sessionKey: key])
+            #expect(first.text == second.text)
+            #expect(second.headers[.cacheControl] == "no-store")
+            #expect(amount(try await quote()["total"]) == 2500 + 500 + 100)
+
+            // The cart changed: both answers follow.
+            _ = try await app.send(.patch, "/cart/items/\(lineId)", json: #"{"quantity": 2}"#, headers: [.sessionKey: key])
+            #expect(amount(try await cart()["subtotal"]) == 5000)
+            #expect(amount(try await quote()["total"]) == 5000 + 500 + 200)
+
+            // A tax rate for the destination: the quote follows.
+            let rate = try await app.send(.post, "/admin/tax-rates", token: app.adminToken, json: #"{"name": "Oregon test", "country": "US", "region": "OR", "rate": "10"}"#)
+            #expect(rate.status == .created)
+            #expect(amount(try await quote()["taxTotal"]) == 500 + 70)
+
+            // A price changed through another node (straight into the database, so this node's memory has
+            // not been told): the stamp read from the database catches it at once.
+            let products = ProductStore(shopCurrency: "USD")
+            try await app.database.transaction { db in
+                var product = try #require(try await products.find("3d-printed-figurine", on: db))
+                product.definition.basePrice = 3000
+                _ = try await products.replace(id: product.id, with: product.definition, on: db)
+            }
+            #expect(amount(try await cart()["subtotal"]) == 6000)
+            #expect(amount(try await quote()["subtotal"]) == 6000)
+
+            // Stock: the variant sold out through the admin API blocks the cart.
+            let productId = try #require((try await cart()["lines"] as? [[String: Any]])?.first?["productId"] as? String)
+            let stock = try await app.send(.put, "/admin/products/\(productId)/inventory", token: app.adminToken, json: #"""
+                {"items": [{"variant": {"size": "small", "material": "pla", "colour": "red"}, "tracked": true, "onHand": 1}]}
+                """#)
+            #expect(stock.status == .ok, "\(stock.text)")
+            let blocked = try await cart()
+            #expect(((blocked["lines"] as? [[String: Any]])?.first?["flags"] as? [[String: Any]])?.first?["code"] as? String == "insufficient_stock")
+            #expect(blocked["checkoutReady"] as? Bool == false)
+        }
+    }
 }

@@ -22,6 +22,8 @@ public struct CartStore: Sendable {
     struct CartRow: Codable {
         var id: String
         var keyHash: String
+        /// Raised by every write, so a cached answer can tell it is out of date.
+        var version: Int64
         var createdAt: Date
         var updatedAt: Date
         var expiresAt: Date
@@ -85,12 +87,40 @@ public struct CartStore: Sendable {
         return Cart(id: row.id, createdAt: row.createdAt, updatedAt: row.updatedAt, expiresAt: row.expiresAt, lines: lines)
     }
 
+    /// What an answer about a cart depends on besides the clock: the cart's version and the catalog
+    /// revision (products, templates, stock, shipping methods and tax rates).
+    public struct Stamp: Sendable, Equatable {
+        public var cartId: String
+        public var version: Int64
+        public var catalogRevision: Int64
+        public var expiresAt: Date
+
+        /// Whether a read should extend the cart's life (see `touch`).
+        public func needsTouch(ttl: TimeInterval, now: Date) -> Bool {
+            now.addingTimeInterval(ttl).timeIntervalSince(expiresAt) > CartStore.touchSlack
+        }
+    }
+
+    /// The stamp of the live cart a key opens, in one query; nil as for `find`.
+    public func stamp(key: String?, on db: any SQLDatabase) async throws -> Stamp? {
+        guard let key, CartKey.isWellFormed(key),
+            let row = try await db.raw("""
+                SELECT c.id, c.version, c.expires_at, s.revision FROM carts c CROSS JOIN catalog_state s
+                WHERE c.key_hash = \(bind: CartKey.hash(key)) AND s.id = 1
+                """).first()
+        else { return nil }
+        let stamp = Stamp(cartId: try row.decode(column: "id", as: String.self), version: try row.decode(column: "version", as: Int64.self),
+                          catalogRevision: try row.decode(column: "revision", as: Int64.self),
+                          expiresAt: try row.decode(column: "expires_at", as: Date.self))
+        return stamp.expiresAt > clock.now ? stamp : nil
+    }
+
     /// The cart the key opens, or a new empty one with a new key (returned so it can be handed out).
     public func findOrCreate(key: String?, on db: any SQLDatabase) async throws -> (cart: Cart, newKey: String?) {
         if let cart = try await find(key: key, on: db) { return (cart, nil) }
         let now = clock.now
         let key = CartKey.make()
-        let row = CartRow(id: Identifier.make(prefix: "cart", at: now), keyHash: CartKey.hash(key), createdAt: now,
+        let row = CartRow(id: Identifier.make(prefix: "cart", at: now), keyHash: CartKey.hash(key), version: 0, createdAt: now,
                           updatedAt: now, expiresAt: now.addingTimeInterval(ttl))
         try await db.insert(into: "carts").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
         return (Cart(id: row.id, createdAt: now, updatedAt: now, expiresAt: row.expiresAt, lines: []), key)
@@ -175,9 +205,9 @@ public struct CartStore: Sendable {
 
     /// Extends a cart's life after use; a no-op while its expiry is recent, so reads rarely write.
     public func touch(_ cart: Cart, on db: any SQLDatabase) async throws {
-        let fresh = clock.now.addingTimeInterval(ttl)
-        guard fresh.timeIntervalSince(cart.expiresAt) > Self.touchSlack else { return }
-        try await db.update("carts").set("expires_at", to: fresh).where("id", .equal, cart.id).run()
+        let now = clock.now
+        guard Stamp(cartId: cart.id, version: 0, catalogRevision: 0, expiresAt: cart.expiresAt).needsTouch(ttl: ttl, now: now) else { return }
+        try await db.update("carts").set("expires_at", to: now.addingTimeInterval(ttl)).where("id", .equal, cart.id).run()
     }
 
     /// Deletes carts that expired; answers how many.
@@ -193,8 +223,8 @@ public struct CartStore: Sendable {
     private func lock(_ cartId: String, on db: any SQLDatabase) async throws -> Cart {
         let now = clock.now
         guard let row = try await db.raw("""
-            UPDATE carts SET updated_at = \(bind: now), expires_at = \(bind: now.addingTimeInterval(ttl))
-            WHERE id = \(bind: cartId) RETURNING id, key_hash, created_at, updated_at, expires_at
+            UPDATE carts SET version = version + 1, updated_at = \(bind: now), expires_at = \(bind: now.addingTimeInterval(ttl))
+            WHERE id = \(bind: cartId) RETURNING id, key_hash, version, created_at, updated_at, expires_at
             """).first(decoding: CartRow.self, with: Self.decoder)
         else { throw AtelierError.notFound("Cart '\(cartId)'") }
         let lines = try await db.select().column("*").from("cart_lines").where("cart_id", .equal, cartId)

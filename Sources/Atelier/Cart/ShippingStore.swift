@@ -1,7 +1,8 @@
 import Foundation
 import SQLKit
 
-/// Shipping methods, each kept as one JSON document keyed by its code.
+/// Shipping methods, each kept as one JSON document keyed by its code. Writes bump the catalog
+/// revision: quotes depend on them as carts depend on the catalog.
 public struct ShippingMethodStore: Sendable {
     private let clock: WallClock
 
@@ -43,6 +44,7 @@ public struct ShippingMethodStore: Sendable {
             throw AtelierError(.conflict, code: "duplicate_code", title: "Code already used",
                                detail: "A shipping method with the code '\(method.code)' exists; replace it with PUT.")
         }
+        try await CatalogRevision.bump(on: db)
         return method
     }
 
@@ -57,6 +59,7 @@ public struct ShippingMethodStore: Sendable {
         try await db.update("shipping_methods")
             .set("position", to: method.position).set("definition", to: try Coding.encode(method)).set("updated_at", to: clock.now)
             .where("code", .equal, code).run()
+        try await CatalogRevision.bump(on: db)
         return method
     }
 
@@ -64,10 +67,11 @@ public struct ShippingMethodStore: Sendable {
         guard FieldRules.isCode(code),
             !(try await db.raw("DELETE FROM shipping_methods WHERE code = \(bind: code) RETURNING code").all()).isEmpty
         else { throw AtelierError.notFound("Shipping method '\(code)'") }
+        try await CatalogRevision.bump(on: db)
     }
 }
 
-/// Tax rates by country and region.
+/// Tax rates by country and region. Writes bump the catalog revision, like shipping methods.
 public struct TaxRateStore: Sendable {
     private let clock: WallClock
 
@@ -130,6 +134,7 @@ public struct TaxRateStore: Sendable {
         guard Identifier.isWellFormed(id, prefix: "tax"),
             !(try await db.raw("DELETE FROM tax_rates WHERE id = \(bind: id) RETURNING id").all()).isEmpty
         else { throw AtelierError.notFound("Tax rate '\(id)'") }
+        try await CatalogRevision.bump(on: db)
     }
 
     private func insertOrConflict(_ rate: TaxRate, at now: Date, on db: any SQLDatabase) async throws {
@@ -143,5 +148,6 @@ public struct TaxRateStore: Sendable {
             throw AtelierError(.conflict, code: "duplicate_tax_rate", title: "Tax rate exists",
                                detail: "\(rate.country)\(rate.region.map { "-\($0)" } ?? "") already has a rate named '\(rate.name)'.")
         }
+        try await CatalogRevision.bump(on: db)
     }
 }

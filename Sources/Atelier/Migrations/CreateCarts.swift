@@ -13,6 +13,7 @@ struct CreateCarts: Migration {
             CREATE TABLE carts (
                 id TEXT PRIMARY KEY,
                 key_hash TEXT NOT NULL UNIQUE,
+                version BIGINT NOT NULL,
                 created_at \(unsafeRaw: timestamp) NOT NULL,
                 updated_at \(unsafeRaw: timestamp) NOT NULL,
                 expires_at \(unsafeRaw: timestamp) NOT NULL

@@ -21,8 +21,11 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     let maxAssetBytes: Int
     let cache: ResponseCache
     let database: any DatabaseClient
-    /// Lifetime of the cart cookie.
-    let cartTTL: TimeInterval
+    /// Carts: the store reads stamps (and the cookie's lifetime), answers are kept in `cartCache`.
+    let carts: CartStore
+    let cartCache: CartAnswerCache
+    let shipDates: ShipDateCalendar
+    let clock: WallClock
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -113,8 +116,11 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             scope.apiKey = try await authenticator.authorize(request.headers[.authorization], roles: roles)
             scope.logger[metadataKey: "api_key_id"] = scope.apiKey.map { .string($0.id) }
         }
-        if route.cache != nil, request.method == .get {
+        if route.cache == "catalog", request.method == .get {
             return try await cached(request, context: context, scope: scope)
+        }
+        if route.cache == "cart", let key = scope.sessionKey {
+            return try await cachedCart(request, body: body, key: key, route: route.template, context: context, scope: scope)
         }
         var response = try await RequestScope.$current.withValue(scope) {
             try await inner.respond(to: request, context: context)
@@ -123,7 +129,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             // A shopper's cart is nobody else's: never stored by a shared cache.
             response.headers[.cacheControl] = "no-store"
             if let minted = response.headers[.sessionKey] {
-                response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.header(minted, maxAge: cartTTL)))
+                response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.header(minted, maxAge: carts.ttl)))
             }
         }
         if route.invalidates != nil, response.status.kind == .successful {
@@ -148,6 +154,34 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         let body = try await ResponseCache.collect(response.body)
         let entry = cache.store(key, revision: revision, contentType: response.headers[.contentType] ?? "application/json", body: body)
         response = ResponseCache.response(for: entry, ifNoneMatch: ifNoneMatch)
+        return response
+    }
+
+    /// Serves a cart read or quote from the cart cache, or makes, keeps and serves it (see `CartAnswerCache`).
+    private func cachedCart(_ request: Request, body: ByteBuffer, key: String, route: String, context: Context,
+                            scope: RequestScope) async throws -> Response {
+        let now = clock.now
+        let carts = self.carts
+        let stamp = try await database.withConnection { db in try await carts.stamp(key: key, on: db) }
+        // The database may be ahead of this node (a write through another node): catch up first, so that
+        // products kept in memory are not older than the stamp the answer will be kept under.
+        if let stamp { cache.observe(stamp.catalogRevision) }
+        let day = shipDates.shipDate(leadDays: 0, from: now)
+        let cacheKey = stamp.map { CartAnswerCache.key(cartId: $0.cartId, route: route, body: body) }
+        // A read that should extend the cart's life goes to the handler, which does.
+        let touching = request.method == .get && (stamp?.needsTouch(ttl: carts.ttl, now: now) ?? false)
+        if let stamp, let cacheKey, !touching, let entry = cartCache.lookup(cacheKey, stamp: stamp, day: day) {
+            return Response(status: .ok, headers: [.contentType: entry.contentType, .cacheControl: "no-store"],
+                            body: .init(byteBuffer: entry.body))
+        }
+        var response = try await RequestScope.$current.withValue(scope) {
+            try await inner.respond(to: request, context: context)
+        }
+        response.headers[.cacheControl] = "no-store"
+        guard let stamp, let cacheKey, response.status == .ok else { return response }
+        let collected = try await ResponseCache.collect(response.body)
+        cartCache.store(cacheKey, stamp: stamp, day: day, contentType: response.headers[.contentType] ?? "application/json", body: collected)
+        response.body = .init(byteBuffer: collected)
         return response
     }
 
