@@ -25,7 +25,7 @@ public enum AtelierApp {
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
-                                   assetStorage: assetStorage, memo: memo)
+                                   assetStorage: assetStorage, memo: memo, cipher: try PersonalDataKeys.load(configuration))
         try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         let responder = EdgeResponder(

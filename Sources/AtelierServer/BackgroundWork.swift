@@ -11,6 +11,7 @@ public enum BackgroundWork {
             PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock)),
             SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock),
                                        carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock)),
+            CheckoutExpiryJobs.handler(database: database, clock: clock),
         ]
     }
 
@@ -32,24 +33,27 @@ struct PeriodicJobs: Service {
     let database: any DatabaseClient
     let clock: WallClock
     let logger: Logger
-    var period: TimeInterval = 600
+    /// Each job kind and how often it runs.
+    var schedule: [(kind: String, period: TimeInterval)] = [(SessionCleanupJobs.kind, 600), (CheckoutExpiryJobs.kind, 60)]
+    var tick: TimeInterval = 30
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             // The first round waits until the schema is surely migrated.
             guard (try? await Task.sleep(for: .seconds(30))) != nil else { return }
             while !Task.isCancelled {
-                let bucket = Int(clock.now.timeIntervalSince1970 / period)
+                let now = clock.now.timeIntervalSince1970
                 do {
                     let queue = JobQueue(backend: database.backend, clock: clock)
-                    _ = try await database.transaction { db in
-                        try await queue.enqueue(kind: SessionCleanupJobs.kind, payload: "{}",
-                                                dedupeKey: "\(SessionCleanupJobs.kind):\(bucket)", maxAttempts: 3, on: db)
+                    try await database.transaction { db in
+                        for (kind, period) in schedule {
+                            _ = try await queue.enqueue(kind: kind, payload: "{}", dedupeKey: "\(kind):\(Int(now / period))", maxAttempts: 3, on: db)
+                        }
                     }
                 } catch {
                     logger.warning("could not queue periodic jobs", metadata: ["error": .string(String(reflecting: error))])
                 }
-                guard (try? await Task.sleep(for: .seconds(period))) != nil else { return }
+                guard (try? await Task.sleep(for: .seconds(tick))) != nil else { return }
             }
         }
     }

@@ -31,6 +31,8 @@ public struct CartReview: Sendable {
         public var leadTimeDays: Int
         public var shipDate: String
         public var unitWeightGrams: Int
+        /// Tracked stock one unit draws on (inventory keys of the line's product).
+        public var stockKeys: [String]
         public var flags: [Flag]
         /// The problems behind a blocking flag, located like a session's errors.
         public var errors: [AtelierError.FieldError]
@@ -114,7 +116,7 @@ public struct CartPricing: Sendable {
             reviewed.append(CartReview.Line(
                 line: line, product: result.product, unit: result.product == nil ? .init(base: 0) : result.unit,
                 leadTimeDays: result.leadTimeDays, shipDate: shipDate,
-                unitWeightGrams: result.unitWeightGrams, flags: flags, errors: result.errors))
+                unitWeightGrams: result.unitWeightGrams, stockKeys: result.stockKeys, flags: flags, errors: result.errors))
         }
         return CartReview(cart: cart, lines: reviewed, currency: currency)
     }

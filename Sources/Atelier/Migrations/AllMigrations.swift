@@ -6,5 +6,6 @@ public enum AllMigrations {
         CreateJobs(),
         CreateCustomization(),
         CreateCarts(),
+        CreateOrders(),
     ]
 }

@@ -38,6 +38,12 @@ public struct AtelierConfiguration: Sendable {
     public var taxMode: TaxMode
     /// The shop's time zone and working days, for expected ship dates.
     public var shipDates: ShipDateCalendar
+    /// Payment providers checkouts may use.
+    public var paymentProviders: Set<PaymentProviderKind>
+    /// How long an unpaid checkout holds its stock.
+    public var checkoutTTL: TimeInterval
+    /// Keys for customer personal data; nil keeps generated keys in `ATELIER_DATA_DIR/keys.json`.
+    public var personalDataKeys: PersonalDataCipher?
 
     public init(
         hostname: String = "127.0.0.1",
@@ -57,7 +63,10 @@ public struct AtelierConfiguration: Sendable {
         cartTTL: TimeInterval = 2_592_000,
         cartLimits: CartLimits = .init(),
         taxMode: TaxMode = .exclusive,
-        shipDates: ShipDateCalendar = .init()
+        shipDates: ShipDateCalendar = .init(),
+        paymentProviders: Set<PaymentProviderKind> = [.test],
+        checkoutTTL: TimeInterval = 1800,
+        personalDataKeys: PersonalDataCipher? = nil
     ) {
         self.hostname = hostname
         self.port = port
@@ -77,6 +86,9 @@ public struct AtelierConfiguration: Sendable {
         self.cartLimits = cartLimits
         self.taxMode = taxMode
         self.shipDates = shipDates
+        self.paymentProviders = paymentProviders
+        self.checkoutTTL = checkoutTTL
+        self.personalDataKeys = personalDataKeys
     }
 
     /// Where local assets are kept.
@@ -108,6 +120,10 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_TAX_MODE", "exclusive", "exclusive: tax is added to prices; inclusive: prices include tax"),
         ("ATELIER_SHOP_TIMEZONE", "UTC", "the shop's IANA time zone, for expected ship dates and reports"),
         ("ATELIER_LEAD_TIME_BUSINESS_DAYS", "false", "true: lead times count Monday to Friday only"),
+        ("ATELIER_PAYMENT_PROVIDERS", "test", "comma-separated providers checkouts may use: test, stripe, paypal"),
+        ("ATELIER_CHECKOUT_TTL_SECONDS", "1800", "how long an unpaid checkout holds its stock (30 minutes)"),
+        ("ATELIER_DATA_KEYS", "(unset: generated into ATELIER_DATA_DIR/keys.json)", "ID:BASE64[,ID:BASE64…] AES-256 keys for customer data; the first encrypts, all decrypt"),
+        ("ATELIER_LOOKUP_KEY", "(required with ATELIER_DATA_KEYS)", "BASE64 32-byte key of the keyed hash customers are found by (never rotate)"),
         ("ATELIER_S3_BUCKET", "(unset: local folder)", "store assets in this S3-compatible bucket"),
         ("ATELIER_S3_ENDPOINT", "https://s3.REGION.amazonaws.com", "the S3 endpoint (MinIO, R2, moto …)"),
         ("ATELIER_S3_REGION", "us-east-1", "the region requests are signed for"),
@@ -174,6 +190,30 @@ public struct AtelierConfiguration: Sendable {
             } else {
                 problems.append("ATELIER_SHOP_TIMEZONE=\(raw): must be an IANA time zone, like Europe/Berlin")
             }
+        }
+        if let raw = value("ATELIER_PAYMENT_PROVIDERS") {
+            var providers = Set<PaymentProviderKind>()
+            for name in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
+                if let provider = PaymentProviderKind(rawValue: name) { providers.insert(provider) } else {
+                    problems.append("ATELIER_PAYMENT_PROVIDERS=\(raw): unknown provider \(name); use test, stripe or paypal")
+                }
+            }
+            if providers.isEmpty { problems.append("ATELIER_PAYMENT_PROVIDERS=\(raw): name at least one provider") }
+            config.paymentProviders = providers
+        }
+        config.checkoutTTL = TimeInterval(integer("ATELIER_CHECKOUT_TTL_SECONDS", default: 1800, in: 60...86_400))
+        switch (value("ATELIER_DATA_KEYS"), value("ATELIER_LOOKUP_KEY")) {
+        case (nil, nil):
+            break
+        case (let keys?, let lookup?):
+            do {
+                config.personalDataKeys = try PersonalDataKeys.parse(keys: keys, lookup: lookup)
+            } catch {
+                // Never echo key material.
+                problems.append("ATELIER_DATA_KEYS/ATELIER_LOOKUP_KEY: \(error.reason)")
+            }
+        default:
+            problems.append("ATELIER_DATA_KEYS and ATELIER_LOOKUP_KEY: set both or neither")
         }
         config.shipDates = ShipDateCalendar(timeZone: timeZone, businessDays: boolean("ATELIER_LEAD_TIME_BUSINESS_DAYS", default: false))
         if let bucket = value("ATELIER_S3_BUCKET") {

@@ -55,13 +55,17 @@ public struct AtelierError: Error, Sendable, Equatable {
     public var title: String
     public var detail: String
     public var errors: [FieldError]
+    /// Extra members of the problem document, each a name and its JSON text (e.g. the new quote of a
+    /// `total_changed`).
+    public var members: [String: String]
 
-    public init(_ kind: Kind, code: String, title: String, detail: String, errors: [FieldError] = []) {
+    public init(_ kind: Kind, code: String, title: String, detail: String, errors: [FieldError] = [], members: [String: String] = [:]) {
         self.kind = kind
         self.code = code
         self.title = title
         self.detail = detail
         self.errors = errors
+        self.members = members
     }
 
     public var status: Int { kind.status }

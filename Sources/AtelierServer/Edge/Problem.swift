@@ -123,6 +123,11 @@ enum ProblemMapper {
             }
             body += "]"
         }
+        for (name, json) in problem.members.sorted(by: { $0.key < $1.key }) {
+            body += ","
+            JSONText.appendString(name, to: &body)
+            body += ":" + json
+        }
         body += "}"
         var headers = extra
         headers[.contentType] = "application/problem+json"

@@ -14,6 +14,8 @@ struct APIHandlers: APIProtocol {
     let assetStorage: any AssetStorage
     /// Products and template versions kept between requests while the catalog revision holds.
     let memo: CatalogMemo
+    /// Seals and opens customer personal data.
+    let cipher: PersonalDataCipher
 
     var apiKeys: APIKeyStore { APIKeyStore(clock: clock) }
 

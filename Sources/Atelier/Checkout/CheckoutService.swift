@@ -1,0 +1,131 @@
+import Foundation
+import SQLKit
+
+/// Turns a cart into a checkout: re-validated, priced, stock reserved, customer data sealed — all in
+/// the caller's transaction, so a failure anywhere leaves nothing behind.
+public struct CheckoutService: Sendable {
+    public let carts: CartStore
+    /// Without a memo: a checkout reads the catalog as it is, never from memory.
+    public let pricing: CartPricing
+    public let cipher: PersonalDataCipher
+    public let providers: Set<PaymentProviderKind>
+    public let lifetime: TimeInterval
+    private let clock: WallClock
+
+    public init(carts: CartStore, pricing: CartPricing, cipher: PersonalDataCipher, providers: Set<PaymentProviderKind>,
+                lifetime: TimeInterval = 1800, clock: WallClock = .system) {
+        self.carts = carts
+        self.pricing = pricing
+        self.cipher = cipher
+        self.providers = providers
+        self.lifetime = lifetime
+        self.clock = clock
+    }
+
+    /// A new checkout and the access token that opens it and its order (shown once).
+    public func start(cartKey: String?, _ request: CheckoutRequest, on db: any SQLDatabase) async throws -> (Checkout, accessToken: String) {
+        var problems = request.customer.problems()
+        if !providers.contains(request.provider) {
+            problems.append(.init(pointer: "/payment/provider", code: "provider_unavailable",
+                                  message: "choose one of: \(providers.map(\.rawValue).sorted().joined(separator: ", ")).")
+            )
+        }
+        try AtelierError.check(problems)
+        guard let cart = try await carts.find(key: cartKey, on: db), !cart.lines.isEmpty else {
+            throw AtelierError(.unprocessable, code: "cart_empty", title: "The cart is empty", detail: "Add an item before checking out.")
+        }
+        let review = try await pricing.review(cart, on: db)
+        let blocking = review.lines.enumerated().flatMap { index, line in
+            line.flags.filter(\.blocking).map { AtelierError.FieldError(pointer: "/lines/\(index)", code: $0.code, message: $0.message) }
+        }
+        guard blocking.isEmpty else {
+            throw AtelierError(.unprocessable, code: "cart_not_ready", title: "The cart cannot be checked out",
+                               detail: "Some lines cannot be bought as they are; GET /cart shows why.", errors: blocking)
+        }
+        let destination = request.customer.shippingAddress.destination
+        let (quote, _) = try await pricing.quote(review, destination: destination, methodCode: request.shippingMethod, on: db)
+        if let expected = request.expectedTotal, expected != quote.total {
+            throw TotalChanged(expected: expected, quote: quote, review: review)
+        }
+
+        let now = clock.now
+        let id = Identifier.make(prefix: "chk", at: now)
+        let token = "ot_" + Secret.randomToken(bytes: 32)
+        let checkout = Checkout(
+            id: id, cartId: cart.id, status: .pending, provider: request.provider, providerRef: nil, clientSecret: nil, approvalURL: nil,
+            currency: quote.currency, total: quote.total, snapshot: CheckoutSnapshot(review: review, quote: quote, destination: destination),
+            orderId: nil, expiresAt: now.addingTimeInterval(lifetime), createdAt: now)
+        try await db.raw("""
+            INSERT INTO checkouts (id, cart_id, status, provider, currency, total, snapshot, customer, email_hash, access_token_hash,
+                expires_at, created_at, updated_at)
+            VALUES (\(bind: checkout.id), \(bind: cart.id), 'pending', \(bind: checkout.provider.rawValue), \(bind: checkout.currency),
+                \(bind: checkout.total), \(bind: try Coding.encode(checkout.snapshot)), \(bind: try cipher.seal(json: request.customer)),
+                \(bind: cipher.lookupHash(email: request.customer.email)), \(bind: Secret.sha256Hex(token)),
+                \(bind: checkout.expiresAt), \(bind: now), \(bind: now))
+            """).run()
+        // All or nothing: a line that cannot be reserved rolls the whole transaction back.
+        try await StockReservations.reserve(StockReservations.demand(of: review), for: id, on: db)
+        return (checkout, token)
+    }
+
+    /// Records what the provider answered when the payment was created.
+    public func attachPayment(checkoutId: String, providerRef: String, clientSecret: String?, approvalURL: String?,
+                              on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE checkouts SET provider_ref = \(bind: providerRef), client_secret = \(bind: clientSecret),
+                approval_url = \(bind: approvalURL), updated_at = \(bind: clock.now)
+            WHERE id = \(bind: checkoutId)
+            """).run()
+    }
+}
+
+/// Reads checkouts.
+public struct CheckoutStore: Sendable {
+    public init() {}
+
+    public func find(id: String, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Checkout? {
+        guard Identifier.isWellFormed(id, prefix: "chk") else { return nil }
+        let lock = forUpdate && db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        return try await db.raw("SELECT * FROM checkouts WHERE id = \(bind: id)\(unsafeRaw: lock)").first().map(Self.checkout)
+    }
+
+    public func find(provider: PaymentProviderKind, ref: String, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Checkout? {
+        guard !ref.containsNUL else { return nil }
+        let lock = forUpdate && db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        return try await db.raw("""
+            SELECT * FROM checkouts WHERE provider = \(bind: provider.rawValue) AND provider_ref = \(bind: ref)\(unsafeRaw: lock)
+            """).first().map(Self.checkout)
+    }
+
+    /// The checkout if the token opens it; nil otherwise, whether or not it exists.
+    public func find(id: String, accessToken: String?, on db: any SQLDatabase) async throws -> Checkout? {
+        guard let accessToken, Identifier.isWellFormed(id, prefix: "chk"),
+            let row = try await db.select().column("*").from("checkouts").where("id", .equal, id).first(),
+            Secret.constantTimeEquals(try row.decode(column: "access_token_hash", as: String.self), Secret.sha256Hex(accessToken))
+        else { return nil }
+        return try Self.checkout(row)
+    }
+
+    /// Sealed customer data, email hash and access token hash, which orders inherit.
+    func secrets(of checkoutId: String, on db: any SQLDatabase) async throws -> (customer: String, emailHash: String, tokenHash: String)? {
+        guard let row = try await db.select().columns("customer", "email_hash", "access_token_hash").from("checkouts")
+            .where("id", .equal, checkoutId).first()
+        else { return nil }
+        return (try row.decode(column: "customer", as: String.self), try row.decode(column: "email_hash", as: String.self),
+                try row.decode(column: "access_token_hash", as: String.self))
+    }
+
+    static func checkout(_ row: any SQLRow) throws -> Checkout {
+        Checkout(
+            id: try row.decode(column: "id", as: String.self), cartId: try row.decode(column: "cart_id", as: String.self),
+            status: CheckoutStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+            provider: PaymentProviderKind(rawValue: try row.decode(column: "provider", as: String.self)) ?? .test,
+            providerRef: try row.decode(column: "provider_ref", as: String?.self),
+            clientSecret: try row.decode(column: "client_secret", as: String?.self),
+            approvalURL: try row.decode(column: "approval_url", as: String?.self),
+            currency: try row.decode(column: "currency", as: String.self), total: try row.decode(column: "total", as: Int64.self),
+            snapshot: try Coding.decoder.decode(CheckoutSnapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8)),
+            orderId: try row.decode(column: "order_id", as: String?.self), expiresAt: try row.decode(column: "expires_at", as: Date.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SQLKit
+
+/// Remembers the first answer to a request made with an `Idempotency-Key`, so a retry gets the same
+/// answer and never repeats the effect. The claim is an insert on the key's primary key inside the
+/// caller's transaction: a concurrent request with the same key waits for the first to commit, then
+/// finds its answer.
+public struct IdempotencyStore: Sendable {
+    public enum Claim: Sendable, Equatable {
+        /// First use: do the work, then `complete`.
+        case new
+        /// The stored answer of the first request.
+        case replay(status: Int, body: String)
+    }
+
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    /// 1–200 visible ASCII characters; UUIDs fit.
+    public static func check(key: String?) throws(AtelierError) -> String {
+        guard let key else {
+            throw AtelierError(.badRequest, code: "idempotency_key_required", title: "Idempotency-Key required",
+                               detail: "Send an Idempotency-Key header (a UUID, say) so that a retry cannot pay twice.")
+        }
+        guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw AtelierError(.badRequest, code: "invalid_idempotency_key", title: "Invalid Idempotency-Key",
+                               detail: "The Idempotency-Key must be 1–200 visible ASCII characters.")
+        }
+        return key
+    }
+
+    public func claim(scope: String, key: String, requestHash: String, on db: any SQLDatabase) async throws -> Claim {
+        let inserted = try await db.raw("""
+            INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
+            VALUES (\(bind: scope), \(bind: key), \(bind: requestHash), \(bind: clock.now))
+            ON CONFLICT (scope, key) DO NOTHING RETURNING key
+            """).all()
+        if !inserted.isEmpty { return .new }
+        guard let row = try await db.select().columns("request_hash", "status", "response").from("idempotency_keys")
+            .where("scope", .equal, scope).where("key", .equal, key).first()
+        else { return .new }
+        guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
+            throw AtelierError(.unprocessable, code: "idempotency_key_reused", title: "Idempotency-Key reused",
+                               detail: "This Idempotency-Key was used for a different request; use a new key for a new request.")
+        }
+        guard let status = try row.decode(column: "status", as: Int?.self), let body = try row.decode(column: "response", as: String?.self) else {
+            throw AtelierError(.conflict, code: "request_in_progress", title: "Request in progress",
+                               detail: "The first request with this Idempotency-Key is still being handled; retry in a moment.")
+        }
+        return .replay(status: status, body: body)
+    }
+
+    public func complete(scope: String, key: String, status: Int, body: String, on db: any SQLDatabase) async throws {
+        try await db.update("idempotency_keys").set("status", to: status).set("response", to: body)
+            .where("scope", .equal, scope).where("key", .equal, key).run()
+    }
+}

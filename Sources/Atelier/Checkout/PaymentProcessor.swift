@@ -1,0 +1,180 @@
+import Foundation
+import SQLKit
+
+/// A payment fact reported by a provider (verified webhook or server-side call), never by a browser.
+public struct PaymentEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable { case succeeded, failed }
+
+    public var provider: PaymentProviderKind
+    /// The provider's own event id: the same id twice is one event.
+    public var eventId: String
+    public var kind: Kind
+    /// Our checkout id when the provider echoes it (metadata, custom id), else found by `providerRef`.
+    public var checkoutId: String?
+    public var providerRef: String?
+    public var amount: Int64
+    public var currency: String
+    /// The provider's raw event, kept for the record.
+    public var payload: String
+
+    public init(provider: PaymentProviderKind, eventId: String, kind: Kind, checkoutId: String?, providerRef: String?,
+                amount: Int64, currency: String, payload: String) {
+        self.provider = provider
+        self.eventId = eventId
+        self.kind = kind
+        self.checkoutId = checkoutId
+        self.providerRef = providerRef
+        self.amount = amount
+        self.currency = currency
+        self.payload = payload
+    }
+}
+
+/// What an event did; recorded with it.
+public enum PaymentOutcome: String, Sendable {
+    /// The order was created now.
+    case orderCreated = "order_created"
+    /// The same provider event was seen before: nothing happens twice.
+    case duplicate
+    /// Another event already paid this checkout: no second order.
+    case alreadyPaid = "already_paid"
+    /// Money arrived for a checkout that expired or was cancelled: flagged for an admin to refund.
+    case latePayment = "late_payment"
+    /// Paid amount or currency differ from the checkout's total: no order; flagged.
+    case amountMismatch = "amount_mismatch"
+    /// A failed attempt was recorded; the checkout stays open for another try.
+    case failureRecorded = "failure_recorded"
+    /// A failure after success, or for a closed checkout: recorded, changes nothing.
+    case ignored
+    /// No checkout matches the event.
+    case unknownCheckout = "unknown_checkout"
+}
+
+/// Applies payment events exactly once: each is stored under its provider's event id (a repeat is a
+/// no-op), the checkout's row is locked, and a success creates the order, commits the reserved stock
+/// and records `order.created` and `payment.succeeded` in the outbox — in one transaction.
+public struct PaymentProcessor: Sendable {
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    public func apply(_ event: PaymentEvent, on db: any SQLDatabase) async throws -> (PaymentOutcome, Order?) {
+        let now = clock.now
+        let fresh = try await db.raw("""
+            INSERT INTO payment_events (provider, event_id, type, checkout_id, amount, currency, outcome, payload, received_at)
+            VALUES (\(bind: event.provider.rawValue), \(bind: event.eventId), \(bind: event.kind.rawValue), \(bind: event.checkoutId),
+                \(bind: event.amount), \(bind: event.currency), 'pending', \(bind: event.payload), \(bind: now))
+            ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id
+            """).all()
+        guard !fresh.isEmpty else { return (.duplicate, nil) }
+        let (outcome, order) = try await decide(event, at: now, on: db)
+        try await db.raw("""
+            UPDATE payment_events SET outcome = \(bind: outcome.rawValue), checkout_id = COALESCE(checkout_id, \(bind: order?.checkoutId))
+            WHERE provider = \(bind: event.provider.rawValue) AND event_id = \(bind: event.eventId)
+            """).run()
+        return (outcome, order)
+    }
+
+    private func decide(_ event: PaymentEvent, at now: Date, on db: any SQLDatabase) async throws -> (PaymentOutcome, Order?) {
+        let checkouts = CheckoutStore()
+        var found: Checkout?
+        if let id = event.checkoutId { found = try await checkouts.find(id: id, on: db, forUpdate: true) }
+        if found == nil, let ref = event.providerRef { found = try await checkouts.find(provider: event.provider, ref: ref, on: db, forUpdate: true) }
+        guard let checkout = found, checkout.provider == event.provider else { return (.unknownCheckout, nil) }
+
+        switch event.kind {
+        case .failed:
+            guard checkout.status == .pending else { return (.ignored, nil) }
+            try await Outbox.record("payment.failed", aggregateId: checkout.id,
+                                    data: PaymentFacts(checkoutId: checkout.id, orderId: nil, provider: event.provider.rawValue,
+                                                       providerEventId: event.eventId, amount: event.amount, currency: event.currency),
+                                    at: now, on: db)
+            return (.failureRecorded, nil)
+        case .succeeded:
+            switch checkout.status {
+            case .paid:
+                return (.alreadyPaid, nil)
+            case .expired, .cancelled:
+                try await Outbox.record("payment.requires_attention", aggregateId: checkout.id,
+                                        data: PaymentFacts(checkoutId: checkout.id, orderId: nil, provider: event.provider.rawValue,
+                                                           providerEventId: event.eventId, amount: event.amount, currency: event.currency),
+                                        at: now, on: db)
+                return (.latePayment, nil)
+            case .pending:
+                guard event.amount == checkout.total, event.currency.uppercased() == checkout.currency else {
+                    try await Outbox.record("payment.requires_attention", aggregateId: checkout.id,
+                                            data: PaymentFacts(checkoutId: checkout.id, orderId: nil, provider: event.provider.rawValue,
+                                                               providerEventId: event.eventId, amount: event.amount, currency: event.currency),
+                                            at: now, on: db)
+                    return (.amountMismatch, nil)
+                }
+                return (.orderCreated, try await pay(checkout, event: event, at: now, on: db))
+            }
+        }
+    }
+
+    private func pay(_ checkout: Checkout, event: PaymentEvent, at now: Date, on db: any SQLDatabase) async throws -> Order {
+        guard let secrets = try await CheckoutStore().secrets(of: checkout.id, on: db) else { throw AtelierError.internalError }
+        let order = try await OrderStore(clock: clock).create(
+            from: checkout, sealedCustomer: secrets.customer, emailHash: secrets.emailHash, accessTokenHash: secrets.tokenHash,
+            paymentRef: event.providerRef, actor: Actor(.paymentProvider, event.provider.rawValue), on: db)
+        try await StockReservations.commit(checkoutId: checkout.id, on: db)
+        try await db.raw("""
+            UPDATE checkouts SET status = 'paid', order_id = \(bind: order.id), updated_at = \(bind: now) WHERE id = \(bind: checkout.id)
+            """).run()
+        try await db.delete(from: "cart_lines").where("cart_id", .equal, checkout.cartId).run()
+        try await db.raw("UPDATE carts SET version = version + 1 WHERE id = \(bind: checkout.cartId)").run()
+        try await Outbox.record("order.created", aggregateId: order.id,
+                                data: OrderCreated(orderId: order.id, number: order.number, total: order.total, currency: order.currency,
+                                                   expectedShipDate: order.expectedShipDate),
+                                at: now, on: db)
+        try await Outbox.record("payment.succeeded", aggregateId: order.id,
+                                data: PaymentFacts(checkoutId: checkout.id, orderId: order.id, provider: event.provider.rawValue,
+                                                   providerEventId: event.eventId, amount: event.amount, currency: event.currency),
+                                at: now, on: db)
+        return order
+    }
+
+    struct PaymentFacts: Encodable {
+        var checkoutId: String
+        var orderId: String?
+        var provider: String
+        var providerEventId: String
+        var amount: Int64
+        var currency: String
+    }
+
+    struct OrderCreated: Encodable {
+        var orderId: String
+        var number: String
+        var total: Int64
+        var currency: String
+        var expectedShipDate: String
+    }
+}
+
+/// Closes checkouts that were not paid in time and gives their stock back.
+public struct CheckoutExpiry: Sendable {
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    /// Expires every overdue pending checkout; answers how many.
+    @discardableResult
+    public func expireOverdue(limit: Int = 500, on db: any SQLDatabase) async throws -> Int {
+        let now = clock.now
+        let overdue = try await db.select().column("id").from("checkouts").where("status", .equal, "pending")
+            .where("expires_at", .lessThan, now).orderBy("expires_at").limit(limit).all(decodingColumn: "id", as: String.self)
+        var expired = 0
+        for id in overdue {
+            let lock = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+            let rows = try await db.raw("SELECT id FROM checkouts WHERE id = \(bind: id) AND status = 'pending'\(unsafeRaw: lock)").all()
+            guard !rows.isEmpty else { continue }
+            try await StockReservations.release(checkoutId: id, on: db)
+            try await db.raw("UPDATE checkouts SET status = 'expired', updated_at = \(bind: now) WHERE id = \(bind: id)").run()
+            try await Outbox.record("checkout.expired", aggregateId: id, data: ["checkoutId": id], at: now, on: db)
+            expired += 1
+        }
+        return expired
+    }
+}

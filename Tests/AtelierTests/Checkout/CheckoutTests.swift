@@ -1,0 +1,316 @@
+@testable import Atelier
+import AtelierTestSupport
+import Crypto
+import Foundation
+import SQLKit
+import Testing
+
+/// Checkout, payment events and orders on SQLite, or on PostgreSQL with ATELIER_TEST_POSTGRES_URL.
+@Suite struct CheckoutTests {
+    let cipher = PersonalDataCipher.random()
+    let carts = CartStore(ttl: 86_400)
+
+    var service: CheckoutService {
+        CheckoutService(carts: carts, pricing: CartPricing(currency: "USD", taxMode: .exclusive, calendar: .init()),
+                        cipher: cipher, providers: [.test])
+    }
+
+    static let customer = CustomerDetails(
+        email: "Ada.Lovelace@example.com", name: "Ada Lovelace", phone: "+44 20 7946 0000",
+        shippingAddress: .init(name: "Ada Lovelace", line1: "12 Marylebone Road", city: "London", postalCode: "NW1 5LR", country: "GB"))
+
+    /// A plain product (one tracked variant with `stock` units) and a shipping method to the UK.
+    func seed(_ database: any DatabaseClient, stock: Int = 10) async throws -> Product {
+        try await database.transaction { db in
+            let products = ProductStore(shopCurrency: "USD")
+            let product = try await products.create(ProductDefinition(
+                slug: "mug", name: "Mug", basePrice: 1500, currency: "USD", baseLeadTimeDays: 2,
+                dimensions: [.init(code: "size", name: "Size", values: [.init(code: "s", name: "S"), .init(code: "l", name: "L", priceAdjustment: 500)])]),
+                on: db)
+            _ = try await InventoryStore().apply([.init(target: .variant(["size": "l"]), tracked: true, onHand: stock)], to: product, template: nil, on: db)
+            _ = try await ShippingMethodStore().create(ShippingMethod(code: "post", name: "Post", rates: [.init(country: "*", baseAmount: 400)]), on: db)
+            return product
+        }
+    }
+
+    /// A cart with `quantity` large mugs; answers its key.
+    func cart(_ database: any DatabaseClient, _ product: Product, quantity: Int = 1) async throws -> String {
+        try await database.transaction { db in
+            let (cart, key) = try await carts.findOrCreate(key: nil, on: db)
+            _ = try await carts.add(.init(productId: product.id, templateVersion: nil, state: .init(selection: ["size": "l"]),
+                                          quantity: quantity, unitPrice: 2000, currency: "USD"), to: cart.id, on: db)
+            return key!
+        }
+    }
+
+    func openCheckout(_ database: any DatabaseClient, _ product: Product) async throws -> Checkout {
+        let key = try await cart(database, product)
+        return try await database.transaction { db in
+            try await service.start(cartKey: key, .init(customer: Self.customer, provider: .test), on: db).0
+        }
+    }
+
+    func stock(_ database: any DatabaseClient, _ product: Product) async throws -> (onHand: Int, reserved: Int) {
+        let item = try await database.withConnection { db in try await InventoryStore().items(productId: product.id, on: db) }.first!
+        return (item.onHand, item.reserved)
+    }
+
+    func succeeded(_ checkout: Checkout, id: String = UUID().uuidString, amount: Int64? = nil) -> PaymentEvent {
+        PaymentEvent(provider: .test, eventId: id, kind: .succeeded, checkoutId: checkout.id, providerRef: nil,
+                     amount: amount ?? checkout.total, currency: checkout.currency, payload: "{}")
+    }
+
+    @Test func aPaidCheckoutBecomesOneOrderAndEveryRepeatChangesNothing() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let key = try await cart(database, product, quantity: 2)
+            let (checkout, token) = try await database.transaction { db in
+                try await service.start(cartKey: key, .init(customer: Self.customer, provider: .test), on: db)
+            }
+            #expect(checkout.total == 2 * 2000 + 400)
+            #expect(token.hasPrefix("ot_"))
+            #expect(try await stock(database, product) == (10, 2))
+
+            let processor = PaymentProcessor()
+            let event = succeeded(checkout, id: "evt_1")
+            let (outcome, order) = try await database.transaction { db in try await processor.apply(event, on: db) }
+            #expect(outcome == .orderCreated)
+            let created = try #require(order)
+            #expect(created.status == .paid && created.total == checkout.total && created.number.hasPrefix("AT-"))
+            #expect(try await stock(database, product) == (8, 0))
+            // The same event again, another success, a late failure: nothing happens twice, nothing goes back.
+            #expect(try await database.transaction { db in try await processor.apply(event, on: db) }.0 == .duplicate)
+            #expect(try await database.transaction { db in try await processor.apply(succeeded(checkout, id: "evt_2"), on: db) }.0 == .alreadyPaid)
+            var late = succeeded(checkout, id: "evt_3")
+            late.kind = .failed
+            let failed = late
+            #expect(try await database.transaction { db in try await processor.apply(failed, on: db) }.0 == .ignored)
+            let orders = try await database.withConnection { db in try await db.select().column("id").from("orders").all().count }
+            #expect(orders == 1)
+            #expect(try await stock(database, product) == (8, 0))
+
+            let events = try await database.withConnection { db in try await Outbox.events(aggregateId: created.id, on: db) }
+            #expect(events.map(\.type) == ["order.created", "payment.succeeded"])
+            // The order opens with the checkout's token only; the cart is empty now.
+            #expect(try await database.withConnection { db in try await OrderStore().find(id: created.id, accessToken: token, on: db) } != nil)
+            #expect(try await database.withConnection { db in try await OrderStore().find(id: created.id, accessToken: "ot_guess", on: db) } == nil)
+            #expect(try await database.withConnection { db in try await carts.find(key: key, on: db) }?.lines.isEmpty == true)
+        }
+    }
+
+    @Test func wrongAmountsAndLatePaymentsAreFlaggedNotOrdered() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let first = try await openCheckout(database, product)
+            let processor = PaymentProcessor()
+            #expect(try await database.transaction { db in try await processor.apply(succeeded(first, amount: first.total - 1), on: db) }.0 == .amountMismatch)
+
+            // A checkout that expires gives its stock back; a payment arriving after that makes no order.
+            let later = CheckoutExpiry(clock: .fixed(Date().addingTimeInterval(3600)))
+            #expect(try await stock(database, product).reserved == 1)
+            #expect(try await database.transaction { db in try await later.expireOverdue(on: db) } == 1)
+            #expect(try await stock(database, product) == (10, 0))
+            #expect(try await database.transaction { db in try await processor.apply(succeeded(first), on: db) }.0 == .latePayment)
+            let orders = try await database.withConnection { db in try await db.select().column("id").from("orders").all().count }
+            #expect(orders == 0)
+            let flagged = try await database.withConnection { db in try await Outbox.events(aggregateId: first.id, on: db) }.map(\.type)
+            #expect(flagged.sorted() == ["checkout.expired", "payment.requires_attention", "payment.requires_attention"])
+        }
+    }
+
+    @Test func concurrentCheckoutsNeverOversell() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database, stock: 10)
+            var keys: [String] = []
+            for _ in 0..<200 { keys.append(try await cart(database, product)) }
+            let service = self.service
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for key in keys {
+                    group.addTask {
+                        do {
+                            _ = try await database.transaction { db in
+                                try await service.start(cartKey: key, .init(customer: Self.customer, provider: .test), on: db)
+                            }
+                            return "ok"
+                        } catch let error as AtelierError {
+                            return error.code
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                var all: [String] = []
+                for await outcome in group { all.append(outcome) }
+                return all
+            }
+            #expect(outcomes.filter { $0 == "ok" }.count == 10)
+            // Refused either by the cart's review (stock already held: `cart_not_ready`) or, racing past it, by
+            // the conditional reservation itself (`insufficient_stock`).
+            #expect(outcomes.filter { $0 == "insufficient_stock" || $0 == "cart_not_ready" }.count == 190, "\(Set(outcomes))")
+            #expect(try await stock(database, product) == (10, 10))
+            let reservations = try await database.withConnection { db in
+                try await db.raw("SELECT COALESCE(SUM(quantity), 0) AS n FROM reservations").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(reservations == 10)
+        }
+    }
+
+    @Test func fiftyDeliveriesOfOnePaymentMakeOneOrder() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let checkout = try await openCheckout(database, product)
+            let processor = PaymentProcessor()
+            // 50 deliveries of the same event and 10 other events for the same payment, all at once.
+            let events = Array(repeating: succeeded(checkout, id: "evt_same"), count: 50) + (0..<10).map { succeeded(checkout, id: "evt_other_\($0)") }
+            let outcomes = try await withThrowingTaskGroup(of: PaymentOutcome.self) { group in
+                for event in events { group.addTask { try await database.transaction { db in try await processor.apply(event, on: db) }.0 } }
+                var all: [PaymentOutcome] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            #expect(outcomes.filter { $0 == .orderCreated }.count == 1)
+            #expect(outcomes.filter { $0 == .duplicate }.count == 49)
+            #expect(outcomes.filter { $0 == .alreadyPaid }.count == 10)
+            let orders = try await database.withConnection { db in try await db.select().column("id").from("orders").all().count }
+            #expect(orders == 1)
+            #expect(try await stock(database, product) == (9, 0))
+        }
+    }
+
+    @Test func theStateMachineChecksEveryStepAndKeepsAnAppendOnlyTrail() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let checkout = try await openCheckout(database, product)
+            let order = try #require(try await database.transaction { db in try await PaymentProcessor().apply(succeeded(checkout), on: db) }.1)
+            let store = OrderStore()
+            let ops = Actor(.apiKey, "key_ops")
+            func move(_ request: OrderTransitionRequest) async throws -> Order {
+                try await database.transaction { db in try await store.transition(id: order.id, request, actor: ops, on: db) }
+            }
+            func code(_ request: OrderTransitionRequest) async -> String? {
+                do { _ = try await move(request); return nil } catch { return (error as? AtelierError)?.code ?? "\(error)" }
+            }
+            #expect(await code(.init(to: .shipped)) == "illegal_transition")
+            #expect(await code(.init(to: .delivered)) == "illegal_transition")
+            #expect(try await move(.init(to: .inProduction)).status == .inProduction)
+            #expect(try await move(.init(to: .fulfilled)).status == .fulfilled)
+            #expect(await code(.init(to: .cancelled, reason: "too late")) == "illegal_transition")
+            #expect(await code(.init(to: .shipped)) == "validation_failed")  // tracking required
+            let shipped = try await move(.init(to: .shipped, tracking: .init(carrier: "DHL", number: "JD0001", url: "https://dhl.example/JD0001")))
+            #expect(shipped.tracking?.number == "JD0001")
+            #expect(await code(.init(to: .delivered)) == "validation_failed")  // time required
+            let delivered = try await move(.init(to: .delivered, deliveredAt: Date(timeIntervalSince1970: 1_900_000_000)))
+            #expect(delivered.status == .delivered)
+            #expect(await code(.init(to: .paid)) == "illegal_transition")
+
+            let trail = try await database.withConnection { db in try await store.transitions(orderId: order.id, on: db) }
+            #expect(trail.map(\.to) == [.paid, .inProduction, .fulfilled, .shipped, .delivered])
+            #expect(trail.first?.actor == Actor(.paymentProvider, "test"))
+            #expect(trail.dropFirst().allSatisfy { $0.actor == ops })
+            #expect(trail[3].details["trackingNumber"] == "JD0001")
+            // The database itself refuses to change or remove the trail.
+            await #expect(throws: (any Error).self) {
+                try await database.withConnection { db in try await db.raw("UPDATE order_transitions SET reason = 'x'").run() }
+            }
+            await #expect(throws: (any Error).self) {
+                try await database.withConnection { db in try await db.raw("DELETE FROM order_transitions").run() }
+            }
+            #expect(try await database.withConnection { db in try await store.transitions(orderId: order.id, on: db) }.count == 5)
+        }
+    }
+
+    @Test func cancellingAPaidOrderNeedsAReasonAndRefunds() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let checkout = try await openCheckout(database, product)
+            let order = try #require(try await database.transaction { db in try await PaymentProcessor().apply(succeeded(checkout), on: db) }.1)
+            let store = OrderStore()
+            await #expect(throws: AtelierError.self) {
+                try await database.transaction { db in try await store.transition(id: order.id, .init(to: .cancelled), actor: Actor(.system), on: db) }
+            }
+            let cancelled = try await database.transaction { db in
+                try await store.transition(id: order.id, .init(to: .cancelled, reason: "customer asked"), actor: Actor(.system),
+                                           refund: { $0.total - $0.refunded }, on: db)
+            }
+            #expect(cancelled.status == .cancelled && cancelled.refunded == order.total)
+        }
+    }
+
+    @Test func personalDataIsSealedAndKeysRotate() throws {
+        let old = PersonalDataCipher.random(keyId: "k1")
+        let sealed = try old.seal("Ada Lovelace")
+        #expect(sealed.hasPrefix("v1.k1.") && !sealed.contains("Ada"))
+        #expect(try old.open(sealed) == "Ada Lovelace")
+        // A new key seals; the old one still opens what it sealed.
+        let rotated = PersonalDataCipher(keys: [.init(id: "k2", key: SymmetricKey(size: .bits256)), old.keys[0]], lookupKey: old.lookupKey)
+        #expect(try rotated.seal("x").hasPrefix("v1.k2."))
+        #expect(try rotated.open(sealed) == "Ada Lovelace")
+        #expect(rotated.lookupHash(email: " ADA@example.com") == old.lookupHash(email: "ada@example.com"))
+        // Tampering, a foreign key id and garbage are refused.
+        var bytes = Array(sealed)
+        bytes[bytes.count - 3] = bytes[bytes.count - 3] == "A" ? "B" : "A"
+        #expect(throws: PersonalDataCipher.Failure.authenticationFailed) { try old.open(String(bytes)) }
+        #expect(throws: PersonalDataCipher.Failure.unknownKey("k9")) { try old.open("v1.k9.AAAA") }
+        #expect(throws: PersonalDataCipher.Failure.malformed) { try old.open("plain text") }
+        // A value sealed under one key id cannot be relabelled as another's.
+        let relabelled = sealed.replacingOccurrences(of: "v1.k1.", with: "v1.k2.")
+        let both = PersonalDataCipher(keys: [.init(id: "k2", key: old.keys[0].key), old.keys[0]], lookupKey: old.lookupKey)
+        #expect(throws: PersonalDataCipher.Failure.authenticationFailed) { try both.open(relabelled) }
+    }
+
+    @Test func noPlaintextEmailNameOrAddressReachesTheDatabase() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-pii-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let setting: DatabaseSetting
+        var cleanup: @Sendable () async throws -> Void = {}
+        if TestDatabase.isPostgres {
+            (setting, cleanup) = try await TestDatabase.makeSetting()
+        } else {
+            setting = .sqlite(.file(path: folder.appendingPathComponent("shop.sqlite").path), poolSize: 2)
+        }
+        let database = try await DatabaseFactory.make(setting, logger: TestDatabase.logger)
+        try await database.withRunning {
+            try await Migrator().migrate(database, logger: TestDatabase.logger)
+            let product = try await seed(database)
+            let checkout = try await openCheckout(database, product)
+            _ = try await database.transaction { db in try await PaymentProcessor().apply(succeeded(checkout), on: db) }
+            // Every value of every row of every table, as text: what a dump holds.
+            let dump = try await database.withConnection { db in try await Self.dumpAllRows(db) }
+            #expect(dump.contains(checkout.id))  // the dump does see the data
+            for secret in ["Ada.Lovelace@example.com", "ada.lovelace@example.com", "Lovelace", "Marylebone", "7946"] {
+                #expect(!dump.lowercased().contains(secret.lowercased()), "\(secret) is in the database")
+            }
+        }
+        try await cleanup()
+        if !TestDatabase.isPostgres {
+            // And the file itself (with its write-ahead log), byte for byte.
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+                let bytes = try Data(contentsOf: folder.appendingPathComponent(name))
+                for secret in ["Lovelace", "lovelace@example", "Marylebone"] {
+                    #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is in \(name)")
+                }
+            }
+        }
+    }
+
+    static func dumpAllRows(_ db: any SQLDatabase) async throws -> String {
+        let tables: [String]
+        if db.dialect.name == "postgresql" {
+            tables = try await db.raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+                .all(decodingColumn: "table_name", as: String.self)
+        } else {
+            tables = try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table'").all(decodingColumn: "name", as: String.self)
+        }
+        var text = ""
+        for table in tables {
+            let cast = db.dialect.name == "postgresql" ? "SELECT row_to_json(t)::text AS r FROM \(table) t" : "SELECT * FROM \(table)"
+            for row in try await db.raw(SQLQueryString(cast)).all() {
+                for column in row.allColumns {
+                    if let value = try? row.decode(column: column, as: String.self) { text += value + "\n" }
+                }
+            }
+        }
+        return text
+    }
+}
