@@ -52,7 +52,7 @@ extension APIHandlers {
                                detail: "The total is now \(changed.quote.total) (you expected \(changed.expected)); the new quote is attached.",
                                members: ["quote": String(decoding: try Self.canonical.encode(quote), as: UTF8.self)])
         }
-        let answer = try JSONDecoder().decode(Components.Schemas.CheckoutStarted.self, from: Data(json.utf8))
+        let answer = try Self.canonicalDecoder.decode(Components.Schemas.CheckoutStarted.self, from: Data(json.utf8))
         return .created(.init(body: .json(answer)))
     }
 
@@ -170,6 +170,12 @@ extension APIHandlers {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
+    }()
+
+    static let canonicalDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
     }()
 
     func checkoutView(_ checkout: Checkout, order: Order?) -> Components.Schemas.CheckoutView {
