@@ -26,7 +26,8 @@ public enum AtelierApp {
         let memo = CatalogMemo { cache.revision }
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
                                    assetStorage: assetStorage, memo: memo, cipher: try PersonalDataKeys.load(configuration))
-        try handlers.registerHandlers(on: router, configuration: .init(jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+        try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
+                                                                               jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
         let responder = EdgeResponder(
             inner: router.buildResponder(),

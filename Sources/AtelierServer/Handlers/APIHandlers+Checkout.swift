@@ -101,6 +101,10 @@ extension APIHandlers {
 
     func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output {
         let query = input.query
+        var problems = ValidationErrors()
+        if let product = query.product, !(1...80).contains(product.count) { problems.add("/product", "too_long", "must be 1–80 characters.") }
+        if let email = query.email, !(1...254).contains(email.count) { problems.add("/email", "too_long", "must be 1–254 characters.") }
+        try problems.check()
         let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         let filter = OrderStore.ListFilter(
             status: query.status.flatMap { OrderStatus(rawValue: $0.rawValue) }, from: query.from, to: query.to,
