@@ -135,6 +135,7 @@ struct CreateOrders: Migration {
         try await db.raw("""
             CREATE TABLE outbox (
                 id TEXT PRIMARY KEY,
+                seq BIGINT NOT NULL UNIQUE,
                 type TEXT NOT NULL,
                 aggregate_id TEXT NOT NULL,
                 payload TEXT NOT NULL,
@@ -142,7 +143,8 @@ struct CreateOrders: Migration {
                 published_at \(unsafeRaw: timestamp)
             )
             """).run()
-        try await db.raw("CREATE INDEX outbox_unpublished ON outbox (published_at, created_at, id)").run()
+        try await db.raw("CREATE INDEX outbox_unpublished ON outbox (published_at, seq)").run()
+        if backend == .postgres { try await db.raw("CREATE SEQUENCE outbox_seq").run() }
         try await db.raw("CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)").run()
         try await db.raw("INSERT INTO counters (name, value) VALUES ('order_number', 1000)").run()
     }

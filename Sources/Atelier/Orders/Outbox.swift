@@ -3,7 +3,8 @@ import SQLKit
 
 /// Domain events, written in the same transaction as the change they report, so an event exists if
 /// and only if its change committed. Delivery (partner webhooks, fulfillment, email) reads them in
-/// order and marks them published.
+/// `seq` order and marks them published. Events about one aggregate are written by transactions that
+/// lock it, so their `seq` order is their commit order.
 public enum Outbox {
     struct Envelope<Data: Encodable>: Encodable {
         var id: String
@@ -18,9 +19,11 @@ public enum Outbox {
     public static func record(_ type: String, aggregateId: String, data: some Encodable, at now: Date, on db: any SQLDatabase) async throws -> String {
         let id = Identifier.make(prefix: "evt", at: now)
         let payload = try Coding.encode(Envelope(id: id, type: type, version: 1, occurredAt: ISO8601DateFormatter().string(from: now), data: data))
+        // PostgreSQL: a sequence (no lock held to commit); SQLite: writers are serialized anyway.
+        let seq = db.dialect.name == "postgresql" ? "nextval('outbox_seq')" : "(SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox)"
         try await db.raw("""
-            INSERT INTO outbox (id, type, aggregate_id, payload, created_at)
-            VALUES (\(bind: id), \(bind: type), \(bind: aggregateId), \(bind: payload), \(bind: now))
+            INSERT INTO outbox (id, seq, type, aggregate_id, payload, created_at)
+            VALUES (\(bind: id), \(unsafeRaw: seq), \(bind: type), \(bind: aggregateId), \(bind: payload), \(bind: now))
             """).run()
         return id
     }
@@ -35,7 +38,7 @@ public enum Outbox {
     /// Events about one aggregate, oldest first.
     public static func events(aggregateId: String, on db: any SQLDatabase) async throws -> [Event] {
         try await db.select().columns("id", "type", "aggregate_id", "payload").from("outbox").where("aggregate_id", .equal, aggregateId)
-            .orderBy("created_at").orderBy("id").all().map { row in
+            .orderBy("seq").all().map { row in
                 Event(id: try row.decode(column: "id", as: String.self), type: try row.decode(column: "type", as: String.self),
                       aggregateId: try row.decode(column: "aggregate_id", as: String.self),
                       payload: try row.decode(column: "payload", as: String.self))
