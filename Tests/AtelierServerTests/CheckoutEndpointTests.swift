@@ -1,4 +1,5 @@
 import Atelier
+import Crypto
 @testable import AtelierServer
 import AtelierTestSupport
 import Foundation
@@ -154,6 +155,74 @@ import Testing
             #expect(codes == ["invalid_email", "required", "invalid_country", "provider_unavailable"])
             let empty = try await checkout(app, key: "cs_" + String(repeating: "a", count: 43), idempotencyKey: "k2")
             #expect(empty.problemCode == "cart_empty")
+        }
+    }
+
+    /// A Stripe event for a payment intent, signed as Stripe signs (the scheme is checked against
+    /// Stripe's own library in StripeWebhookTests).
+    static func stripeEvent(id: String, type: String, intent: String, checkoutId: String, amount: Int64, at time: Int) -> (String, String) {
+        let body = """
+            {"id": "\(id)", "object": "event", "type": "\(type)", "created": \(time),
+             "data": {"object": {"id": "\(intent)", "object": "payment_intent", "amount": \(amount), "currency": "usd",
+                                 "metadata": {"checkout_id": "\(checkoutId)"}}}}
+            """
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(time).\(body)".utf8), using: SymmetricKey(data: Data("whsec_test123".utf8)))
+        return (body, "t=\(time),v1=" + mac.map { String(format: "%02x", $0) }.joined())
+    }
+
+    @Test func stripeWebhooksConfirmPaymentsOnceAndRefuseForgeries() async throws {
+        try await withApp(configure: {
+            $0.seedDemoCatalog = true
+            $0.stripeWebhookSecrets = ["whsec_test123"]
+        }) { app in
+            let key = try await cart(app)
+            // A checkout paid through Stripe, as the checkout endpoint makes it once a PaymentIntent exists.
+            let service = CheckoutService(
+                carts: CartStore(ttl: 3600), pricing: CartPricing(currency: "USD", taxMode: .exclusive, calendar: .init()),
+                cipher: .random(), providers: [.stripe])
+            let customer = CustomerDetails(email: "k@example.com", name: "Katherine Johnson", shippingAddress: .init(
+                name: "K", line1: "1 Langley", city: "Hampton", region: "VA", postalCode: "23666", country: "US"))
+            let checkout = try await app.database.transaction { db in
+                let (checkout, _) = try await service.start(cartKey: key, .init(customer: customer, provider: .stripe), on: db)
+                try await service.attachPayment(checkoutId: checkout.id, providerRef: "pi_123", clientSecret: "pi_123_secret", approvalURL: nil, on: db)
+                return checkout
+            }
+            let now = Int(Date().timeIntervalSince1970)
+            func post(_ event: (String, String)) async throws -> TestResponse {
+                try await app.send(.post, "/webhooks/stripe", json: event.0, headers: [HTTPField.Name("Stripe-Signature")!: event.1])
+            }
+            let failed = Self.stripeEvent(id: "evt_1", type: "payment_intent.payment_failed", intent: "pi_123", checkoutId: checkout.id,
+                                          amount: checkout.total, at: now)
+            #expect(try await post(failed).json()["outcome"] as? String == "failure_recorded")
+            let paid = Self.stripeEvent(id: "evt_2", type: "payment_intent.succeeded", intent: "pi_123", checkoutId: checkout.id,
+                                        amount: checkout.total, at: now)
+            #expect(try await post(paid).json()["outcome"] as? String == "order_created")
+            // Repeated, late and out-of-order deliveries change nothing.
+            #expect(try await post(paid).json()["outcome"] as? String == "duplicate")
+            #expect(try await post(Self.stripeEvent(id: "evt_3", type: "payment_intent.payment_failed", intent: "pi_123",
+                                                    checkoutId: checkout.id, amount: checkout.total, at: now)).json()["outcome"] as? String == "ignored")
+            #expect(try await post(Self.stripeEvent(id: "evt_4", type: "payment_intent.succeeded", intent: "pi_123",
+                                                    checkoutId: checkout.id, amount: checkout.total, at: now)).json()["outcome"] as? String == "already_paid")
+            #expect(try await post(Self.stripeEvent(id: "evt_5", type: "charge.refunded", intent: "pi_123",
+                                                    checkoutId: checkout.id, amount: 1, at: now)).json()["outcome"] as? String == "ignored")
+            let orders = try await app.database.withConnection { db in try await db.raw("SELECT COUNT(*) AS n FROM orders").first(decodingColumn: "n", as: Int.self) }
+            #expect(orders == 1)
+
+            // Forged, tampered and stale events are refused before anything is read.
+            let (body, signature) = Self.stripeEvent(id: "evt_6", type: "payment_intent.succeeded", intent: "pi_123", checkoutId: checkout.id,
+                                                     amount: 1, at: now)
+            #expect(try await post((body.replacingOccurrences(of: "\"amount\": 1,", with: "\"amount\": 2,"), signature)).problemCode == "invalid_signature")
+            #expect(try await post((body, "t=\(now),v1=deadbeef")).problemCode == "invalid_signature")
+            #expect(try await post(Self.stripeEvent(id: "evt_7", type: "payment_intent.succeeded", intent: "pi_123", checkoutId: checkout.id,
+                                                    amount: checkout.total, at: now - 3600)).problemCode == "stale_signature")
+            #expect(try await app.send(.post, "/webhooks/stripe", json: body).status == .badRequest)
+        }
+        // Without secrets the endpoint does not exist for Stripe.
+        try await withApp { app in
+            let (body, signature) = Self.stripeEvent(id: "evt_1", type: "payment_intent.succeeded", intent: "pi_1", checkoutId: "chk_1",
+                                                     amount: 1, at: Int(Date().timeIntervalSince1970))
+            let response = try await app.send(.post, "/webhooks/stripe", json: body, headers: [HTTPField.Name("Stripe-Signature")!: signature])
+            #expect(response.status == .notFound)
         }
     }
 }

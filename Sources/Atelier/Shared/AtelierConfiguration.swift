@@ -44,6 +44,8 @@ public struct AtelierConfiguration: Sendable {
     public var checkoutTTL: TimeInterval
     /// Keys for customer personal data; nil keeps generated keys in `ATELIER_DATA_DIR/keys.json`.
     public var personalDataKeys: PersonalDataCipher?
+    /// Stripe's webhook endpoint secrets (`whsec_…`); several while one rotates. Empty: webhooks refused.
+    public var stripeWebhookSecrets: [String] = []
 
     public init(
         hostname: String = "127.0.0.1",
@@ -124,6 +126,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_CHECKOUT_TTL_SECONDS", "1800", "how long an unpaid checkout holds its stock (30 minutes)"),
         ("ATELIER_DATA_KEYS", "(unset: generated into ATELIER_DATA_DIR/keys.json)", "ID:BASE64[,ID:BASE64…] AES-256 keys for customer data; the first encrypts, all decrypt"),
         ("ATELIER_LOOKUP_KEY", "(required with ATELIER_DATA_KEYS)", "BASE64 32-byte key of the keyed hash customers are found by (never rotate)"),
+        ("ATELIER_STRIPE_WEBHOOK_SECRETS", "(unset: Stripe webhooks refused)", "comma-separated whsec_… endpoint secrets; list the new one with the old while rotating"),
         ("ATELIER_S3_BUCKET", "(unset: local folder)", "store assets in this S3-compatible bucket"),
         ("ATELIER_S3_ENDPOINT", "https://s3.REGION.amazonaws.com", "the S3 endpoint (MinIO, R2, moto …)"),
         ("ATELIER_S3_REGION", "us-east-1", "the region requests are signed for"),
@@ -200,6 +203,13 @@ public struct AtelierConfiguration: Sendable {
             }
             if providers.isEmpty { problems.append("ATELIER_PAYMENT_PROVIDERS=\(raw): name at least one provider") }
             config.paymentProviders = providers
+        }
+        if let raw = value("ATELIER_STRIPE_WEBHOOK_SECRETS") {
+            let secrets = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if secrets.isEmpty || !secrets.allSatisfy({ $0.hasPrefix("whsec_") && $0.count > 10 }) {
+                problems.append("ATELIER_STRIPE_WEBHOOK_SECRETS: each secret must look like whsec_… (value not shown)")
+            }
+            config.stripeWebhookSecrets = secrets
         }
         config.checkoutTTL = TimeInterval(integer("ATELIER_CHECKOUT_TTL_SECONDS", default: 1800, in: 60...86_400))
         switch (value("ATELIER_DATA_KEYS"), value("ATELIER_LOOKUP_KEY")) {

@@ -111,7 +111,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
                                detail: "X-Session-Key must be 1–200 characters: the key answered by POST /cart/items; leave it out to start a cart.")
         }
         var scope = RequestScope(requestID: requestID, logger: context.logger, apiKey: nil,
-                                 sessionKey: SessionCookie.key(from: request.headers))
+                                 sessionKey: SessionCookie.key(from: request.headers), rawBody: body)
         if let roles = route.roles {
             scope.apiKey = try await authenticator.authorize(request.headers[.authorization], roles: roles)
             scope.logger[metadataKey: "api_key_id"] = scope.apiKey.map { .string($0.id) }

@@ -1,5 +1,6 @@
 import Atelier
 import Logging
+import NIOCore
 
 /// What the edge learned about the request, for handlers generated from the contract, which see only
 /// their typed input.
@@ -10,6 +11,8 @@ struct RequestScope: Sendable {
     var apiKey: APIKey?
     /// The shopper's cart key: the `X-Session-Key` header, else the `atelier_session` cookie.
     var sessionKey: String?
+    /// The request body exactly as received, for signatures computed over the raw bytes (webhooks).
+    var rawBody: ByteBuffer?
 
     @TaskLocal static var current: RequestScope?
 }

@@ -3,6 +3,7 @@ import AtelierAPI
 import Crypto
 import Foundation
 import OpenAPIRuntime
+import NIOCore
 import SQLKit
 
 extension APIHandlers {
@@ -153,6 +154,25 @@ extension APIHandlers {
             return try await adminOrder(order, on: db)
         }
         return .ok(.init(body: .json(answer)))
+    }
+
+    func receiveStripeWebhook(_ input: Operations.ReceiveStripeWebhook.Input) async throws -> Operations.ReceiveStripeWebhook.Output {
+        guard !configuration.stripeWebhookSecrets.isEmpty else {
+            throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
+                               detail: "Stripe webhooks are not configured on this server (ATELIER_STRIPE_WEBHOOK_SECRETS).")
+        }
+        let raw = RequestScope.current?.rawBody ?? ByteBuffer()
+        let verifier = StripeWebhookVerifier(secrets: configuration.stripeWebhookSecrets)
+        try verifier.verify(payload: raw.readableBytesView, header: input.headers.stripeSignature, now: clock.now)
+        guard let event = try StripeWebhookVerifier.paymentEvent(from: Data(raw.readableBytesView)) else {
+            return .ok(.init(body: .json(.init(received: true, outcome: "ignored"))))
+        }
+        let processor = PaymentProcessor(clock: clock)
+        let (outcome, _) = try await database.transaction { db in try await processor.apply(event, on: db) }
+        RequestScope.current?.logger.info("payment event", metadata: [
+            "provider": "stripe", "event_id": .string(event.eventId), "outcome": .string(outcome.rawValue),
+        ])
+        return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
     }
 
     /// Gives back what is left of an order's payment through its provider.
