@@ -17,15 +17,15 @@ public struct IdempotencyStore: Sendable {
 
     public init(clock: WallClock = .system) { self.clock = clock }
 
-    /// 1–200 bytes without control characters; UUIDs fit.
+    /// 1–200 visible ASCII characters; UUIDs fit.
     public static func check(key: String?) throws(AtelierError) -> String {
         guard let key else {
             throw AtelierError(.badRequest, code: "idempotency_key_required", title: "Idempotency-Key required",
                                detail: "Send an Idempotency-Key header (a UUID, say) so that a retry cannot pay twice.")
         }
-        guard (1...200).contains(key.utf8.count), !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw AtelierError(.badRequest, code: "invalid_idempotency_key", title: "Invalid Idempotency-Key",
-                               detail: "The Idempotency-Key must be 1–200 bytes without control characters.")
+                               detail: "The Idempotency-Key must be 1–200 visible ASCII characters, like a UUID.")
         }
         return key
     }

@@ -106,7 +106,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
                                errors: [.init(pointer: pointer, code: "null_not_allowed", message: "null is not allowed; leave the field out.")])
         }
 
-        if route.template.hasPrefix("/cart"), let header = request.headers[.sessionKey], !(1...200).contains(header.utf8.count) {
+        if route.template.hasPrefix("/cart"), let header = request.headers[.sessionKey], !(1...200).contains(header.unicodeScalars.count) {
             throw AtelierError(.badRequest, code: "invalid_session_key", title: "Invalid session key",
                                detail: "X-Session-Key must be 1–200 characters: the key answered by POST /cart/items; leave it out to start a cart.")
         }
