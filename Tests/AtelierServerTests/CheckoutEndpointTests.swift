@@ -43,6 +43,8 @@ import Testing
             #expect(amount(view["total"]) == 7000 + 600 + tax)
             #expect(view["status"] as? String == "pending")
             #expect((view["payment"] as? [String: Any])?["testPaymentUrl"] as? String == "/checkout/\(id)/test-payment")
+            // Answers about one shopper are never kept by a shared cache.
+            #expect(started.headers[.cacheControl] == "no-store")
 
             // A replay answers the first answer; the same key with another body is refused.
             let replay = try await checkout(app, key: key, idempotencyKey: "attempt-1")
@@ -68,7 +70,9 @@ import Testing
             let again = try await app.send(.post, "/checkout/\(id)/test-payment?token=\(token)", json: "{}")
             #expect(try again.json()["outcome"] as? String == "already_paid")
 
-            let order = try await app.send(.get, "/orders/\(orderId)?token=\(token)").json()
+            let tracked = try await app.send(.get, "/orders/\(orderId)?token=\(token)")
+            #expect(tracked.headers[.cacheControl] == "no-store")
+            let order = try tracked.json()
             #expect(order["status"] as? String == "paid")
             #expect(amount(order["total"]) == 7000 + 600 + tax)
             #expect((order["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 1)
@@ -84,7 +88,10 @@ import Testing
             let listed = try await app.send(.get, "/admin/orders?email=GRACE@example.com", token: viewer).json()
             #expect((listed["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [orderId])
             #expect((try await app.send(.get, "/admin/orders?email=someone@example.com", token: viewer).json()["items"] as? [Any])?.isEmpty == true)
-            let detail = try await app.send(.get, "/admin/orders/\(orderId)", token: viewer).json()
+            let detailed = try await app.send(.get, "/admin/orders/\(orderId)", token: viewer)
+            #expect(detailed.headers[.cacheControl] == "no-store")
+            #expect(try await app.send(.get, "/products").headers[.cacheControl]?.hasPrefix("public") == true)
+            let detail = try detailed.json()
             #expect((detail["customer"] as? [String: Any])?["name"] as? String == "Grace Hopper")
             #expect((detail["audit"] as? [[String: Any]])?.first?["actorKind"] as? String == "payment_provider")
             #expect(try await app.send(.post, "/admin/orders/\(orderId)/transitions", token: viewer, json: #"{"to": "in_production"}"#).status == .forbidden)
@@ -99,6 +106,23 @@ import Testing
             let cancelled = try await app.send(.post, "/admin/orders/\(orderId)/transitions", token: ops,
                                                json: #"{"to": "cancelled", "reason": "Customer changed their mind"}"#).json()
             #expect(amount((cancelled["order"] as? [String: Any])?["refunded"]) == 7000 + 600 + tax)
+        }
+    }
+
+    @Test func checkoutPricesFromTheDatabaseNotFromThisNodesMemory() async throws {
+        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+            let key = try await cart(app)
+            // This node keeps the product in memory; another node then raises its price in the database.
+            #expect(try await app.send(.get, "/cart", headers: [.sessionKey: key]).status == .ok)
+            let products = ProductStore(shopCurrency: "USD")
+            try await app.database.transaction { db in
+                var product = try #require(try await products.find("3d-printed-figurine", on: db))
+                product.definition.basePrice = 3000
+                _ = try await products.replace(id: product.id, with: product.definition, on: db)
+            }
+            let started = try await checkout(app, key: key, idempotencyKey: "k1")
+            let lines = (try started.json()["checkout"] as? [String: Any])?["lines"] as? [[String: Any]]
+            #expect(amount(lines?.first?["lineTotal"]) == 3000 + 3000 + 1500)
         }
     }
 

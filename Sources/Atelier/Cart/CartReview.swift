@@ -160,12 +160,9 @@ public struct CartPricing: Sendable {
         let methods = try await ShippingMethodStore().all(on: db).filter(\.active)
         let rates = try await TaxRateStore().rates(for: destination, on: db)
         let lines = review.engineLines
-        let subtotal = lines.reduce(Int64(0)) { $0 + $1.amount }
-        let units = lines.reduce(0) { $0 + $1.quantity }
-        let weight = lines.reduce(0) { $0 + $1.unitWeightGrams * $1.quantity }
+        let basket = PricingEngine.Basket(lines)
         let options = methods.compactMap { method in
-            PricingEngine.shippingAmount(method, to: destination, subtotal: subtotal, units: units, weightGrams: weight)
-                .map { ShippingOption(method: method, amount: $0.charge) }
+            PricingEngine.shippingAmount(method, to: destination, basket).map { ShippingOption(method: method, amount: $0.charge) }
         }
         let method: ShippingMethod?
         if let methodCode {

@@ -104,8 +104,19 @@ public enum PricingEngine {
         public var taxTotal: Int64
         /// What the shopper pays. Exclusive: subtotal + shipping + tax. Inclusive: subtotal + shipping (tax is inside).
         public var total: Int64
+    }
+
+    /// What shipping is priced on: the goods subtotal, the number of items and their weight.
+    public struct Basket: Sendable, Equatable {
+        public var subtotal: Int64
         public var units: Int
         public var weightGrams: Int
+
+        public init(_ lines: [LineInput]) {
+            subtotal = lines.reduce(0) { $0 + $1.amount }
+            units = lines.reduce(0) { $0 + $1.quantity }
+            weightGrams = lines.reduce(0) { $0 + $1.unitWeightGrams * $1.quantity }
+        }
     }
 
     /// The full breakdown of a cart. Without a destination there is neither shipping nor tax; without
@@ -115,13 +126,12 @@ public enum PricingEngine {
         destination: Destination? = nil, shipping method: ShippingMethod? = nil, taxRates: [TaxRate] = []
     ) throws(AtelierError) -> Quote {
         let priced = lines.map { PricedLine(id: $0.id, unit: $0.unit, quantity: $0.quantity, amount: $0.amount) }
-        let subtotal = priced.reduce(Int64(0)) { $0 + $1.amount }
-        let units = lines.reduce(0) { $0 + $1.quantity }
-        let weight = lines.reduce(0) { $0 + $1.unitWeightGrams * $1.quantity }
+        let basket = Basket(lines)
+        let subtotal = basket.subtotal
 
         var charge: ShippingCharge?
         if let method, let destination {
-            guard let amount = shippingAmount(method, to: destination, subtotal: subtotal, units: units, weightGrams: weight) else {
+            guard let amount = shippingAmount(method, to: destination, basket) else {
                 throw AtelierError(.unprocessable, code: "shipping_unavailable", title: "Shipping method unavailable",
                                    detail: "'\(method.code)' does not ship this cart to \(destination.description).")
             }
@@ -142,22 +152,21 @@ public enum PricingEngine {
         let taxTotal = taxLines.reduce(Int64(0)) { $0 + $1.amount }
         let total = subtotal + shippingAmount + (taxMode == .exclusive ? taxTotal : 0)
         return Quote(currency: currency, taxMode: taxMode, lines: priced, subtotal: subtotal, shipping: charge,
-                     taxLines: taxLines, taxTotal: taxTotal, total: total, units: units, weightGrams: weight)
+                     taxLines: taxLines, taxTotal: taxTotal, total: total)
     }
 
     // MARK: shipping
 
     /// The charge of `method` for a cart, or nil when the method has no rate for the destination or
     /// the cart is heavier than its last weight bracket.
-    public static func shippingAmount(_ method: ShippingMethod, to destination: Destination, subtotal: Int64, units: Int,
-                                      weightGrams: Int) -> (charge: Int64, waived: Bool)? {
+    public static func shippingAmount(_ method: ShippingMethod, to destination: Destination, _ basket: Basket) -> (charge: Int64, waived: Bool)? {
         guard method.active, let rate = method.rate(for: destination) else { return nil }
-        var amount = rate.baseAmount + rate.perItemAmount * Int64(units)
+        var amount = rate.baseAmount + rate.perItemAmount * Int64(basket.units)
         if !rate.weightBrackets.isEmpty {
-            guard let bracket = rate.weightBrackets.first(where: { weightGrams <= $0.upToGrams }) else { return nil }
+            guard let bracket = rate.weightBrackets.first(where: { basket.weightGrams <= $0.upToGrams }) else { return nil }
             amount += bracket.amount
         }
-        if let threshold = rate.freeAbove, subtotal >= threshold { return (0, amount > 0) }
+        if let threshold = rate.freeAbove, basket.subtotal >= threshold { return (0, amount > 0) }
         return (amount, false)
     }
 

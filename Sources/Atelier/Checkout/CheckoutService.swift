@@ -85,13 +85,13 @@ public struct CheckoutStore: Sendable {
 
     public func find(id: String, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Checkout? {
         guard Identifier.isWellFormed(id, prefix: "chk") else { return nil }
-        let lock = forUpdate && db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = forUpdate ? db.rowLock() : ""
         return try await db.raw("SELECT * FROM checkouts WHERE id = \(bind: id)\(unsafeRaw: lock)").first().map(Self.checkout)
     }
 
     public func find(provider: PaymentProviderKind, ref: String, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Checkout? {
         guard !ref.containsNUL else { return nil }
-        let lock = forUpdate && db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock = forUpdate ? db.rowLock() : ""
         return try await db.raw("""
             SELECT * FROM checkouts WHERE provider = \(bind: provider.rawValue) AND provider_ref = \(bind: ref)\(unsafeRaw: lock)
             """).first().map(Self.checkout)

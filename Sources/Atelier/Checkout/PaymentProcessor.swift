@@ -167,8 +167,7 @@ public struct CheckoutExpiry: Sendable {
             .where("expires_at", .lessThan, now).orderBy("expires_at").limit(limit).all(decodingColumn: "id", as: String.self)
         var expired = 0
         for id in overdue {
-            let lock = db.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-            let rows = try await db.raw("SELECT id FROM checkouts WHERE id = \(bind: id) AND status = 'pending'\(unsafeRaw: lock)").all()
+            let rows = try await db.raw("SELECT id FROM checkouts WHERE id = \(bind: id) AND status = 'pending'\(unsafeRaw: db.rowLock(skipLocked: true))").all()
             guard !rows.isEmpty else { continue }
             try await StockReservations.release(checkoutId: id, on: db)
             try await db.raw("UPDATE checkouts SET status = 'expired', updated_at = \(bind: now) WHERE id = \(bind: id)").run()

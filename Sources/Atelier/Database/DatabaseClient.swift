@@ -1,5 +1,14 @@
 import Logging
 import SQLKit
+
+extension SQLDatabase {
+    /// ` FOR UPDATE` (or `FOR UPDATE SKIP LOCKED`) on PostgreSQL, to append to a SELECT that must lock
+    /// its rows until the transaction ends; nothing on SQLite, whose writers are serialized anyway.
+    public func rowLock(skipLocked: Bool = false) -> String {
+        guard dialect.name == "postgresql" else { return "" }
+        return skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE"
+    }
+}
 import ServiceLifecycle
 
 /// Which SQL engine serves the data; queries stay the same, a few statements differ.

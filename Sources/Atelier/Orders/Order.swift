@@ -21,9 +21,6 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
         case .delivered, .cancelled: []
         }
     }
-
-    /// How far along the normal path the status is; cancelled is off the path.
-    public var rank: Int { OrderStatus.allCases.firstIndex(of: self)! }
 }
 
 /// Who made a change: an API key, a payment provider, the fulfillment partner or a job of the system.

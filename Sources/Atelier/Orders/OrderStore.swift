@@ -189,8 +189,7 @@ public struct OrderStore: Sendable {
 
     private func lockedOrder(id: String, on db: any SQLDatabase) async throws -> Order? {
         guard Identifier.isWellFormed(id, prefix: "ord") else { return nil }
-        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        return try await db.raw("SELECT * FROM orders WHERE id = \(bind: id)\(unsafeRaw: lock)").first().map(Self.order)
+        return try await db.raw("SELECT * FROM orders WHERE id = \(bind: id)\(unsafeRaw: db.rowLock())").first().map(Self.order)
     }
 
     func appendTransition(_ orderId: String, from: OrderStatus?, to: OrderStatus, actor: Actor, reason: String?,

@@ -19,9 +19,12 @@ struct RouteTable: Sendable {
         var invalidates: String?
         /// Which body limit applies (`x-atelier-body-limit`); nil is the general one.
         var bodyLimit: String?
+        /// Answers about one shopper (`x-atelier-private` on the path) or to a staff key: never kept by a
+        /// shared cache.
+        var isPrivate: Bool
 
         init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
-             cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil) {
+             cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil, isPrivate: Bool = false) {
             self.method = method
             self.template = template
             self.operationID = operationID
@@ -29,6 +32,7 @@ struct RouteTable: Sendable {
             self.cache = cache
             self.invalidates = invalidates
             self.bodyLimit = bodyLimit
+            self.isPrivate = isPrivate || roles != nil
         }
     }
 
@@ -72,7 +76,8 @@ struct RouteTable: Sendable {
                     roles: try Self.roles(of: operation, template: template),
                     cache: operation["x-atelier-cache"] as? String,
                     invalidates: operation["x-atelier-invalidates"] as? String,
-                    bodyLimit: operation["x-atelier-body-limit"] as? String
+                    bodyLimit: operation["x-atelier-body-limit"] as? String,
+                    isPrivate: item["x-atelier-private"] as? Bool ?? false
                 ))
             }
         }

@@ -59,6 +59,4 @@ final class CartAnswerCache: Sendable {
             state.bytes += body.readableBytes
         }
     }
-
-    var count: Int { state.withLock { $0.entries.count } }
 }

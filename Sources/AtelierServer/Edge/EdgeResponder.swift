@@ -51,6 +51,10 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             response = ProblemMapper.response(problem, requestID: requestID, headers: headers)
         }
         response.headers[.requestID] = requestID
+        if case .route(let route) = match, route.isPrivate {
+            // One shopper's cart, checkout or order, or what a staff key may see: nobody else's.
+            response.headers[.cacheControl] = "no-store"
+        }
         SecurityHeaders.apply(to: &response.headers)
 
         let route: String = switch match {
@@ -106,7 +110,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
                                errors: [.init(pointer: pointer, code: "null_not_allowed", message: "null is not allowed; leave the field out.")])
         }
 
-        if route.template.hasPrefix("/cart"), let header = request.headers[.sessionKey], !(1...200).contains(header.unicodeScalars.count) {
+        if let header = request.headers[.sessionKey], !(1...200).contains(header.unicodeScalars.count) {
             throw AtelierError(.badRequest, code: "invalid_session_key", title: "Invalid session key",
                                detail: "X-Session-Key must be 1–200 characters: the key answered by POST /cart/items; leave it out to start a cart.")
         }
@@ -125,12 +129,9 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         var response = try await RequestScope.$current.withValue(scope) {
             try await inner.respond(to: request, context: context)
         }
-        if route.template.hasPrefix("/cart") {
-            // A shopper's cart is nobody else's: never stored by a shared cache.
-            response.headers[.cacheControl] = "no-store"
-            if let minted = response.headers[.sessionKey] {
-                response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.header(minted, maxAge: carts.ttl)))
-            }
+        if let minted = response.headers[.sessionKey] {
+            // A new cart's key also goes to browsers as a cookie.
+            response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.header(minted, maxAge: carts.ttl)))
         }
         if route.invalidates != nil, response.status.kind == .successful {
             // This node serves its own writes at once; other nodes notice within their poll interval.
@@ -171,13 +172,11 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         // A read that should extend the cart's life goes to the handler, which does.
         let touching = request.method == .get && (stamp?.needsTouch(ttl: carts.ttl, now: now) ?? false)
         if let stamp, let cacheKey, !touching, let entry = cartCache.lookup(cacheKey, stamp: stamp, day: day) {
-            return Response(status: .ok, headers: [.contentType: entry.contentType, .cacheControl: "no-store"],
-                            body: .init(byteBuffer: entry.body))
+            return Response(status: .ok, headers: [.contentType: entry.contentType], body: .init(byteBuffer: entry.body))
         }
         var response = try await RequestScope.$current.withValue(scope) {
             try await inner.respond(to: request, context: context)
         }
-        response.headers[.cacheControl] = "no-store"
         guard let stamp, let cacheKey, response.status == .ok else { return response }
         let collected = try await ResponseCache.collect(response.body)
         cartCache.store(cacheKey, stamp: stamp, day: day, contentType: response.headers[.contentType] ?? "application/json", body: collected)

@@ -165,9 +165,7 @@ extension APIHandlers {
                 zones: .init(additionalProperties: line.state.zones.mapValues(Components.Schemas.ZoneValue.init)),
                 sessionId: line.sessionId, previewUrl: line.previewAssetId.map { "/assets/\($0)" },
                 quantity: line.quantity,
-                unitPrice: .init(base: money(entry.unit.base), variantAdjustments: money(entry.unit.variantAdjustments),
-                                 optionSurcharges: money(entry.unit.optionSurcharges),
-                                 customizationSurcharges: money(entry.unit.customizationSurcharges), total: money(entry.unit.total)),
+                unitPrice: .init(entry.unit, currency: currency),
                 lineTotal: money(entry.amount), leadTimeDays: entry.leadTimeDays, expectedShipDate: entry.shipDate,
                 flags: entry.flags.map { flag in
                     .init(code: flag.code, blocking: flag.blocking, message: flag.message,
@@ -177,10 +175,25 @@ extension APIHandlers {
                 errors: entry.errors.map { .init(pointer: $0.pointer, code: $0.code, message: $0.message) }
             )
         }
-        let subtotal = review.engineLines.reduce(Int64(0)) { $0 + $1.amount }
+        let subtotal = PricingEngine.Basket(review.engineLines).subtotal
         return Components.Schemas.Cart(
             id: review.cart.id, expiresAt: review.cart.expiresAt, lines: lines, units: review.cart.units, subtotal: money(subtotal),
             expectedShipDate: review.shipDate, checkoutReady: !review.lines.isEmpty && !review.blocked, limits: limitsInfo)
+    }
+}
+
+extension Components.Schemas.UnitPriceBreakdown {
+    init(_ unit: PricingEngine.UnitPrice, currency: String) {
+        func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: currency) }
+        self.init(base: money(unit.base), variantAdjustments: money(unit.variantAdjustments), optionSurcharges: money(unit.optionSurcharges),
+                  customizationSurcharges: money(unit.customizationSurcharges), total: money(unit.total))
+    }
+}
+
+extension Components.Schemas.TaxLine {
+    init(rateId: String, name: String, ratePpm: Int64, onGoods: Int64, onShipping: Int64, currency: String) {
+        self.init(rateId: rateId, name: name, rate: TaxRate.percent(fromPpm: ratePpm), onGoods: .init(amount: onGoods, currency: currency),
+                  onShipping: .init(amount: onShipping, currency: currency), amount: .init(amount: onGoods + onShipping, currency: currency))
     }
 }
 
@@ -194,8 +207,7 @@ extension Components.Schemas.Quote {
             subtotal: money(quote.subtotal),
             shipping: quote.shipping.map { .init(method: $0.method, name: $0.name, amount: money($0.amount), waived: $0.waived) },
             taxLines: quote.taxLines.map {
-                .init(rateId: $0.rateId, name: $0.name, rate: TaxRate.percent(fromPpm: $0.ratePpm), onGoods: money($0.onGoods),
-                      onShipping: money($0.onShipping), amount: money($0.amount))
+                .init(rateId: $0.rateId, name: $0.name, ratePpm: $0.ratePpm, onGoods: $0.onGoods, onShipping: $0.onShipping, currency: currency)
             },
             taxTotal: money(quote.taxTotal), total: money(quote.total), expectedShipDate: review.shipDate,
             checkoutReady: !review.lines.isEmpty && !review.blocked,

@@ -229,8 +229,7 @@ extension APIHandlers {
             payment: .init(provider: order.provider.rawValue, reference: order.paymentRef),
             shippingMethod: order.snapshot.shippingMethod,
             taxLines: order.snapshot.taxLines.map {
-                .init(rateId: $0.rateId, name: $0.name, rate: TaxRate.percent(fromPpm: $0.ratePpm), onGoods: money($0.onGoods),
-                      onShipping: money($0.onShipping), amount: money($0.onGoods + $0.onShipping))
+                .init(rateId: $0.rateId, name: $0.name, ratePpm: $0.ratePpm, onGoods: $0.onGoods, onShipping: $0.onShipping, currency: currency)
             },
             audit: audit.map {
                 .init(at: $0.at, actorKind: .init(rawValue: $0.actor.kind.rawValue)!, actorId: $0.actor.id,
@@ -249,9 +248,7 @@ extension Components.Schemas.OrderLine {
             options: .init(additionalProperties: line.state.options),
             zones: .init(additionalProperties: line.state.zones.mapValues(Components.Schemas.ZoneValue.init)),
             previewUrl: line.previewAssetId.map { "/assets/\($0)" }, quantity: line.quantity,
-            unitPrice: .init(base: money(line.unit.base), variantAdjustments: money(line.unit.variantAdjustments),
-                             optionSurcharges: money(line.unit.optionSurcharges),
-                             customizationSurcharges: money(line.unit.customizationSurcharges), total: money(line.unit.total)),
+            unitPrice: .init(line.unit, currency: currency),
             lineTotal: money(line.amount), leadTimeDays: line.leadTimeDays, expectedShipDate: line.shipDate)
     }
 }

@@ -34,6 +34,11 @@ import Testing
 
     static let destination = Destination(country: "US", region: "CA")
 
+    /// One item of the given weight, worth nothing.
+    static func basket(grams: Int) -> PricingEngine.Basket {
+        PricingEngine.Basket([.init(id: "a", unit: .init(base: 0), quantity: 1, unitWeightGrams: grams)])
+    }
+
     /// base × rate rounded half up, computed with Foundation's decimal arithmetic, not the engine's.
     static func oracleTax(_ base: Int64, ppm: Int64, inclusive: Bool) -> Int64 {
         let b = Decimal(base), r = Decimal(ppm)
@@ -168,11 +173,11 @@ import Testing
         let method = ShippingMethod(code: "parcel", name: "Parcel", rates: [
             .init(country: "DE", baseAmount: 100, weightBrackets: [.init(upToGrams: 1000, amount: 490), .init(upToGrams: 5000, amount: 990)]),
         ])
-        let light = PricingEngine.shippingAmount(method, to: .init(country: "DE"), subtotal: 0, units: 1, weightGrams: 1000)
+        let light = PricingEngine.shippingAmount(method, to: .init(country: "DE"), Self.basket(grams: 1000))
         #expect(light?.charge == 590)
-        #expect(PricingEngine.shippingAmount(method, to: .init(country: "DE"), subtotal: 0, units: 1, weightGrams: 1001)?.charge == 1090)
-        #expect(PricingEngine.shippingAmount(method, to: .init(country: "DE"), subtotal: 0, units: 1, weightGrams: 5001) == nil)
-        #expect(PricingEngine.shippingAmount(method, to: .init(country: "FR"), subtotal: 0, units: 1, weightGrams: 10) == nil)
+        #expect(PricingEngine.shippingAmount(method, to: .init(country: "DE"), Self.basket(grams: 1001))?.charge == 1090)
+        #expect(PricingEngine.shippingAmount(method, to: .init(country: "DE"), Self.basket(grams: 5001)) == nil)
+        #expect(PricingEngine.shippingAmount(method, to: .init(country: "FR"), Self.basket(grams: 10)) == nil)
         #expect(throws: AtelierError.self) {
             try PricingEngine.quote(lines: [.init(id: "a", unit: .init(base: 100), quantity: 6, unitWeightGrams: 1000)], currency: "EUR",
                                     taxMode: .inclusive, destination: .init(country: "DE"), shipping: method)

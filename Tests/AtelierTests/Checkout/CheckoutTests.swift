@@ -236,6 +236,65 @@ import Testing
         }
     }
 
+    @Test func ordersListNewestFirstInKeysetPagesWithFilters() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database, stock: 10)
+            var ids: [String] = []
+            for second in 0..<3 {
+                let checkout = try await openCheckout(database, product)
+                let processor = PaymentProcessor(clock: .fixed(Date(timeIntervalSince1970: 1_800_000_000 + Double(second))))
+                let order = try await database.transaction { db in try await processor.apply(succeeded(checkout), on: db) }.1
+                ids.append(try #require(order).id)
+            }
+            let store = OrderStore()
+            let email = cipher.lookupHash(email: Self.customer.email)
+            func page(_ filter: OrderStore.ListFilter, after: String? = nil) async throws -> Page<Order> {
+                try await database.withConnection { db in try await store.list(filter, page: PageRequest(limit: 2, after: after), on: db) }
+            }
+            let first = try await page(.init(emailHash: email))
+            #expect(first.items.map(\.id) == [ids[2], ids[1]])
+            let cursor = try #require(first.nextCursor)
+            let after = try PageRequest(limit: 2, cursor: cursor).after
+            let second = try await page(.init(emailHash: email), after: after)
+            #expect(second.items.map(\.id) == [ids[0]])
+            #expect(second.nextCursor == nil)
+            #expect(try await page(.init(productId: product.id)).items.count == 2)
+            #expect(try await page(.init(productId: "prod_other")).items.isEmpty)
+            #expect(try await page(.init(status: .shipped)).items.isEmpty)
+            #expect(try await page(.init(from: Date(timeIntervalSince1970: 1_800_000_001))).items.map(\.id) == [ids[2], ids[1]])
+            #expect(try await page(.init(to: Date(timeIntervalSince1970: 1_800_000_001))).items.map(\.id) == [ids[0]])
+            #expect(try await page(.init(emailHash: cipher.lookupHash(email: "someone@else.com"))).items.isEmpty)
+        }
+    }
+
+    @Test func keysComeFromTheEnvironmentOrAFileMadeOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = AtelierConfiguration()
+        configuration.dataDirectory = folder.path
+        let first = try PersonalDataKeys.load(configuration)
+        let file = folder.appendingPathComponent("keys.json").path
+        let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        // A second start reads the same keys: what the first sealed, it opens.
+        let second = try PersonalDataKeys.load(configuration)
+        #expect(try second.open(try first.seal("Ada")) == "Ada")
+        #expect(second.lookupHash(email: "a@b.co") == first.lookupHash(email: "a@b.co"))
+
+        let key = Data(repeating: 7, count: 32).base64EncodedString()
+        let loaded = try AtelierConfiguration.load(environment: ["ATELIER_DATA_KEYS": "k2:\(key),k1:\(key)", "ATELIER_LOOKUP_KEY": key])
+        #expect(loaded.personalDataKeys?.keys.map(\.id) == ["k2", "k1"])
+        // Bad key material is reported without being echoed.
+        for environment in [["ATELIER_DATA_KEYS": "k1:c2hvcnQ=", "ATELIER_LOOKUP_KEY": key], ["ATELIER_DATA_KEYS": "k1:\(key)"]] {
+            #expect(throws: ConfigurationError.self) { try AtelierConfiguration.load(environment: environment) }
+            do {
+                _ = try AtelierConfiguration.load(environment: environment)
+            } catch {
+                #expect(!error.description.contains("c2hvcnQ") && !error.description.contains(key))
+            }
+        }
+    }
+
     @Test func personalDataIsSealedAndKeysRotate() throws {
         let old = PersonalDataCipher.random(keyId: "k1")
         let sealed = try old.seal("Ada Lovelace")
