@@ -25,7 +25,8 @@ public enum AtelierApp {
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
-                                   assetStorage: assetStorage, memo: memo, cipher: try PersonalDataKeys.load(configuration))
+                                   assetStorage: assetStorage, memo: memo, cipher: try PersonalDataKeys.load(configuration),
+                                   gateways: PaymentGateways(configuration))
         try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
                                                                                jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 

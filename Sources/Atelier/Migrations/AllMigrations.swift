@@ -7,5 +7,6 @@ public enum AllMigrations {
         CreateCustomization(),
         CreateCarts(),
         CreateOrders(),
+        AddPaymentResolutions(),
     ]
 }

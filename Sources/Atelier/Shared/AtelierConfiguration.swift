@@ -46,6 +46,10 @@ public struct AtelierConfiguration: Sendable {
     public var personalDataKeys: PersonalDataCipher?
     /// Stripe's webhook endpoint secrets (`whsec_…`); several while one rotates. Empty: webhooks refused.
     public var stripeWebhookSecrets: [String] = []
+    /// Stripe's API (needed when `stripe` is a payment provider).
+    public var stripe: StripeSettings?
+    /// PayPal's API and webhook id (needed when `paypal` is a payment provider).
+    public var paypal: PayPalSettings?
 
     public init(
         hostname: String = "127.0.0.1",
@@ -127,6 +131,12 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DATA_KEYS", "(unset: generated into ATELIER_DATA_DIR/keys.json)", "ID:BASE64[,ID:BASE64…] AES-256 keys for customer data; the first encrypts, all decrypt"),
         ("ATELIER_LOOKUP_KEY", "(required with ATELIER_DATA_KEYS)", "BASE64 32-byte key of the keyed hash customers are found by (never rotate)"),
         ("ATELIER_STRIPE_WEBHOOK_SECRETS", "(unset: Stripe webhooks refused)", "comma-separated whsec_… endpoint secrets; list the new one with the old while rotating"),
+        ("ATELIER_STRIPE_SECRET_KEY", "(required with stripe)", "the secret API key sk_live_… / sk_test_…"),
+        ("ATELIER_STRIPE_API_BASE", "https://api.stripe.com", "Stripe's API address (a Stripe-compatible server in tests)"),
+        ("ATELIER_PAYPAL_CLIENT_ID", "(required with paypal)", "REST app client id"),
+        ("ATELIER_PAYPAL_CLIENT_SECRET", "(required with paypal)", "REST app secret"),
+        ("ATELIER_PAYPAL_WEBHOOK_ID", "(required with paypal)", "id of the webhook PayPal calls at /webhooks/paypal"),
+        ("ATELIER_PAYPAL_API_BASE", "https://api-m.paypal.com", "https://api-m.sandbox.paypal.com for the sandbox"),
         ("ATELIER_S3_BUCKET", "(unset: local folder)", "store assets in this S3-compatible bucket"),
         ("ATELIER_S3_ENDPOINT", "https://s3.REGION.amazonaws.com", "the S3 endpoint (MinIO, R2, moto …)"),
         ("ATELIER_S3_REGION", "us-east-1", "the region requests are signed for"),
@@ -134,6 +144,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_S3_SECRET_ACCESS_KEY", "(required with a bucket)", "secret access key"),
         ("ATELIER_S3_PATH_STYLE", "false", "true: ENDPOINT/BUCKET/KEY; false: BUCKET.ENDPOINT/KEY"),
     ]
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else { return false }
+        return true
+    }
 
     public static func load(
         environment env: [String: String] = ProcessInfo.processInfo.environment
@@ -210,6 +225,29 @@ public struct AtelierConfiguration: Sendable {
                 problems.append("ATELIER_STRIPE_WEBHOOK_SECRETS: each secret must look like whsec_… (value not shown)")
             }
             config.stripeWebhookSecrets = secrets
+        }
+        if let key = value("ATELIER_STRIPE_SECRET_KEY") {
+            let base = value("ATELIER_STRIPE_API_BASE") ?? "https://api.stripe.com"
+            if !Self.isHTTPURL(base) { problems.append("ATELIER_STRIPE_API_BASE=\(base): must be an http(s) URL") }
+            config.stripe = StripeSettings(secretKey: key, apiBase: base)
+        }
+        if config.paymentProviders.contains(.stripe) {
+            if config.stripe == nil { problems.append("ATELIER_STRIPE_SECRET_KEY: required when ATELIER_PAYMENT_PROVIDERS lists stripe") }
+            if config.stripeWebhookSecrets.isEmpty {
+                problems.append("ATELIER_STRIPE_WEBHOOK_SECRETS: required when ATELIER_PAYMENT_PROVIDERS lists stripe (payments are confirmed by webhook)")
+            }
+        }
+        if let id = value("ATELIER_PAYPAL_CLIENT_ID") {
+            let base = value("ATELIER_PAYPAL_API_BASE") ?? "https://api-m.paypal.com"
+            if !Self.isHTTPURL(base) { problems.append("ATELIER_PAYPAL_API_BASE=\(base): must be an http(s) URL") }
+            let secret = value("ATELIER_PAYPAL_CLIENT_SECRET"), webhook = value("ATELIER_PAYPAL_WEBHOOK_ID")
+            if secret == nil { problems.append("ATELIER_PAYPAL_CLIENT_SECRET: required with ATELIER_PAYPAL_CLIENT_ID") }
+            if webhook == nil { problems.append("ATELIER_PAYPAL_WEBHOOK_ID: required with ATELIER_PAYPAL_CLIENT_ID (webhooks are verified with it)") }
+            if let secret, let webhook {
+                config.paypal = PayPalSettings(clientId: id, clientSecret: secret, apiBase: base, webhookId: webhook)
+            }
+        } else if config.paymentProviders.contains(.paypal) {
+            problems.append("ATELIER_PAYPAL_CLIENT_ID: required when ATELIER_PAYMENT_PROVIDERS lists paypal")
         }
         config.checkoutTTL = TimeInterval(integer("ATELIER_CHECKOUT_TTL_SECONDS", default: 1800, in: 60...86_400))
         switch (value("ATELIER_DATA_KEYS"), value("ATELIER_LOOKUP_KEY")) {

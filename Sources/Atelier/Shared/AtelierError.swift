@@ -15,6 +15,8 @@ public struct AtelierError: Error, Sendable, Equatable {
         case unsupportedMediaType
         case unprocessable
         case tooManyRequests
+        /// An upstream service (a payment provider) failed or refused our call.
+        case badGateway
         case unavailable
         case `internal`
 
@@ -31,6 +33,7 @@ public struct AtelierError: Error, Sendable, Equatable {
             case .unsupportedMediaType: 415
             case .unprocessable: 422
             case .tooManyRequests: 429
+            case .badGateway: 502
             case .unavailable: 503
             case .internal: 500
             }

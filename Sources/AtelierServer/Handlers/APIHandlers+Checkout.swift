@@ -2,6 +2,7 @@ import Atelier
 import AtelierAPI
 import Crypto
 import Foundation
+import Logging
 import OpenAPIRuntime
 import NIOCore
 import SQLKit
@@ -53,8 +54,51 @@ extension APIHandlers {
                                detail: "The total is now \(changed.quote.total) (you expected \(changed.expected)); the new quote is attached.",
                                members: ["quote": String(decoding: try Self.canonical.encode(quote), as: UTF8.self)])
         }
-        let answer = try Self.canonicalDecoder.decode(Components.Schemas.CheckoutStarted.self, from: Data(json.utf8))
+        var answer = try Self.canonicalDecoder.decode(Components.Schemas.CheckoutStarted.self, from: Data(json.utf8))
+        if answer.checkout.payment.provider != .test, answer.checkout.payment.reference == nil, answer.checkout.status == .pending {
+            answer = try await createProviderPayment(answer, idempotencyKey: key)
+        }
         return .created(.init(body: .json(answer)))
+    }
+
+    /// Creates the checkout's payment at its provider after the checkout committed, and keeps the completed
+    /// answer for replays. A retry with the same Idempotency-Key comes back here until the payment exists.
+    func createProviderPayment(_ answer: Components.Schemas.CheckoutStarted, idempotencyKey key: String) async throws
+        -> Components.Schemas.CheckoutStarted {
+        let id = answer.checkout.id
+        guard let checkout = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) else {
+            throw AtelierError.internalError
+        }
+        let ready: Checkout
+        do {
+            ready = try await checkoutPayments.ensurePayment(checkout)
+        } catch let error as AtelierError where error.code == "payment_provider_error" {
+            // The provider refused: the checkout was cancelled and its stock released. Forget the key, as for
+            // every failed request, so the shopper may try again.
+            try await database.withConnection { db in
+                try await db.delete(from: "idempotency_keys").where("scope", .equal, Self.idempotencyScope).where("key", .equal, key).run()
+            }
+            throw error
+        }
+        var completed = answer
+        completed.checkout = checkoutView(ready, order: nil)
+        let json = String(decoding: try Self.canonical.encode(completed), as: UTF8.self)
+        try await database.withConnection { db in
+            try await IdempotencyStore(clock: clock).complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, on: db)
+        }
+        return completed
+    }
+
+    func cancelCheckout(_ input: Operations.CancelCheckout.Input) async throws -> Operations.CancelCheckout.Output {
+        let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
+        let cancellation = CheckoutCancellation(clock: clock)
+        let view = try await database.transaction { db -> Components.Schemas.CheckoutView in
+            guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db),
+                  let cancelled = try await cancellation.cancel(checkoutId: checkout.id, reason: "shopper", on: db)
+            else { throw AtelierError.notFound("Checkout '\(id)'") }
+            return checkoutView(cancelled, order: nil)
+        }
+        return .ok(.init(body: .json(view)))
     }
 
     func getCheckout(_ input: Operations.GetCheckout.Input) async throws -> Operations.GetCheckout.Output {
@@ -65,6 +109,13 @@ extension APIHandlers {
             }
             let order = try await checkout.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil
             return checkoutView(checkout, order: order)
+        }
+        if view.status == .pending, view.payment.provider != .test, view.payment.reference == nil {
+            // The provider payment was not created yet (the first answer was lost): create it now.
+            guard let checkout = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) else {
+                throw AtelierError.notFound("Checkout '\(id)'")
+            }
+            return .ok(.init(body: .json(checkoutView(try await checkoutPayments.ensurePayment(checkout), order: nil))))
         }
         return .ok(.init(body: .json(view)))
     }
@@ -150,7 +201,7 @@ extension APIHandlers {
         let id = input.path.orderId
         let store = OrderStore(clock: clock)
         let answer = try await database.transaction { db -> Components.Schemas.AdminOrder in
-            let order = try await store.transition(id: id, request, actor: Actor(.apiKey, key.id), refund: Self.refund, on: db)
+            let order = try await store.transition(id: id, request, actor: Actor(.apiKey, key.id), refund: refund, on: db)
             return try await adminOrder(order, on: db)
         }
         return .ok(.init(body: .json(answer)))
@@ -167,23 +218,101 @@ extension APIHandlers {
         guard let event = try StripeWebhookVerifier.paymentEvent(from: Data(raw.readableBytesView)) else {
             return .ok(.init(body: .json(.init(received: true, outcome: "ignored"))))
         }
-        let processor = PaymentProcessor(clock: clock)
-        let (outcome, _) = try await database.transaction { db in try await processor.apply(event, on: db) }
-        RequestScope.current?.logger.info("payment event", metadata: [
-            "provider": "stripe", "event_id": .string(event.eventId), "outcome": .string(outcome.rawValue),
-        ])
+        let outcome = try await applyProviderEvent(event)
         return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
     }
 
-    /// Gives back what is left of an order's payment through its provider.
-    @Sendable static func refund(_ order: Order) async throws -> Int64 {
-        switch order.provider {
-        case .test:
-            // The built-in provider holds no money: the refund is immediate and complete.
-            return order.total - order.refunded
-        case .stripe, .paypal:
-            throw AtelierError(.conflict, code: "refund_unavailable", title: "Refund not available",
-                               detail: "Refunds through \(order.provider.rawValue) are not available yet; refund in the provider's dashboard first.")
+    /// Applies a verified provider event; money that cannot make an order goes back through the provider.
+    func applyProviderEvent(_ event: PaymentEvent) async throws -> PaymentOutcome {
+        let processor = PaymentProcessor(clock: clock)
+        let (outcome, _) = try await database.transaction { db in try await processor.apply(event, on: db) }
+        let logger = RequestScope.current?.logger ?? Logger(label: "atelier.payments")
+        logger.info("payment event", metadata: [
+            "provider": .string(event.provider.rawValue), "event_id": .string(event.eventId), "outcome": .string(outcome.rawValue),
+        ])
+        if outcome == .latePayment || outcome == .amountMismatch {
+            try await checkoutPayments.refundLatePayment(event, logger: logger)
+        }
+        return outcome
+    }
+
+    func receivePayPalWebhook(_ input: Operations.ReceivePayPalWebhook.Input) async throws -> Operations.ReceivePayPalWebhook.Output {
+        guard let paypal = gateways.paypal else {
+            throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
+                               detail: "PayPal is not configured on this server (ATELIER_PAYPAL_CLIENT_ID).")
+        }
+        let raw = Array((RequestScope.current?.rawBody ?? ByteBuffer()).readableBytesView)
+        let headers = input.headers
+        let transmission = PayPalTransmission(
+            id: headers.paypalTransmissionId, time: headers.paypalTransmissionTime, signature: headers.paypalTransmissionSig,
+            certURL: headers.paypalCertUrl, authAlgorithm: headers.paypalAuthAlgo)
+        let verified: Bool
+        do throws(PaymentGatewayError) {
+            verified = try await paypal.verifyWebhook(transmission, rawBody: raw)
+        } catch {
+            // PayPal delivers again after a non-2xx answer.
+            throw error.problem
+        }
+        guard verified else {
+            throw AtelierError(.badRequest, code: "invalid_signature", title: "Webhook signature rejected",
+                               detail: "PayPal did not confirm this delivery's signature.")
+        }
+        let (eventId, _, action) = try PayPalWebhooks.action(from: raw)
+        let outcome: PaymentOutcome
+        switch action {
+        case .ignore:
+            outcome = .ignored
+        case .payment(let event):
+            outcome = try await applyProviderEvent(event)
+        case .capture(let orderId, _):
+            let found = try await database.withConnection { db in try await CheckoutStore().find(provider: .paypal, ref: orderId, on: db) }
+            // Money is captured only for a checkout that can still become an order.
+            guard let checkout = found, checkout.status == .pending else {
+                outcome = found == nil ? .unknownCheckout : .ignored
+                break
+            }
+            let result: PayPalGateway.CaptureResult
+            do throws(PaymentGatewayError) {
+                result = try await paypal.capture(orderId: orderId, idempotencyKey: "atelier-capture-\(checkout.id)")
+            } catch {
+                throw error.problem
+            }
+            switch result {
+            case .captured(let capture):
+                if let event = capture.paymentEvent(payload: String(decoding: raw, as: UTF8.self)) {
+                    outcome = try await applyProviderEvent(event)
+                } else {
+                    outcome = .ignored  // pending: PAYMENT.CAPTURE.COMPLETED follows
+                }
+            case .declined:
+                outcome = try await applyProviderEvent(PaymentEvent(
+                    provider: .paypal, eventId: "declined:\(eventId)", kind: .failed, checkoutId: checkout.id, providerRef: orderId,
+                    amount: checkout.total, currency: checkout.currency, payload: String(decoding: raw, as: UTF8.self)))
+            }
+        }
+        return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
+    }
+
+    /// Gives back what is left of an order's payment through its provider. The idempotency key is the
+    /// order's, so a retried cancellation never refunds twice.
+    var refund: @Sendable (Order) async throws -> Int64 {
+        let gateways = gateways
+        return { order in
+            let remaining = order.total - order.refunded
+            guard order.provider != .test else {
+                // The built-in provider holds no money: the refund is immediate and complete.
+                return remaining
+            }
+            guard let gateway = gateways.gateway(for: order.provider), let ref = order.paymentRef else {
+                throw AtelierError(.conflict, code: "refund_unavailable", title: "Refund not available",
+                                   detail: "\(order.provider.rawValue) is not configured here; refund in the provider's dashboard first.")
+            }
+            do throws(PaymentGatewayError) {
+                return try await gateway.refund(RefundRequest(paymentRef: ref, amount: remaining, currency: order.currency,
+                                                              idempotencyKey: "atelier-refund-\(order.id)"))
+            } catch {
+                throw error.problem
+            }
         }
     }
 
@@ -209,7 +338,8 @@ extension APIHandlers {
             id: checkout.id, status: .init(rawValue: checkout.status.rawValue)!, orderId: order?.id, orderNumber: order?.number,
             total: money(snapshot.total), subtotal: money(snapshot.subtotal), shipping: money(snapshot.shipping), tax: money(snapshot.tax),
             expectedShipDate: snapshot.expectedShipDate, expiresAt: checkout.expiresAt,
-            payment: .init(provider: .init(rawValue: checkout.provider.rawValue)!, clientSecret: checkout.clientSecret,
+            payment: .init(provider: .init(rawValue: checkout.provider.rawValue)!, reference: checkout.providerRef,
+                           clientSecret: checkout.clientSecret,
                            approvalUrl: checkout.approvalURL,
                            testPaymentUrl: checkout.provider == .test ? "/checkout/\(checkout.id)/test-payment" : nil),
             lines: snapshot.lines.map { .init($0, currency: snapshot.currency) })

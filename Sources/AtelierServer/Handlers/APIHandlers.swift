@@ -16,6 +16,10 @@ struct APIHandlers: APIProtocol {
     let memo: CatalogMemo
     /// Seals and opens customer personal data.
     let cipher: PersonalDataCipher
+    /// The configured payment providers' API clients.
+    let gateways: PaymentGateways
+
+    var checkoutPayments: CheckoutPayments { CheckoutPayments(database: database, gateways: gateways, clock: clock) }
 
     var apiKeys: APIKeyStore { APIKeyStore(clock: clock) }
 

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// The provider side of a checkout: creating the payment after the checkout committed, giving back
+/// money that arrived too late, and cancelling.
+///
+/// Provider calls never run inside a database transaction (no row stays locked while a network call
+/// waits). The checkout commits first; the payment is then created with the checkout id as the
+/// provider's idempotency key and attached in a second transaction. A crash or timeout in between
+/// leaves a pending checkout without a payment, which the next call (a retry with the same
+/// Idempotency-Key, or `GET /checkout`) completes — it can only ever find the same provider payment.
+public struct CheckoutPayments: Sendable {
+    public let database: any DatabaseClient
+    public let gateways: PaymentGateways
+    private let clock: WallClock
+
+    public init(database: any DatabaseClient, gateways: PaymentGateways, clock: WallClock = .system) {
+        self.database = database
+        self.gateways = gateways
+        self.clock = clock
+    }
+
+    /// The provider's idempotency key for a checkout's payment.
+    public static func paymentKey(_ checkoutId: String) -> String { "atelier-\(checkoutId)" }
+
+    /// The checkout with its provider payment, creating that payment if it is still missing.
+    /// A provider that refuses (a final error) cancels the checkout and gives its stock back.
+    public func ensurePayment(_ checkout: Checkout) async throws -> Checkout {
+        guard checkout.provider != .test, checkout.providerRef == nil, checkout.status == .pending else { return checkout }
+        guard let gateway = gateways.gateway(for: checkout.provider) else {
+            throw AtelierError(.unprocessable, code: "provider_unavailable", title: "Payment provider unavailable",
+                               detail: "\(checkout.provider.rawValue) is not configured on this server.")
+        }
+        let handle: PaymentHandle
+        do throws(PaymentGatewayError) {
+            handle = try await gateway.createPayment(PaymentRequest(
+                checkoutId: checkout.id, amount: checkout.total, currency: checkout.currency, idempotencyKey: Self.paymentKey(checkout.id)))
+        } catch {
+            if !error.transient {
+                _ = try await database.transaction { db in
+                    try await CheckoutCancellation(clock: clock).cancel(checkoutId: checkout.id, reason: "provider_refused", on: db)
+                }
+            }
+            throw error.problem
+        }
+        let now = clock.now
+        return try await database.transaction { db in
+            // Only the first answer is kept; a concurrent retry got the same payment from the provider anyway.
+            try await db.raw("""
+                UPDATE checkouts SET provider_ref = \(bind: handle.reference), client_secret = \(bind: handle.clientSecret),
+                    approval_url = \(bind: handle.approvalURL), updated_at = \(bind: now)
+                WHERE id = \(bind: checkout.id) AND provider_ref IS NULL
+                """).run()
+            guard let updated = try await CheckoutStore().find(id: checkout.id, on: db) else { throw AtelierError.internalError }
+            return updated
+        }
+    }
+
+    /// Gives back a payment that arrived for a checkout that can no longer become an order (expired,
+    /// cancelled, or paid with the wrong amount). The result is recorded on the payment event, so an
+    /// admin sees what happened; a failed refund stays flagged `refund_failed` for them.
+    public func refundLatePayment(_ event: PaymentEvent, logger: Logger) async throws {
+        guard let gateway = gateways.gateway(for: event.provider), let ref = event.providerRef, event.amount > 0 else { return }
+        let resolution: String
+        do throws(PaymentGatewayError) {
+            let refunded = try await gateway.refund(RefundRequest(paymentRef: ref, amount: event.amount, currency: event.currency,
+                                                                  idempotencyKey: "atelier-late-\(event.provider.rawValue)-\(ref)"))
+            resolution = "refunded \(refunded)"
+            logger.notice("late payment refunded", metadata: ["provider": .string(event.provider.rawValue), "ref": .string(ref)])
+        } catch {
+            resolution = "refund_failed: \(error.code)"
+            logger.error("late payment could not be refunded", metadata: [
+                "provider": .string(event.provider.rawValue), "ref": .string(ref), "error": .string(error.description),
+            ])
+        }
+        try await database.withConnection { db in
+            try await db.update("payment_events").set("resolution", to: resolution)
+                .where("provider", .equal, event.provider.rawValue).where("event_id", .equal, event.eventId).run()
+        }
+    }
+}
+
+/// Cancels an unpaid checkout: its stock goes back at once and `checkout.cancelled` is recorded.
+public struct CheckoutCancellation: Sendable {
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    /// The checkout after the call; nil when it does not exist. A paid checkout is 409 `checkout_paid`.
+    @discardableResult
+    public func cancel(checkoutId: String, reason: String, on db: any SQLDatabase) async throws -> Checkout? {
+        guard let checkout = try await CheckoutStore().find(id: checkoutId, on: db, forUpdate: true) else { return nil }
+        switch checkout.status {
+        case .paid:
+            throw AtelierError(.conflict, code: "checkout_paid", title: "Checkout already paid",
+                               detail: "This checkout became order \(checkout.orderId ?? ""); cancel the order instead.")
+        case .expired, .cancelled:
+            return checkout
+        case .pending:
+            let now = clock.now
+            try await StockReservations.release(checkoutId: checkout.id, on: db)
+            try await db.raw("UPDATE checkouts SET status = 'cancelled', updated_at = \(bind: now) WHERE id = \(bind: checkout.id)").run()
+            try await Outbox.record("checkout.cancelled", aggregateId: checkout.id, data: ["checkoutId": checkout.id, "reason": reason],
+                                    at: now, on: db)
+            var cancelled = checkout
+            cancelled.status = .cancelled
+            return cancelled
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import Foundation
+
+public struct StripeSettings: Sendable, Equatable {
+    /// The secret API key (`sk_live_…`, `sk_test_…`).
+    public var secretKey: String
+    /// `https://api.stripe.com`, or a compatible server in tests.
+    public var apiBase: String
+
+    public init(secretKey: String, apiBase: String = "https://api.stripe.com") {
+        self.secretKey = secretKey
+        self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
+    }
+}
+
+/// Stripe's PaymentIntents over its REST API: form-encoded requests, `Idempotency-Key` on every POST.
+///
+/// The intent carries our checkout id in `metadata[checkout_id]`; its `client_secret` goes to the
+/// storefront, which confirms the payment with Stripe.js. Stripe then reports the outcome by webhook
+/// (`payment_intent.succeeded` / `payment_intent.payment_failed`), the only thing that pays an order.
+public struct StripeGateway: PaymentGateway {
+    public let kind = PaymentProviderKind.stripe
+    public let settings: StripeSettings
+    let http: ProviderHTTP
+
+    public init(settings: StripeSettings, client: HTTPClient = .shared) {
+        self.settings = settings
+        self.http = ProviderHTTP(provider: .stripe, client: client)
+    }
+
+    public func createPayment(_ request: PaymentRequest) async throws(PaymentGatewayError) -> PaymentHandle {
+        struct Intent: Decodable {
+            var id: String
+            var client_secret: String?
+        }
+        let intent: Intent = try await post("/v1/payment_intents", [
+            ("amount", String(request.amount)),
+            ("currency", request.currency.lowercased()),
+            ("payment_method_types[]", "card"),
+            ("metadata[checkout_id]", request.checkoutId),
+        ], idempotencyKey: request.idempotencyKey)
+        return PaymentHandle(reference: intent.id, clientSecret: intent.client_secret)
+    }
+
+    public func refund(_ request: RefundRequest) async throws(PaymentGatewayError) -> Int64 {
+        struct Refund: Decodable {
+            var id: String
+            var amount: Int64
+            var status: String?
+        }
+        let refund: Refund = try await post("/v1/refunds", [
+            ("payment_intent", request.paymentRef),
+            ("amount", String(request.amount)),
+        ], idempotencyKey: request.idempotencyKey)
+        guard refund.status != "failed", refund.status != "canceled" else {
+            throw PaymentGatewayError(provider: .stripe, status: 200, code: "refund_\(refund.status ?? "failed")",
+                                      message: "refund \(refund.id) \(refund.status ?? "")", transient: false)
+        }
+        return refund.amount
+    }
+
+    func post<Answer: Decodable>(_ path: String, _ form: [(String, String)], idempotencyKey: String) async throws(PaymentGatewayError) -> Answer {
+        let body = Array(FormEncoding.encode(form).utf8)
+        let (status, bytes) = try await http.send(.POST, settings.apiBase + path, headers: [
+            ("Authorization", "Bearer \(settings.secretKey)"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Idempotency-Key", idempotencyKey),
+            ("Stripe-Version", "2024-06-20"),
+        ], body: body)
+        guard (200..<300).contains(status) else {
+            let detail = try? JSONDecoder().decode(StripeFailure.self, from: Data(bytes)).error
+            throw http.failure(status: status, code: detail?.code ?? detail?.type ?? "http_\(status)",
+                               message: detail?.message ?? String(decoding: bytes.prefix(300), as: UTF8.self))
+        }
+        do {
+            return try JSONDecoder().decode(Answer.self, from: Data(bytes))
+        } catch {
+            throw PaymentGatewayError(provider: .stripe, status: status, code: "unreadable_answer",
+                                      message: "the answer to \(path) could not be read", transient: true)
+        }
+    }
+}
+
+struct StripeFailure: Decodable {
+    struct Detail: Decodable {
+        var type: String?
+        var code: String?
+        var message: String?
+    }
+    var error: Detail
+}
+
+/// `application/x-www-form-urlencoded` as browsers and Stripe write it.
+enum FormEncoding {
+    static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*".utf8)
+
+    static func encode(_ pairs: [(String, String)]) -> String {
+        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            if unreserved.contains(byte) {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            } else if byte == 0x20 {
+                out += "+"
+            } else {
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}
