@@ -22,9 +22,13 @@ struct RouteTable: Sendable {
         /// Answers about one shopper (`x-atelier-private` on the path) or to a staff key: never kept by a
         /// shared cache.
         var isPrivate: Bool
+        /// The body is written by someone else's software (`x-atelier-foreign-body`: a provider's webhook), so
+        /// our own input rules (no JSON nulls) do not apply; its signature and its reader do.
+        var foreignBody: Bool
 
         init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
-             cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil, isPrivate: Bool = false) {
+             cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil, isPrivate: Bool = false,
+             foreignBody: Bool = false) {
             self.method = method
             self.template = template
             self.operationID = operationID
@@ -33,6 +37,7 @@ struct RouteTable: Sendable {
             self.invalidates = invalidates
             self.bodyLimit = bodyLimit
             self.isPrivate = isPrivate || roles != nil
+            self.foreignBody = foreignBody
         }
     }
 
@@ -77,7 +82,8 @@ struct RouteTable: Sendable {
                     cache: operation["x-atelier-cache"] as? String,
                     invalidates: operation["x-atelier-invalidates"] as? String,
                     bodyLimit: operation["x-atelier-body-limit"] as? String,
-                    isPrivate: item["x-atelier-private"] as? Bool ?? false
+                    isPrivate: item["x-atelier-private"] as? Bool ?? false,
+                    foreignBody: operation["x-atelier-foreign-body"] as? Bool ?? false
                 ))
             }
         }

@@ -104,7 +104,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Self.tooLarge(limit)
         }
-        if body.readableBytes > 0, request.headers[.contentType].map(Self.isJSON) ?? true, let pointer = JSONNulls.firstNull(in: body) {
+        if body.readableBytes > 0, !route.foreignBody, request.headers[.contentType].map(Self.isJSON) ?? true, let pointer = JSONNulls.firstNull(in: body) {
             throw AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",
                                detail: "\(pointer.isEmpty ? "The body" : pointer): null is not allowed; leave the field out.",
                                errors: [.init(pointer: pointer, code: "null_not_allowed", message: "null is not allowed; leave the field out.")])

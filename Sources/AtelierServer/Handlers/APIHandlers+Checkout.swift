@@ -171,6 +171,22 @@ extension APIHandlers {
             nextCursor: result.nextCursor))))
     }
 
+    func listPaymentEvents(_ input: Operations.ListPaymentEvents.Input) async throws -> Operations.ListPaymentEvents.Output {
+        let query = input.query
+        if let checkout = query.checkout, !(1...80).contains(checkout.count) {
+            throw AtelierError.validation([.init(pointer: "/checkout", code: "too_long", message: "must be 1–80 characters.")])
+        }
+        let page = try PageRequest(limit: query.limit, cursor: query.cursor)
+        let filter = PaymentEventStore.Filter(outcome: query.outcome?.rawValue, checkoutId: query.checkout)
+        let result = try await database.withConnection { db in try await PaymentEventStore().list(filter, page: page, on: db) }
+        return .ok(.init(body: .json(.init(
+            items: result.items.map {
+                .init(provider: $0.provider, eventId: $0.eventId, _type: $0.type, checkoutId: $0.checkoutId, amount: $0.amount,
+                      currency: $0.currency, outcome: $0.outcome, resolution: $0.resolution, receivedAt: $0.receivedAt)
+            },
+            nextCursor: result.nextCursor))))
+    }
+
     func getAdminOrder(_ input: Operations.GetAdminOrder.Input) async throws -> Operations.GetAdminOrder.Output {
         let id = input.path.orderId
         let answer = try await database.withConnection { db -> Components.Schemas.AdminOrder in
