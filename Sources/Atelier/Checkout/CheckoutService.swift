@@ -48,6 +48,15 @@ public struct CheckoutService: Sendable {
             throw TotalChanged(expected: expected, quote: quote, review: review)
         }
 
+        // One open checkout per cart: an earlier one (another tab, a retry with a new key) is cancelled and its
+        // stock released, so one cart can never become two orders; money still sent to it is refunded.
+        _ = try await db.raw("SELECT id FROM carts WHERE id = \(bind: cart.id)\(unsafeRaw: db.rowLock())").all()
+        let open = try await db.select().column("id").from("checkouts").where("cart_id", .equal, cart.id).where("status", .equal, "pending")
+            .all(decodingColumn: "id", as: String.self)
+        for earlier in open {
+            try await CheckoutCancellation(clock: clock).cancel(checkoutId: earlier, reason: "superseded", on: db)
+        }
+
         let now = clock.now
         let id = Identifier.make(prefix: "chk", at: now)
         let token = "ot_" + Secret.randomToken(bytes: 32)

@@ -9,6 +9,8 @@ public struct PayPalSettings: Sendable, Equatable {
     public var apiBase: String
     /// The id PayPal gave the webhook pointing at `/webhooks/paypal`; part of every signature.
     public var webhookId: String
+    /// Longest wait for one call, connection attempts included.
+    public var timeout: Duration = .seconds(10)
 
     public init(clientId: String, clientSecret: String, apiBase: String = "https://api-m.paypal.com", webhookId: String) {
         self.clientId = clientId
@@ -48,7 +50,7 @@ public struct PayPalGateway: PaymentGateway {
 
     public init(settings: PayPalSettings, client: HTTPClient = .shared) {
         self.settings = settings
-        self.http = ProviderHTTP(provider: .paypal, client: client)
+        self.http = ProviderHTTP(provider: .paypal, client: client, timeout: settings.timeout)
     }
 
     public func createPayment(_ request: PaymentRequest) async throws(PaymentGatewayError) -> PaymentHandle {

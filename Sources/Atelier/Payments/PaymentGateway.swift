@@ -155,7 +155,7 @@ public enum CurrencyUnits {
 struct ProviderHTTP: Sendable {
     let provider: PaymentProviderKind
     let client: HTTPClient
-    var timeout: TimeAmount = .seconds(20)
+    var timeout: Duration
 
     func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]?) async throws(PaymentGatewayError)
         -> (status: Int, body: [UInt8]) {
@@ -164,7 +164,8 @@ struct ProviderHTTP: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
+                + timeout.components.attoseconds / 1_000_000_000))
             let bytes = try await response.body.collect(upTo: 1_048_576)
             return (Int(response.status.code), Array(bytes.readableBytesView))
         } catch {

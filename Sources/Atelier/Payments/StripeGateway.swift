@@ -6,10 +6,13 @@ public struct StripeSettings: Sendable, Equatable {
     public var secretKey: String
     /// `https://api.stripe.com`, or a compatible server in tests.
     public var apiBase: String
+    /// Longest wait for one call, connection attempts included (a shopper is waiting).
+    public var timeout: Duration
 
-    public init(secretKey: String, apiBase: String = "https://api.stripe.com") {
+    public init(secretKey: String, apiBase: String = "https://api.stripe.com", timeout: Duration = .seconds(10)) {
         self.secretKey = secretKey
         self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
+        self.timeout = timeout
     }
 }
 
@@ -25,7 +28,7 @@ public struct StripeGateway: PaymentGateway {
 
     public init(settings: StripeSettings, client: HTTPClient = .shared) {
         self.settings = settings
-        self.http = ProviderHTTP(provider: .stripe, client: client)
+        self.http = ProviderHTTP(provider: .stripe, client: client, timeout: settings.timeout)
     }
 
     public func createPayment(_ request: PaymentRequest) async throws(PaymentGatewayError) -> PaymentHandle {

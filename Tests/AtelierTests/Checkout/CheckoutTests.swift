@@ -118,6 +118,33 @@ import Testing
         }
     }
 
+    @Test func aNewCheckoutOfTheSameCartCancelsTheEarlierOneSoOneCartMakesOneOrder() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database, stock: 10)
+            let key = try await cart(database, product)
+            let service = self.service
+            let (first, _) = try await database.transaction { db in
+                try await service.start(cartKey: key, .init(customer: Self.customer, provider: .test), on: db)
+            }
+            let (second, _) = try await database.transaction { db in
+                try await service.start(cartKey: key, .init(customer: Self.customer, provider: .test), on: db)
+            }
+            let (earlier, later) = try await database.withConnection { db in
+                (try await CheckoutStore().find(id: first.id, on: db), try await CheckoutStore().find(id: second.id, on: db))
+            }
+            #expect(earlier?.status == .cancelled)
+            #expect(later?.status == .pending)
+            // Only the open checkout holds stock; money for the cancelled one makes no order.
+            #expect(try await stock(database, product).1 == first.snapshot.lines.reduce(0) { $0 + $1.quantity })
+            let processor = PaymentProcessor()
+            let late = try await database.transaction { db in
+                try await processor.apply(PaymentEvent(provider: .test, eventId: "late-1", kind: .succeeded, checkoutId: first.id, providerRef: nil,
+                                                       amount: first.total, currency: first.currency, payload: "{}"), on: db)
+            }
+            #expect(late.0 == .latePayment)
+        }
+    }
+
     @Test func concurrentCheckoutsNeverOversell() async throws {
         try await TestDatabase.with { database in
             let product = try await seed(database, stock: 10)
