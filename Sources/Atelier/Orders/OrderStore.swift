@@ -13,8 +13,12 @@ public struct OrderStore: Sendable {
     public func create(from checkout: Checkout, sealedCustomer: String, emailHash: String, accessTokenHash: String,
                        paymentRef: String?, actor: Actor, on db: any SQLDatabase) async throws -> Order {
         let now = clock.now
-        guard let counter = try await db.raw("UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value")
-            .first(decodingColumn: "value", as: Int64.self)
+        // PostgreSQL: a sequence, which holds no lock until commit, so concurrent payments do not queue on one
+        // row (a rolled-back payment leaves a gap in the numbers). SQLite: writers are serialized anyway.
+        let next: SQLQueryString = db.dialect.name == "postgresql"
+            ? "SELECT nextval('order_number_seq') AS value"
+            : "UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value"
+        guard let counter = try await db.raw(next).first(decodingColumn: "value", as: Int64.self)
         else { throw AtelierError.internalError }
         let snapshot = checkout.snapshot
         let order = Order(

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checkout benchmark on loopback, release build, PostgreSQL: ORDERS shoppers, CONCURRENCY at a time, each
+# adding a figurine to a new cart, checking out (re-validation from the database, pricing, sealed customer
+# data, idempotency record) and paying with the test provider (the same event path as a provider webhook:
+# event row, checkout lock, order, outbox). Prints paid orders per second and per-step latency percentiles.
+#
+#   BENCH_DATABASE_URL=postgres://USER@127.0.0.1:5432/EMPTY_DB?sslmode=disable bash bench/checkout.sh
+#   # ORDERS=3000 CONCURRENCY=32 by default; without BENCH_DATABASE_URL it runs on SQLite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+orders=${ORDERS:-3000}
+concurrency=${CONCURRENCY:-32}
+work=$(mktemp -d /tmp/atelier-bench-checkout.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+. scripts/peers.sh
+install_debian curl
+install_python_peers "$(pwd)/.venv-peers"
+
+echo "building release…" >&2
+swift build -c release --product atelier >&2
+bin=$(swift build -c release --show-bin-path)/atelier
+
+port=18491
+ATELIER_DATA_DIR="$work/data" DATABASE_URL="${BENCH_DATABASE_URL:-}" PORT=$port ATELIER_LOG_LEVEL=warning \
+  ATELIER_DB_MAX_CONNECTIONS=${DB_CONNECTIONS:-20} "$bin" serve >"$work/serve.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+echo "[${BENCH_DATABASE_URL:+postgresql}${BENCH_DATABASE_URL:-sqlite}]" | sed 's/\[postgresql.*/[postgresql]/'
+.venv-peers/bin/python bench/checkout.py "http://127.0.0.1:$port" "$orders" "$concurrency"
