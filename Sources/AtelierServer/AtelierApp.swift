@@ -24,8 +24,9 @@ public enum AtelierApp {
         addContractRoutes(contract, to: router)
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
+        let cipher = try PersonalDataKeys.load(configuration)
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
-                                   assetStorage: assetStorage, memo: memo, cipher: try PersonalDataKeys.load(configuration),
+                                   assetStorage: assetStorage, memo: memo, cipher: cipher,
                                    gateways: PaymentGateways(configuration))
         try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
                                                                                jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
@@ -55,7 +56,7 @@ public enum AtelierApp {
                 database,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
             ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
-                                        clock: clock, logger: logger, workers: configuration.workers),
+                                        cipher: cipher, clock: clock, logger: logger, workers: configuration.workers),
             logger: logger
         )
         app.beforeServerStarts {

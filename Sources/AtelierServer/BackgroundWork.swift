@@ -16,14 +16,22 @@ public enum BackgroundWork {
     }
 
     public static func services(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
-                                clock: WallClock, logger: Logger, workers: Int) -> [any Service] {
+                                cipher: PersonalDataCipher, clock: WallClock, logger: Logger, workers: Int) -> [any Service] {
         guard workers > 0 else { return [] }
         let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, clock: clock)
         var services: [any Service] = (0..<workers).map { _ in
             JobWorker(database: database, handlers: handlers, clock: clock, logger: logger)
         }
         services.append(PeriodicJobs(database: database, clock: clock, logger: logger))
+        // Outbox events to partner webhooks: at least once, in order per aggregate.
+        services.append(WebhookDeliveryService(
+            database: database, subscriptions: webhookSubscriptions(configuration, cipher: cipher, clock: clock),
+            settings: configuration.webhooks, clock: clock, logger: logger))
         return services
+    }
+
+    static func webhookSubscriptions(_ configuration: AtelierConfiguration, cipher: PersonalDataCipher, clock: WallClock) -> WebhookSubscriptionStore {
+        WebhookSubscriptionStore(cipher: cipher, guardrail: AddressGuard(allowPrivate: configuration.webhooks.allowPrivateTargets), clock: clock)
     }
 }
 

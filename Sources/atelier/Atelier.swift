@@ -127,7 +127,7 @@ struct Worker: AsyncParsableCommand {
         let services: [any Service] = [database] + BackgroundWork.services(
             configuration: environment.configuration, database: database,
             assetStorage: AssetStorageFactory.make(environment.configuration),
-            clock: .system, logger: logger, workers: count)
+            cipher: try PersonalDataKeys.load(environment.configuration), clock: .system, logger: logger, workers: count)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])
         try await group.run()

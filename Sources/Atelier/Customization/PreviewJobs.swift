@@ -55,6 +55,11 @@ public enum PreviewJobs {
                 let rendered = PreviewRenderer.svg(template: template.definition, state: payload.state) { "/assets/\($0)" }
                 let (asset, _) = try await assets.store(Array(rendered.svg.utf8), kind: .preview, type: "svg",
                                                         width: rendered.width, height: rendered.height, on: db)
+                // Recorded with the asset: a partner (or a storefront's backend) learns the preview exists.
+                try await Outbox.record("preview.ready", aggregateId: job.id, data: [
+                    "jobId": job.id, "productId": payload.productId, "templateVersion": String(payload.templateVersion),
+                    "assetId": asset.id, "url": "/assets/\(asset.id)",
+                ], at: Date(), on: db)
                 return asset.id
             }
         }

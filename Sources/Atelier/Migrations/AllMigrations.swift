@@ -8,5 +8,6 @@ public enum AllMigrations {
         CreateCarts(),
         CreateOrders(),
         AddPaymentResolutions(),
+        CreateWebhooks(),
     ]
 }

@@ -50,6 +50,8 @@ public struct AtelierConfiguration: Sendable {
     public var stripe: StripeSettings?
     /// PayPal's API and webhook id (needed when `paypal` is a payment provider).
     public var paypal: PayPalSettings?
+    /// Outgoing partner webhooks.
+    public var webhooks = WebhookSettings()
 
     public init(
         hostname: String = "127.0.0.1",
@@ -137,6 +139,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PAYPAL_CLIENT_SECRET", "(required with paypal)", "REST app secret"),
         ("ATELIER_PAYPAL_WEBHOOK_ID", "(required with paypal)", "id of the webhook PayPal calls at /webhooks/paypal"),
         ("ATELIER_PAYPAL_API_BASE", "https://api-m.paypal.com", "https://api-m.sandbox.paypal.com for the sandbox"),
+        ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
+        ("ATELIER_WEBHOOK_WORKERS", "4", "concurrent webhook deliveries per process (with ATELIER_WORKERS above 0)"),
+        ("ATELIER_WEBHOOK_RETRY_SCHEDULE", "5,60,300,1800,7200,21600,43200,86400,100800", "seconds to wait after each failed attempt (±10 %); after the last, the delivery is dead"),
+        ("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", "259200", "a subscription whose deliveries all failed for this long is disabled (3 days)"),
+        ("ATELIER_WEBHOOK_SECRET_OVERLAP_SECONDS", "86400", "how long a rotated-out secret keeps signing beside the new one"),
         ("ATELIER_S3_BUCKET", "(unset: local folder)", "store assets in this S3-compatible bucket"),
         ("ATELIER_S3_ENDPOINT", "https://s3.REGION.amazonaws.com", "the S3 endpoint (MinIO, R2, moto …)"),
         ("ATELIER_S3_REGION", "us-east-1", "the region requests are signed for"),
@@ -248,6 +255,18 @@ public struct AtelierConfiguration: Sendable {
             }
         } else if config.paymentProviders.contains(.paypal) {
             problems.append("ATELIER_PAYPAL_CLIENT_ID: required when ATELIER_PAYMENT_PROVIDERS lists paypal")
+        }
+        config.webhooks.allowPrivateTargets = boolean("ATELIER_WEBHOOK_ALLOW_PRIVATE", default: false)
+        config.webhooks.workers = integer("ATELIER_WEBHOOK_WORKERS", default: 4, in: 1...64)
+        config.webhooks.secretOverlap = TimeInterval(integer("ATELIER_WEBHOOK_SECRET_OVERLAP_SECONDS", default: 86_400, in: 0...2_592_000))
+        config.webhooks.retry.disableAfter = TimeInterval(integer("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", default: 259_200, in: 60...31_536_000))
+        if let raw = value("ATELIER_WEBHOOK_RETRY_SCHEDULE") {
+            let delays = raw.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if delays.isEmpty || delays.count > 30 || delays.contains(where: { $0 == nil || $0! < 0 || $0! > 604_800 }) {
+                problems.append("ATELIER_WEBHOOK_RETRY_SCHEDULE=\(raw): must be 1–30 comma-separated waits in seconds, each at most 604800")
+            } else {
+                config.webhooks.retry.delays = delays.map { TimeInterval($0!) }
+            }
         }
         config.checkoutTTL = TimeInterval(integer("ATELIER_CHECKOUT_TTL_SECONDS", default: 1800, in: 60...86_400))
         switch (value("ATELIER_DATA_KEYS"), value("ATELIER_LOOKUP_KEY")) {

@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Settings of outgoing webhooks.
+public struct WebhookSettings: Sendable, Equatable {
+    /// Deliver to loopback and private addresses too (tests; a fulfillment service on the same network).
+    public var allowPrivateTargets: Bool
+    /// Concurrent deliveries per process.
+    public var workers: Int
+    public var retry: WebhookRetryPolicy
+    public var connectTimeout: Duration
+    public var totalTimeout: Duration
+    /// How long a rotated-out secret keeps signing.
+    public var secretOverlap: TimeInterval
+
+    public init(allowPrivateTargets: Bool = false, workers: Int = 4, retry: WebhookRetryPolicy = .standard,
+                connectTimeout: Duration = .seconds(5), totalTimeout: Duration = .seconds(15), secretOverlap: TimeInterval = 86_400) {
+        self.allowPrivateTargets = allowPrivateTargets
+        self.workers = workers
+        self.retry = retry
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.secretOverlap = secretOverlap
+    }
+}
+
+/// Dispatches outbox events to deliveries and sends them: `workers` loops per process, each claiming
+/// one due delivery at a time under a lease. At-least-once: a delivery is marked done only after the
+/// receiver's 2xx, so a process killed mid-send leaves a lease that runs out and the delivery is sent
+/// again (receivers de-duplicate by `webhook-id`, the event id).
+public struct WebhookDeliveryService: Service {
+    public let database: any DatabaseClient
+    public let subscriptions: WebhookSubscriptionStore
+    public let settings: WebhookSettings
+    public let logger: Logger
+    private let clock: WallClock
+    let lease: TimeInterval = 60
+
+    public init(database: any DatabaseClient, subscriptions: WebhookSubscriptionStore, settings: WebhookSettings, clock: WallClock = .system,
+                logger: Logger) {
+        self.database = database
+        self.subscriptions = subscriptions
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,  // a 3xx is a failure, never followed
+            timeout: .init(connect: .seconds(Int64(settings.connectTimeout.components.seconds)), read: nil))
+        configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let stopping = StopFlag()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<max(1, settings.workers) {
+                    group.addTask { await loop(worker: Identifier.make(prefix: "wdw") + "-\(index)", client: client, stopping: stopping) }
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.set()
+        }
+        try? await client.shutdown()
+    }
+
+    func loop(worker: String, client: HTTPClient, stopping: StopFlag) async {
+        while !stopping.isSet, !Task.isCancelled {
+            var worked = false
+            do {
+                worked = try await runOne(worker: worker, client: client)
+            } catch {
+                logger.warning("webhook worker failed a round", metadata: ["error": .string(String(reflecting: error))])
+            }
+            if !worked {
+                var slept = Duration.zero
+                while slept < .milliseconds(200), !stopping.isSet, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    slept += .milliseconds(50)
+                }
+            }
+        }
+    }
+
+    /// Dispatches new events, then sends one due delivery; false when there was nothing to do.
+    @discardableResult
+    public func runOne(worker: String, client: HTTPClient) async throws -> Bool {
+        let store = WebhookDeliveryStore(clock: clock)
+        let subscriptions = self.subscriptions
+        let dispatched = try await database.transaction { db in try await store.dispatch(subscriptions: subscriptions, on: db) }
+        let lease = self.lease
+        guard let delivery = try await database.transaction({ db in try await store.claim(worker: worker, lease: lease, on: db) }) else {
+            return dispatched > 0
+        }
+        let (subscription, secrets) = try await database.withConnection { db in
+            (try await subscriptions.find(id: delivery.subscriptionId, on: db), try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db))
+        }
+        guard let subscription else { return true }
+        let result = await send(delivery, to: subscription.url, secrets: secrets, client: client)
+        let policy = settings.retry
+        let status = try await database.transaction { db in
+            try await store.record(result, for: delivery, url: subscription.url, worker: worker, policy: policy, on: db)
+        }
+        Counter(label: "atelier_webhook_attempts_total", dimensions: [("outcome", result.succeeded ? "succeeded" : "failed")]).increment()
+        logger.info("webhook delivery attempt", metadata: [
+            "delivery_id": .string(delivery.id), "event_type": .string(delivery.eventType), "attempt": .stringConvertible(delivery.attempts + 1),
+            "status": .string(result.status.map(String.init) ?? "none"), "latency_ms": .stringConvertible(result.latencyMs),
+            "next": .string(status?.rawValue ?? "lease lost"),
+        ])
+        return true
+    }
+
+    /// One POST with the Standard Webhooks headers; never throws — every failure is a result.
+    func send(_ delivery: WebhookDelivery, to url: String, secrets: [String], client: HTTPClient) async -> WebhookDeliveryStore.Result {
+        let started = ContinuousClock.now
+        func elapsed() -> Int {
+            let duration = ContinuousClock.now - started
+            return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        }
+        if case .refused(let why) = AddressGuard(allowPrivate: settings.allowPrivateTargets).check(url) {
+            return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
+        }
+        let body = Array(delivery.payload.utf8)
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Atelier-Webhooks/1")
+        for (name, value) in WebhookSigner.headers(secrets: secrets, id: delivery.eventId, timestamp: Int(clock.now.timeIntervalSince1970), body: body) {
+            request.headers.add(name: name, value: value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let total = settings.totalTimeout
+            let response = try await client.execute(request, timeout: .milliseconds(total.components.seconds * 1000
+                + total.components.attoseconds / 1_000_000_000_000_000))
+            let excerpt = try? await response.body.collect(upTo: 64 * 1024)
+            let text = excerpt.map { String(buffer: $0) }.map { String($0.prefix(500)) }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter)
+            return .init(status: Int(response.status.code), latencyMs: elapsed(), responseExcerpt: text, error: nil, retryAfter: retryAfter)
+        } catch {
+            return .init(status: nil, latencyMs: elapsed(), responseExcerpt: nil, error: String(String(describing: error).prefix(300)), retryAfter: nil)
+        }
+    }
+
+    /// `Retry-After` as seconds or an HTTP date.
+    static func retryAfter(_ value: String) -> TimeInterval? {
+        if let seconds = Int(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 { return TimeInterval(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+    }
+}

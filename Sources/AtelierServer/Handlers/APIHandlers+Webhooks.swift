@@ -1,0 +1,115 @@
+import Atelier
+import AtelierAPI
+import Foundation
+import OpenAPIRuntime
+
+extension APIHandlers {
+    var webhookSubscriptions: WebhookSubscriptionStore {
+        BackgroundWork.webhookSubscriptions(configuration, cipher: cipher, clock: clock)
+    }
+
+    func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output {
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let store = webhookSubscriptions
+        let result = try await database.withConnection { db in try await store.list(page: page, on: db) }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Webhook.init), nextCursor: result.nextCursor))))
+    }
+
+    func createWebhook(_ input: Operations.CreateWebhook.Input) async throws -> Operations.CreateWebhook.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        let store = webhookSubscriptions
+        let request = WebhookSubscriptionInput(body)
+        let (subscription, secret) = try await database.transaction { db in try await store.create(request, on: db) }
+        return .created(.init(body: .json(.init(webhook: .init(subscription), secret: secret))))
+    }
+
+    func getWebhook(_ input: Operations.GetWebhook.Input) async throws -> Operations.GetWebhook.Output {
+        let id = input.path.webhookId
+        let store = webhookSubscriptions
+        guard let subscription = try await database.withConnection({ db in try await store.find(id: id, on: db) }) else {
+            throw AtelierError.notFound("Webhook subscription '\(id)'")
+        }
+        return .ok(.init(body: .json(.init(subscription))))
+    }
+
+    func replaceWebhook(_ input: Operations.ReplaceWebhook.Input) async throws -> Operations.ReplaceWebhook.Output {
+        guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
+        let (id, store, request) = (input.path.webhookId, webhookSubscriptions, WebhookSubscriptionInput(body))
+        let subscription = try await database.transaction { db in try await store.replace(id: id, with: request, on: db) }
+        return .ok(.init(body: .json(.init(subscription))))
+    }
+
+    func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output {
+        let (id, store) = (input.path.webhookId, webhookSubscriptions)
+        try await database.transaction { db in try await store.delete(id: id, on: db) }
+        return .noContent(.init())
+    }
+
+    func rotateWebhookSecret(_ input: Operations.RotateWebhookSecret.Input) async throws -> Operations.RotateWebhookSecret.Output {
+        let (id, store, overlap) = (input.path.webhookId, webhookSubscriptions, configuration.webhooks.secretOverlap)
+        let (subscription, secret) = try await database.transaction { db in try await store.rotateSecret(id: id, overlap: overlap, on: db) }
+        return .ok(.init(body: .json(.init(webhook: .init(subscription), secret: secret))))
+    }
+
+    func testWebhook(_ input: Operations.TestWebhook.Input) async throws -> Operations.TestWebhook.Output {
+        let (id, store, deliveries) = (input.path.webhookId, webhookSubscriptions, WebhookDeliveryStore(clock: clock))
+        let delivery = try await database.transaction { db -> WebhookDelivery in
+            guard let subscription = try await store.find(id: id, on: db) else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
+            return try await deliveries.sendTest(to: subscription, on: db)
+        }
+        return .accepted(.init(body: .json(.init(delivery))))
+    }
+
+    func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output {
+        let id = input.path.webhookId
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let status = input.query.status.flatMap { WebhookDelivery.Status(rawValue: $0.rawValue) }
+        let (store, deliveries) = (webhookSubscriptions, WebhookDeliveryStore(clock: clock))
+        let result = try await database.withConnection { db -> Page<WebhookDelivery> in
+            guard try await store.find(id: id, on: db) != nil else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
+            return try await deliveries.list(subscriptionId: id, status: status, page: page, on: db)
+        }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.WebhookDelivery.init), nextCursor: result.nextCursor))))
+    }
+
+    func getWebhookDelivery(_ input: Operations.GetWebhookDelivery.Input) async throws -> Operations.GetWebhookDelivery.Output {
+        let (id, deliveries) = (input.path.deliveryId, WebhookDeliveryStore(clock: clock))
+        let detail = try await database.withConnection { db -> Components.Schemas.WebhookDeliveryDetail in
+            guard let delivery = try await deliveries.find(id: id, on: db) else { throw AtelierError.notFound("Delivery '\(id)'") }
+            let attempts = try await deliveries.attempts(deliveryId: id, on: db)
+            return .init(delivery: .init(delivery), payload: delivery.payload, attempts: attempts.map {
+                .init(number: $0.number, at: $0.at, url: $0.url, status: $0.status, latencyMs: $0.latencyMs,
+                      responseExcerpt: $0.responseExcerpt, error: $0.error)
+            })
+        }
+        return .ok(.init(body: .json(detail)))
+    }
+
+    func redeliverWebhook(_ input: Operations.RedeliverWebhook.Input) async throws -> Operations.RedeliverWebhook.Output {
+        let (id, deliveries) = (input.path.deliveryId, WebhookDeliveryStore(clock: clock))
+        let delivery = try await database.transaction { db in try await deliveries.redeliver(id: id, on: db) }
+        return .accepted(.init(body: .json(.init(delivery))))
+    }
+}
+
+extension WebhookSubscriptionInput {
+    init(_ body: Components.Schemas.WebhookInput) {
+        self.init(url: body.url, description: body.description, eventTypes: body.eventTypes.map(\.rawValue), active: body.active ?? true)
+    }
+}
+
+extension Components.Schemas.Webhook {
+    init(_ subscription: WebhookSubscription) {
+        self.init(id: subscription.id, url: subscription.url, description: subscription.description, eventTypes: subscription.eventTypes,
+                  active: subscription.active, disabledReason: subscription.disabledReason, failingSince: subscription.failingSince,
+                  previousSecretExpiresAt: subscription.previousSecretExpiresAt, createdAt: subscription.createdAt, updatedAt: subscription.updatedAt)
+    }
+}
+
+extension Components.Schemas.WebhookDelivery {
+    init(_ delivery: WebhookDelivery) {
+        self.init(id: delivery.id, webhookId: delivery.subscriptionId, eventId: delivery.eventId, eventType: delivery.eventType,
+                  status: .init(rawValue: delivery.status.rawValue)!, attempts: delivery.attempts, nextAttemptAt: delivery.nextAttemptAt,
+                  lastStatus: delivery.lastStatus, lastError: delivery.lastError, createdAt: delivery.createdAt, completedAt: delivery.completedAt)
+    }
+}
