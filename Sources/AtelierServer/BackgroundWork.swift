@@ -31,7 +31,7 @@ public enum BackgroundWork {
     }
 
     static func webhookSubscriptions(_ configuration: AtelierConfiguration, cipher: PersonalDataCipher, clock: WallClock) -> WebhookSubscriptionStore {
-        WebhookSubscriptionStore(cipher: cipher, guardrail: AddressGuard(allowPrivate: configuration.webhooks.allowPrivateTargets), clock: clock)
+        WebhookSubscriptionStore(cipher: cipher, guardrail: configuration.webhooks.addressGuard, clock: clock)
     }
 }
 

@@ -26,6 +26,9 @@ public protocol DatabaseClient: Service, Sendable {
 
     /// Runs `body` on one connection leased from the pool, outside any transaction.
     func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 }
 
 extension DatabaseClient {
@@ -34,6 +37,11 @@ extension DatabaseClient {
     /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`), so two writers wait
     /// for each other instead of failing with "database is locked" when one upgrades its read lock.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await runTransaction(body)
+    }
+
+    /// The transaction itself, for clients that add their own rules around it.
+    func runTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let begin = backend == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
         return try await withConnection { db in
             try await db.raw(SQLQueryString(begin)).run()

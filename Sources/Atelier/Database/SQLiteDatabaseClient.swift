@@ -47,6 +47,23 @@ public final class SQLiteDatabaseClient: DatabaseClient {
         return SQLiteDatabaseClient(pool: SQLiteConnectionPool(connections), logger: logger)
     }
 
+    /// One writing transaction at a time in this process. SQLite admits one writer anyway; without the gate,
+    /// writers queued inside SQLite's busy wait hold sqlite-nio's few blocking threads while the writer that
+    /// holds the lock waits for a thread to commit on — every writer stalls until the busy timeout.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writer.acquire()
+        do {
+            let value = try await runTransaction(body)
+            await writer.release()
+            return value
+        } catch {
+            await writer.release()
+            throw error
+        }
+    }
+
+    private let writer = WriterGate()
+
     public func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let connection = try await pool.acquire()
         do {
@@ -102,6 +119,24 @@ actor SQLiteConnectionPool {
         await Task { for connection in connections { try? await connection.close() } }.value
         all.removeAll()
         idle.removeAll()
+    }
+}
+
+/// A first-come, first-served lock for async callers.
+actor WriterGate {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, any Error>] = []
+
+    func acquire() async throws {
+        guard held else {
+            held = true
+            return
+        }
+        try await withCheckedThrowingContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { held = false } else { waiters.removeFirst().resume() }
     }
 }
 

@@ -140,6 +140,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PAYPAL_WEBHOOK_ID", "(required with paypal)", "id of the webhook PayPal calls at /webhooks/paypal"),
         ("ATELIER_PAYPAL_API_BASE", "https://api-m.paypal.com", "https://api-m.sandbox.paypal.com for the sandbox"),
         ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
+        ("ATELIER_WEBHOOK_ALLOWED_HOSTS", "(unset: any public host)", "comma-separated host names; when set, webhooks go only to these"),
         ("ATELIER_WEBHOOK_WORKERS", "4", "concurrent webhook deliveries per process (with ATELIER_WORKERS above 0)"),
         ("ATELIER_WEBHOOK_RETRY_SCHEDULE", "5,60,300,1800,7200,21600,43200,86400,100800", "seconds to wait after each failed attempt (±10 %); after the last, the delivery is dead"),
         ("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", "259200", "a subscription whose deliveries all failed for this long is disabled (3 days)"),
@@ -257,6 +258,9 @@ public struct AtelierConfiguration: Sendable {
             problems.append("ATELIER_PAYPAL_CLIENT_ID: required when ATELIER_PAYMENT_PROVIDERS lists paypal")
         }
         config.webhooks.allowPrivateTargets = boolean("ATELIER_WEBHOOK_ALLOW_PRIVATE", default: false)
+        if let raw = value("ATELIER_WEBHOOK_ALLOWED_HOSTS") {
+            config.webhooks.allowedHosts = Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        }
         config.webhooks.workers = integer("ATELIER_WEBHOOK_WORKERS", default: 4, in: 1...64)
         config.webhooks.secretOverlap = TimeInterval(integer("ATELIER_WEBHOOK_SECRET_OVERLAP_SECONDS", default: 86_400, in: 0...2_592_000))
         config.webhooks.retry.disableAfter = TimeInterval(integer("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", default: 259_200, in: 60...31_536_000))

@@ -14,8 +14,13 @@ import Darwin
 /// to close it routes outgoing webhooks through an egress proxy.
 public struct AddressGuard: Sendable {
     public var allowPrivate: Bool
+    /// When set, only these host names (lowercase) are accepted at all, without looking anything up.
+    public var allowedHosts: Set<String>?
 
-    public init(allowPrivate: Bool) { self.allowPrivate = allowPrivate }
+    public init(allowPrivate: Bool, allowedHosts: Set<String>? = nil) {
+        self.allowPrivate = allowPrivate
+        self.allowedHosts = allowedHosts
+    }
 
     public enum Verdict: Sendable, Equatable {
         case allowed
@@ -35,8 +40,11 @@ public struct AddressGuard: Sendable {
 
     public func check(_ text: String) -> Verdict {
         if let problem = Self.checkSyntax(text) { return .refused(problem) }
-        guard !allowPrivate else { return .allowed }
         guard let host = URLComponents(string: text)?.host else { return .refused("has no host") }
+        if let allowedHosts, !allowedHosts.contains(host.lowercased()) {
+            return .refused("is not on a host listed in ATELIER_WEBHOOK_ALLOWED_HOSTS")
+        }
+        guard !allowPrivate else { return .allowed }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let addresses = Self.resolve(bare)
         guard !addresses.isEmpty else { return .refused("its host \(bare) does not resolve") }

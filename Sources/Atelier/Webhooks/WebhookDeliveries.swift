@@ -125,6 +125,17 @@ public struct WebhookDeliveryStore: Sendable {
         return delivery
     }
 
+    /// Whether there are events to dispatch and deliveries due (including leases that ran out).
+    public func work(on db: any SQLDatabase) async throws -> (undispatched: Bool, due: Bool) {
+        let now = clock.now
+        let undispatched = try await db.raw("SELECT 1 AS one FROM outbox WHERE dispatched_at IS NULL LIMIT 1").first() != nil
+        let due = try await db.raw("""
+            SELECT 1 AS one FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
+                AND (locked_until IS NULL OR locked_until < \(bind: now)) LIMIT 1
+            """).first() != nil
+        return (undispatched, due)
+    }
+
     /// Claims the next due delivery for `lease`: pending, due, not leased, and with no earlier pending
     /// delivery of the same aggregate to the same subscription (so one order's events arrive in order).
     public func claim(worker: String, lease: TimeInterval, on db: any SQLDatabase) async throws -> WebhookDelivery? {

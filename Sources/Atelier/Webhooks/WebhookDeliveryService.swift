@@ -10,6 +10,8 @@ import ServiceLifecycle
 public struct WebhookSettings: Sendable, Equatable {
     /// Deliver to loopback and private addresses too (tests; a fulfillment service on the same network).
     public var allowPrivateTargets: Bool
+    /// Only these hosts may receive webhooks (nil: any public host).
+    public var allowedHosts: Set<String>?
     /// Concurrent deliveries per process.
     public var workers: Int
     public var retry: WebhookRetryPolicy
@@ -17,6 +19,8 @@ public struct WebhookSettings: Sendable, Equatable {
     public var totalTimeout: Duration
     /// How long a rotated-out secret keeps signing.
     public var secretOverlap: TimeInterval
+
+    public var addressGuard: AddressGuard { AddressGuard(allowPrivate: allowPrivateTargets, allowedHosts: allowedHosts) }
 
     public init(allowPrivateTargets: Bool = false, workers: Int = 4, retry: WebhookRetryPolicy = .standard,
                 connectTimeout: Duration = .seconds(5), totalTimeout: Duration = .seconds(15), secretOverlap: TimeInterval = 86_400) {
@@ -39,7 +43,9 @@ public struct WebhookDeliveryService: Service {
     public let settings: WebhookSettings
     public let logger: Logger
     private let clock: WallClock
-    let lease: TimeInterval = 60
+    /// How long a claimed delivery is this worker's: longer than any send can take, so only a dead worker's
+    /// delivery is taken over.
+    var lease: TimeInterval { max(30, 2 * Double(settings.totalTimeout.components.seconds)) }
 
     public init(database: any DatabaseClient, subscriptions: WebhookSubscriptionStore, settings: WebhookSettings, clock: WallClock = .system,
                 logger: Logger) {
@@ -58,6 +64,13 @@ public struct WebhookDeliveryService: Service {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
+            // The schema may still be migrating when this starts: wait until the tables answer.
+            while !stopping.isSet, !Task.isCancelled {
+                if (try? await database.withConnection({ db in try await db.raw("SELECT 1 AS one FROM webhook_deliveries LIMIT 1").all() })) != nil {
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<max(1, settings.workers) {
                     group.addTask { await loop(worker: Identifier.make(prefix: "wdw") + "-\(index)", client: client, stopping: stopping) }
@@ -92,11 +105,16 @@ public struct WebhookDeliveryService: Service {
     public func runOne(worker: String, client: HTTPClient) async throws -> Bool {
         let store = WebhookDeliveryStore(clock: clock)
         let subscriptions = self.subscriptions
-        let dispatched = try await database.transaction { db in try await store.dispatch(subscriptions: subscriptions, on: db) }
-        let lease = self.lease
-        guard let delivery = try await database.transaction({ db in try await store.claim(worker: worker, lease: lease, on: db) }) else {
-            return dispatched > 0
+        // Reads first: an idle queue costs two indexed reads per poll, never a write transaction.
+        let (undispatched, due) = try await database.withConnection { db in try await store.work(on: db) }
+        var dispatched = 0
+        if undispatched {
+            dispatched = try await database.transaction { db in try await store.dispatch(subscriptions: subscriptions, on: db) }
         }
+        let lease = self.lease
+        guard due || dispatched > 0,
+              let delivery = try await database.transaction({ db in try await store.claim(worker: worker, lease: lease, on: db) })
+        else { return dispatched > 0 }
         let (subscription, secrets) = try await database.withConnection { db in
             (try await subscriptions.find(id: delivery.subscriptionId, on: db), try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db))
         }
@@ -122,7 +140,7 @@ public struct WebhookDeliveryService: Service {
             let duration = ContinuousClock.now - started
             return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
         }
-        if case .refused(let why) = AddressGuard(allowPrivate: settings.allowPrivateTargets).check(url) {
+        if case .refused(let why) = settings.addressGuard.check(url) {
             return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
         }
         let body = Array(delivery.payload.utf8)

@@ -30,6 +30,13 @@ extension APIHandlers {
                 }
             }
         }
+        let deliveries = WebhookDeliveryStore(clock: clock)
+        if let depth = try? await database.withConnection({ db in try await deliveries.depth(on: db) }) {
+            registry.makeGauge(name: "atelier_outbox_undispatched", labels: []).set(to: Double(depth.undispatched))
+            registry.makeGauge(name: "atelier_webhook_deliveries", labels: [("state", "pending")]).set(to: Double(depth.pending))
+            registry.makeGauge(name: "atelier_webhook_deliveries", labels: [("state", "dead")]).set(to: Double(depth.dead))
+            registry.makeGauge(name: "atelier_outbox_oldest_pending_seconds", labels: []).set(to: depth.oldestPendingAge)
+        }
         return .ok(.init(body: .plainText(HTTPBody(registry.emitToBuffer()))))
     }
 }

@@ -40,6 +40,13 @@ import Testing
             }
         }
         #expect(AddressGuard(allowPrivate: true).check("http://127.0.0.1:8080/hook") == .allowed)
+        // An allowlist refuses every other name before any lookup.
+        let listed = AddressGuard(allowPrivate: true, allowedHosts: ["127.0.0.1"])
+        #expect(listed.check("http://127.0.0.1:9/x") == .allowed)
+        guard case .refused = listed.check("https://partner.example/hook") else {
+            Issue.record("a host outside the allowlist was allowed")
+            return
+        }
     }
 
     @Test func retriesFollowTheScheduleWithJitterAndRetryAfter() {
