@@ -39,6 +39,8 @@ RECEIVER_PORT = int(os.environ.get("RECEIVER_PORT", "25940"))
 BASE = f"http://127.0.0.1:{PORT}"
 RECEIVER = f"http://127.0.0.1:{RECEIVER_PORT}"
 EVENTS = ["order.created", "order.status_changed", "payment.succeeded"]
+FULFILLMENT_SECRET = "whsec_" + __import__("base64").b64encode(os.urandom(32)).decode()
+paid_at = {}         # order id -> when the payment answer arrived
 
 lock = threading.Lock()
 secrets = {}         # path -> [secret, …] the receiver accepts (each tried alone)
@@ -129,7 +131,8 @@ class Server:
         log = open(os.path.join(WORK, "webhooks-serve.log"), "a")
         env = dict(os.environ, ATELIER_DATA_DIR=os.path.join(WORK, "data-webhooks"), DATABASE_URL=DATABASE_URL, PORT=str(PORT),
                    ATELIER_LOG_LEVEL="info", ATELIER_WEBHOOK_ALLOW_PRIVATE="true", ATELIER_WEBHOOK_RETRY_SCHEDULE="1,2,2,2",
-                   ATELIER_WEBHOOK_WORKERS="4")
+                   ATELIER_WEBHOOK_WORKERS="4", ATELIER_FULFILLMENT_URL=RECEIVER + "/fulfillment",
+                   ATELIER_FULFILLMENT_SECRET=FULFILLMENT_SECRET, ATELIER_PUBLIC_URL="https://api.shop.example")
         self.process = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
         for _ in range(150):
             try:
@@ -180,6 +183,7 @@ def paid_order(email):
     checkout = started["checkout"]["id"]
     status, paid, _ = call("POST", f"/checkout/{checkout}/test-payment", {}, {"X-Access-Token": started["accessToken"]})
     expect(status == 200 and paid["outcome"] == "order_created", f"pay: {status} {paid}")
+    paid_at[paid["checkout"]["orderId"]] = time.time()
     return paid["checkout"]["orderId"]
 
 
@@ -206,6 +210,60 @@ def events_for(path, order_id):
         return [(t, type_, body) for t, _, type_, body in received.get(path, []) if body["data"].get("orderId") == order_id]
 
 
+def fulfillment_orders():
+    with lock:
+        return {body["data"]["orderId"]: (t, body) for t, _, type_, body in received.get("/fulfillment", [])
+                if type_ == "fulfillment.order"}
+
+
+def report(order_id, status, secret=None, **extra):
+    body = json.dumps({"type": "fulfillment.update", "data": {"orderId": order_id, "status": status, **extra}})
+    message_id = "msg_" + uuid.uuid4().hex
+    signature = Webhook(secret or FULFILLMENT_SECRET).sign(message_id, __import__("datetime").datetime.now(
+        tz=__import__("datetime").timezone.utc), body)
+    request = urllib.request.Request(BASE + "/webhooks/fulfillment", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "webhook-id": message_id, "webhook-timestamp": str(int(time.time())),
+        "webhook-signature": signature})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def check_fulfillment(orders):
+    # Every paid order reached the fulfillment service, whole: lines, customization, address, contact.
+    got = wait_for(lambda: (f := fulfillment_orders()) and all(o in f for o in orders) and f, "the orders at the fulfillment service")
+    latencies = sorted(got[o][0] - paid_at[o] for o in orders)
+    _, document = got[orders[0]]
+    data = document["data"]
+    expect(data["shippingAddress"]["city"] == "Albany" and data["contact"]["email"].startswith("hooks")
+           and data["lines"][0]["productSlug"] == "3d-printed-figurine" and data["lines"][0]["selection"]["material"] == "resin"
+           and data["expectedShipDate"], f"the fulfillment document: {document}")
+    p50, p99 = latencies[len(latencies) // 2], latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(f"fulfillment: {len(orders)} orders received whole; payment → fulfillment service p50 {p50 * 1000:.0f} ms, "
+          f"p99 {p99 * 1000:.0f} ms (max {latencies[-1] * 1000:.0f} ms)")
+
+    # The service reports progress: in production, shipped (skipping fulfilled), delivered; then repeats.
+    order = paid_order("fulfilled@example.com")
+    wait_for(lambda: order in fulfillment_orders(), "the new order at the fulfillment service")
+    status, problem = report(order, "in_production", secret="whsec_" + __import__("base64").b64encode(b"x" * 32).decode())
+    expect(status == 400 and problem["code"] == "invalid_signature", f"a forged update: {status} {problem}")
+    outcomes = [report(order, "in_production")[1]["outcome"],
+                report(order, "shipped", tracking={"carrier": "DHL", "number": "JD0001", "url": "https://dhl.example/JD0001"})[1]["outcome"],
+                report(order, "delivered", deliveredAt="2026-11-23T15:00:00Z")[1]["outcome"],
+                report(order, "shipped", tracking={"carrier": "DHL", "number": "JD0001"})[1]["outcome"],
+                report(order, "delivered", deliveredAt="2026-11-23T15:00:00Z")[1]["outcome"]]
+    expect(outcomes == ["applied", "applied", "applied", "ignored", "ignored"], f"updates: {outcomes}")
+    status, detail, _ = admin("GET", f"/admin/orders/{order}")
+    trail = [(a["from"], a["to"], a["actorKind"]) for a in detail["audit"]]
+    expect(trail[1:] == [("paid", "in_production", "fulfillment_partner"), ("in_production", "fulfilled", "fulfillment_partner"),
+                         ("fulfilled", "shipped", "fulfillment_partner"), ("shipped", "delivered", "fulfillment_partner")],
+           f"the audit trail: {trail}")
+    expect(detail["order"]["tracking"]["number"] == "JD0001" and detail["order"]["status"] == "delivered", f"the order: {detail['order']}")
+    print("fulfillment updates: in production → shipped (fulfilled walked through) → delivered, by the partner; stale repeats ignored")
+
+
 def main():
     receiver = ThreadingHTTPServer(("127.0.0.1", RECEIVER_PORT), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
@@ -223,6 +281,8 @@ def run():
     status, problem, _ = admin("POST", "/admin/webhooks", {"url": "ftp://example.com/hook", "eventTypes": ["order.created"]})
     expect(status == 422 and problem["errors"][0]["code"] == "url_refused", f"a bad URL: {status} {problem}")
     ids = {path: subscribe(path) for path in ("/ok", "/flaky", "/busy", "/gone", "/drop")}
+    with lock:
+        secrets["/fulfillment"] = [FULFILLMENT_SECRET]
 
     orders = [paid_order(f"hooks{i}@example.com") for i in range(3)]
     for order in orders:
@@ -282,6 +342,9 @@ def run():
     status, test2, _ = admin("POST", f"/admin/webhooks/{ids['/ok']}/test")
     wait_for(lambda: any(e == test2["eventId"] for _, e, _, _ in received.get("/ok", [])), "the test event (new secret)")
     print("rotation: both secrets verify during the overlap; test events delivered")
+
+    check_fulfillment(orders)
+    secrets["/fulfillment"] = [FULFILLMENT_SECRET]
 
     # SIGKILL in the middle of deliveries: nothing is lost after a restart.
     slow = subscribe("/slow")

@@ -12,6 +12,7 @@ struct CreateWebhooks: Migration {
         try await db.raw("""
             CREATE TABLE webhook_subscriptions (
                 id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL DEFAULT 'partner' CHECK (kind IN ('partner', 'fulfillment')),
                 url TEXT NOT NULL,
                 description TEXT,
                 event_types TEXT NOT NULL,
@@ -25,6 +26,8 @@ struct CreateWebhooks: Migration {
                 updated_at \(unsafeRaw: timestamp) NOT NULL
             )
             """).run()
+        // The configured fulfillment service is one subscription, kept in step with the configuration.
+        try await db.raw("CREATE UNIQUE INDEX webhook_subscriptions_fulfillment ON webhook_subscriptions (kind) WHERE kind = 'fulfillment'").run()
         try await db.raw("""
             CREATE TABLE webhook_deliveries (
                 id TEXT PRIMARY KEY,

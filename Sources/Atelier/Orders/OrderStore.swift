@@ -43,6 +43,11 @@ public struct OrderStore: Sendable {
         return order
     }
 
+    /// The order, its row locked until the transaction ends when `forUpdate` (PostgreSQL).
+    public func find(id: String, on db: any SQLDatabase, forUpdate: Bool) async throws -> Order? {
+        forUpdate ? try await lockedOrder(id: id, on: db) : try await find(id: id, on: db)
+    }
+
     public func find(id: String, on db: any SQLDatabase) async throws -> Order? {
         guard Identifier.isWellFormed(id, prefix: "ord") else { return nil }
         return try await db.select().column("*").from("orders").where("id", .equal, id).first().map(Self.order)

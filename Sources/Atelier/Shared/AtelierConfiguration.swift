@@ -52,6 +52,8 @@ public struct AtelierConfiguration: Sendable {
     public var paypal: PayPalSettings?
     /// Outgoing partner webhooks.
     public var webhooks = WebhookSettings()
+    /// The fulfillment service paid orders go to; nil: none.
+    public var fulfillment: FulfillmentSettings?
 
     public init(
         hostname: String = "127.0.0.1",
@@ -139,6 +141,9 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PAYPAL_CLIENT_SECRET", "(required with paypal)", "REST app secret"),
         ("ATELIER_PAYPAL_WEBHOOK_ID", "(required with paypal)", "id of the webhook PayPal calls at /webhooks/paypal"),
         ("ATELIER_PAYPAL_API_BASE", "https://api-m.paypal.com", "https://api-m.sandbox.paypal.com for the sandbox"),
+        ("ATELIER_PUBLIC_URL", "http://HOSTNAME:PORT", "the API's public address, for the asset and preview links sent to the fulfillment service"),
+        ("ATELIER_FULFILLMENT_URL", "(unset: no fulfillment service)", "where paid orders are delivered (signed like partner webhooks)"),
+        ("ATELIER_FULFILLMENT_SECRET", "(required with the URL)", "whsec_… shared with the fulfillment service: signs our deliveries and its updates to /webhooks/fulfillment"),
         ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
         ("ATELIER_WEBHOOK_ALLOWED_HOSTS", "(unset: any public host)", "comma-separated host names; when set, webhooks go only to these"),
         ("ATELIER_WEBHOOK_WORKERS", "4", "concurrent webhook deliveries per process (with ATELIER_WORKERS above 0)"),
@@ -260,6 +265,16 @@ public struct AtelierConfiguration: Sendable {
         config.webhooks.allowPrivateTargets = boolean("ATELIER_WEBHOOK_ALLOW_PRIVATE", default: false)
         if let raw = value("ATELIER_WEBHOOK_ALLOWED_HOSTS") {
             config.webhooks.allowedHosts = Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        }
+        let publicURL = value("ATELIER_PUBLIC_URL") ?? "http://\(config.hostname):\(config.port)"
+        if !Self.isHTTPURL(publicURL) { problems.append("ATELIER_PUBLIC_URL=\(publicURL): must be an http(s) URL") }
+        if let url = value("ATELIER_FULFILLMENT_URL") {
+            if AddressGuard.checkSyntax(url) != nil { problems.append("ATELIER_FULFILLMENT_URL=\(url): must be an http(s) URL") }
+            if let secret = value("ATELIER_FULFILLMENT_SECRET"), WebhookSigner.signature(secret: secret, id: "x", timestamp: 0, body: []) != nil {
+                config.fulfillment = FulfillmentSettings(url: url, secret: secret, publicBaseURL: publicURL)
+            } else {
+                problems.append("ATELIER_FULFILLMENT_SECRET: required with ATELIER_FULFILLMENT_URL, as whsec_ and base64 (value not shown)")
+            }
         }
         config.webhooks.workers = integer("ATELIER_WEBHOOK_WORKERS", default: 4, in: 1...64)
         config.webhooks.secretOverlap = TimeInterval(integer("ATELIER_WEBHOOK_SECRET_OVERLAP_SECONDS", default: 86_400, in: 0...2_592_000))

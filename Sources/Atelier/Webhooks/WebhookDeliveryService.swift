@@ -41,17 +41,22 @@ public struct WebhookDeliveryService: Service {
     public let database: any DatabaseClient
     public let subscriptions: WebhookSubscriptionStore
     public let settings: WebhookSettings
+    /// The fulfillment service and how its order documents are made; nil when none is configured.
+    public let fulfillment: (settings: FulfillmentSettings, documents: FulfillmentDocuments)?
     public let logger: Logger
     private let clock: WallClock
     /// How long a claimed delivery is this worker's: longer than any send can take, so only a dead worker's
     /// delivery is taken over.
     var lease: TimeInterval { max(30, 2 * Double(settings.totalTimeout.components.seconds)) }
 
-    public init(database: any DatabaseClient, subscriptions: WebhookSubscriptionStore, settings: WebhookSettings, clock: WallClock = .system,
-                logger: Logger) {
+    public init(database: any DatabaseClient, subscriptions: WebhookSubscriptionStore, settings: WebhookSettings,
+                fulfillment: FulfillmentSettings? = nil, clock: WallClock = .system, logger: Logger) {
         self.database = database
         self.subscriptions = subscriptions
         self.settings = settings
+        self.fulfillment = fulfillment.map {
+            ($0, FulfillmentDocuments(cipher: subscriptions.cipher, publicBaseURL: $0.publicBaseURL, clock: clock))
+        }
         self.clock = clock
         self.logger = logger
     }
@@ -70,6 +75,16 @@ public struct WebhookDeliveryService: Service {
                     break
                 }
                 try? await Task.sleep(for: .milliseconds(500))
+            }
+            if let fulfillment = self.fulfillment?.settings {
+                let subscriptions = self.subscriptions
+                do {
+                    try await database.transaction { db in
+                        try await subscriptions.ensureFulfillment(url: fulfillment.url, secret: fulfillment.secret, on: db)
+                    }
+                } catch {
+                    logger.error("could not set up the fulfillment subscription", metadata: ["error": .string(String(reflecting: error))])
+                }
             }
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<max(1, settings.workers) {
@@ -119,7 +134,7 @@ public struct WebhookDeliveryService: Service {
             (try await subscriptions.find(id: delivery.subscriptionId, on: db), try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db))
         }
         guard let subscription else { return true }
-        let result = await send(delivery, to: subscription.url, secrets: secrets, client: client)
+        let result = await send(delivery, to: subscription, secrets: secrets, client: client)
         let policy = settings.retry
         let status = try await database.transaction { db in
             try await store.record(result, for: delivery, url: subscription.url, worker: worker, policy: policy, on: db)
@@ -134,16 +149,34 @@ public struct WebhookDeliveryService: Service {
     }
 
     /// One POST with the Standard Webhooks headers; never throws — every failure is a result.
-    func send(_ delivery: WebhookDelivery, to url: String, secrets: [String], client: HTTPClient) async -> WebhookDeliveryStore.Result {
+    func send(_ delivery: WebhookDelivery, to subscription: WebhookSubscription, secrets: [String], client: HTTPClient) async
+        -> WebhookDeliveryStore.Result {
+        let url = subscription.url
         let started = ContinuousClock.now
         func elapsed() -> Int {
             let duration = ContinuousClock.now - started
             return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
         }
-        if case .refused(let why) = settings.addressGuard.check(url) {
+        // The fulfillment URL comes from the operator's configuration, not from the admin API: trusted as is.
+        if subscription.kind == .partner, case .refused(let why) = settings.addressGuard.check(url) {
             return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
         }
-        let body = Array(delivery.payload.utf8)
+        var payload = delivery.payload
+        if subscription.kind == .fulfillment, delivery.eventType == "order.created", let documents = fulfillment?.documents {
+            // The whole order, customer included, made now from the sealed data (never stored in the clear).
+            do {
+                let built = try await database.withConnection { db in
+                    try await documents.orderDocument(eventId: delivery.eventId, orderId: delivery.aggregateId, on: db)
+                }
+                guard let built else {
+                    return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "the order no longer exists", retryAfter: nil)
+                }
+                payload = built
+            } catch {
+                return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "could not build the order: \(error)", retryAfter: nil)
+            }
+        }
+        let body = Array(payload.utf8)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

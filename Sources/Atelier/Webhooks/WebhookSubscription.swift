@@ -3,7 +3,11 @@ import SQLKit
 
 /// A partner's subscription: where to send which events, signed with its secret.
 public struct WebhookSubscription: Sendable, Equatable {
+    public enum Kind: String, Sendable { case partner, fulfillment }
+
     public var id: String
+    /// `fulfillment`: the configured fulfillment service, which receives whole orders (see `FulfillmentDocuments`).
+    public var kind: Kind = .partner
     public var url: String
     public var description: String?
     /// Event types delivered; `*` for all.
@@ -157,7 +161,7 @@ public struct WebhookSubscriptionStore: Sendable {
     }
 
     static func subscription(_ row: any SQLRow) throws -> WebhookSubscription {
-        WebhookSubscription(
+        var subscription = WebhookSubscription(
             id: try row.decode(column: "id", as: String.self), url: try row.decode(column: "url", as: String.self),
             description: try row.decode(column: "description", as: String?.self),
             eventTypes: try row.decode(column: "event_types", as: String.self).split(separator: ",").map(String.init),
@@ -165,5 +169,30 @@ public struct WebhookSubscriptionStore: Sendable {
             failingSince: try row.decode(column: "failing_since", as: Date?.self),
             previousSecretExpiresAt: try row.decode(column: "previous_secret_expires_at", as: Date?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self))
+        subscription.kind = WebhookSubscription.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .partner
+        return subscription
+    }
+
+    /// Keeps the fulfillment service's subscription in step with the configuration: created once (a unique
+    /// index on the kind), its URL and secret updated when they change, re-activated on start.
+    public func ensureFulfillment(url: String, secret: String, on db: any SQLDatabase) async throws {
+        let now = clock.now
+        try await db.raw("""
+            INSERT INTO webhook_subscriptions (id, kind, url, description, event_types, active, secret, created_at, updated_at)
+            VALUES (\(bind: Identifier.make(prefix: "whs", at: now)), 'fulfillment', \(bind: url), 'The fulfillment service (configuration)',
+                'order.created,order.status_changed', \(bind: true), \(bind: try cipher.seal(secret)), \(bind: now), \(bind: now))
+            ON CONFLICT (kind) WHERE kind = 'fulfillment' DO NOTHING
+            """).run()
+        guard let row = try await db.select().columns("id", "url", "secret", "active").from("webhook_subscriptions")
+            .where("kind", .equal, "fulfillment").first()
+        else { return }
+        let sameSecret = (try? cipher.open(try row.decode(column: "secret", as: String.self))) == secret
+        if try row.decode(column: "url", as: String.self) != url || !sameSecret || !(try row.decode(column: "active", as: Bool.self)) {
+            try await db.raw("""
+                UPDATE webhook_subscriptions SET url = \(bind: url), secret = \(bind: try cipher.seal(secret)), active = \(bind: true),
+                    disabled_reason = NULL, failing_since = NULL, updated_at = \(bind: now)
+                WHERE kind = 'fulfillment'
+                """).run()
+        }
     }
 }

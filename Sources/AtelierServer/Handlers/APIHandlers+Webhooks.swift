@@ -1,6 +1,7 @@
 import Atelier
 import AtelierAPI
 import Foundation
+import NIOCore
 import OpenAPIRuntime
 
 extension APIHandlers {
@@ -89,6 +90,39 @@ extension APIHandlers {
         let (id, deliveries) = (input.path.deliveryId, WebhookDeliveryStore(clock: clock))
         let delivery = try await database.transaction { db in try await deliveries.redeliver(id: id, on: db) }
         return .accepted(.init(body: .json(.init(delivery))))
+    }
+}
+
+extension APIHandlers {
+    func receiveFulfillmentUpdate(_ input: Operations.ReceiveFulfillmentUpdate.Input) async throws -> Operations.ReceiveFulfillmentUpdate.Output {
+        guard let fulfillment = configuration.fulfillment else {
+            throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
+                               detail: "No fulfillment service is configured on this server (ATELIER_FULFILLMENT_URL).")
+        }
+        let raw = Array((RequestScope.current?.rawBody ?? ByteBuffer()).readableBytesView)
+        let headers = input.headers
+        try WebhookSigner.verify(secrets: [fulfillment.secret], id: headers.webhookId, timestamp: headers.webhookTimestamp,
+                                 signatures: headers.webhookSignature, body: raw, now: clock.now)
+        struct Report: Decodable {
+            var type: String
+            var data: FulfillmentUpdate
+        }
+        let report: Report
+        do {
+            report = try Self.canonicalDecoder.decode(Report.self, from: Data(raw))
+        } catch {
+            throw AtelierError(.unprocessable, code: "malformed_update", title: "Malformed update",
+                               detail: "Send {\"type\": \"fulfillment.update\", \"data\": {\"orderId\", \"status\", …}} (see the operation's description).")
+        }
+        guard report.type == "fulfillment.update" else {
+            return .ok(.init(body: .json(.init(received: true, outcome: "ignored"))))
+        }
+        let (updates, eventId) = (FulfillmentUpdates(clock: clock), headers.webhookId)
+        let outcome = try await database.transaction { db in try await updates.apply(report.data, eventId: eventId, on: db) }
+        RequestScope.current?.logger.info("fulfillment update", metadata: [
+            "order_id": .string(report.data.orderId), "status": .string(report.data.status), "outcome": .string(outcome.rawValue),
+        ])
+        return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
     }
 }
 
