@@ -130,18 +130,20 @@ public struct WebhookDeliveryStore: Sendable {
         let now = clock.now
         let undispatched = try await db.raw("SELECT 1 AS one FROM outbox WHERE dispatched_at IS NULL LIMIT 1").first() != nil
         let due = try await db.raw("""
-            SELECT 1 AS one FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
-                AND (locked_until IS NULL OR locked_until < \(bind: now)) LIMIT 1
+            SELECT 1 AS one FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active = \(bind: true)
+            WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.locked_until IS NULL OR d.locked_until < \(bind: now)) LIMIT 1
             """).first() != nil
         return (undispatched, due)
     }
 
-    /// Claims the next due delivery for `lease`: pending, due, not leased, and with no earlier pending
-    /// delivery of the same aggregate to the same subscription (so one order's events arrive in order).
+    /// Claims the next due delivery for `lease`: pending, due, not leased, of an active subscription (an
+    /// inactive one is paused: its deliveries wait), and with no earlier pending delivery of the same
+    /// aggregate to the same subscription (so one order's events arrive in order).
     public func claim(worker: String, lease: TimeInterval, on db: any SQLDatabase) async throws -> WebhookDelivery? {
         let now = clock.now
         guard let row = try await db.raw("""
             SELECT d.id FROM webhook_deliveries d
+            JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active = \(bind: true)
             WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.locked_until IS NULL OR d.locked_until < \(bind: now))
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
                               AND e.aggregate_id = d.aggregate_id AND e.seq < d.seq AND e.status = 'pending')
