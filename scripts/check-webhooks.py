@@ -299,7 +299,7 @@ def run():
         expect(shipped["data"]["tracking"]["number"] == "1Z999", f"tracking in the event: {shipped}")
     print(f"standard webhooks: {sum(len(v) for v in received.values())} deliveries verified, each order's events in order")
 
-    # /flaky: 500, 500, then taken — after about 1 s and 2 s (±10 % and the 200 ms poll).
+    # /flaky: 500, 500, then taken — after about 1 s and 2 s (±10 % and the 100 ms poll).
     order = orders[0]
     wait_for(lambda: len(events_for("/flaky", order)) >= 6, "the flaky receiver to catch up")
     created = next(e for _, e, t, b in received["/flaky"] if t == "order.created" and b["data"]["orderId"] == order)

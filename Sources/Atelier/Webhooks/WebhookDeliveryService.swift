@@ -107,7 +107,7 @@ public struct WebhookDeliveryService: Service {
             }
             if !worked {
                 var slept = Duration.zero
-                while slept < .milliseconds(200), !stopping.isSet, !Task.isCancelled {
+                while slept < .milliseconds(100), !stopping.isSet, !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
                     slept += .milliseconds(50)
                 }
