@@ -26,7 +26,7 @@ public enum BackgroundWork {
         // Outbox events to partner webhooks: at least once, in order per aggregate.
         services.append(WebhookDeliveryService(
             database: database, subscriptions: webhookSubscriptions(configuration, cipher: cipher, clock: clock),
-            settings: configuration.webhooks, fulfillment: configuration.fulfillment, clock: clock, logger: logger))
+            settings: configuration.webhooks, fulfillment: configuration.fulfillment, mail: configuration.mail, clock: clock, logger: logger))
         return services
     }
 

@@ -66,11 +66,11 @@ public struct CheckoutService: Sendable {
             orderId: nil, expiresAt: now.addingTimeInterval(lifetime), createdAt: now)
         try await db.raw("""
             INSERT INTO checkouts (id, cart_id, status, provider, currency, total, snapshot, customer, email_hash, access_token_hash,
-                expires_at, created_at, updated_at)
+                access_token_sealed, expires_at, created_at, updated_at)
             VALUES (\(bind: checkout.id), \(bind: cart.id), 'pending', \(bind: checkout.provider.rawValue), \(bind: checkout.currency),
                 \(bind: checkout.total), \(bind: try Coding.encode(checkout.snapshot)), \(bind: try cipher.seal(json: request.customer)),
                 \(bind: cipher.lookupHash(email: request.customer.email)), \(bind: Secret.sha256Hex(token)),
-                \(bind: checkout.expiresAt), \(bind: now), \(bind: now))
+                \(bind: try cipher.seal(token)), \(bind: checkout.expiresAt), \(bind: now), \(bind: now))
             """).run()
         // All or nothing: a line that cannot be reserved rolls the whole transaction back.
         try await StockReservations.reserve(StockReservations.demand(of: review), for: id, on: db)

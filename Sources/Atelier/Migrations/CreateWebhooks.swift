@@ -8,11 +8,13 @@ struct CreateWebhooks: Migration {
     func prepare(on db: any SQLDatabase, backend: SQLBackend) async throws {
         let timestamp = ColumnType.timestamp(backend)
         try await db.raw("ALTER TABLE outbox ADD COLUMN dispatched_at \(unsafeRaw: timestamp)").run()
+        // The order's access token, sealed like personal data, for the tracking link in the shopper's emails.
+        try await db.raw("ALTER TABLE checkouts ADD COLUMN access_token_sealed TEXT").run()
         try await db.raw("CREATE INDEX outbox_undispatched ON outbox (seq) WHERE dispatched_at IS NULL").run()
         try await db.raw("""
             CREATE TABLE webhook_subscriptions (
                 id TEXT PRIMARY KEY,
-                kind TEXT NOT NULL DEFAULT 'partner' CHECK (kind IN ('partner', 'fulfillment')),
+                kind TEXT NOT NULL DEFAULT 'partner' CHECK (kind IN ('partner', 'fulfillment', 'mail')),
                 url TEXT NOT NULL,
                 description TEXT,
                 event_types TEXT NOT NULL,
@@ -28,6 +30,7 @@ struct CreateWebhooks: Migration {
             """).run()
         // The configured fulfillment service is one subscription, kept in step with the configuration.
         try await db.raw("CREATE UNIQUE INDEX webhook_subscriptions_fulfillment ON webhook_subscriptions (kind) WHERE kind = 'fulfillment'").run()
+        try await db.raw("CREATE UNIQUE INDEX webhook_subscriptions_mail ON webhook_subscriptions (kind) WHERE kind = 'mail'").run()
         try await db.raw("""
             CREATE TABLE webhook_deliveries (
                 id TEXT PRIMARY KEY,

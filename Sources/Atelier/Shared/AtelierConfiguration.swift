@@ -54,6 +54,8 @@ public struct AtelierConfiguration: Sendable {
     public var webhooks = WebhookSettings()
     /// The fulfillment service paid orders go to; nil: none.
     public var fulfillment: FulfillmentSettings?
+    /// The shopper's emails; nil sends none (tests that do not need them).
+    public var mail: MailSettings?
 
     public init(
         hostname: String = "127.0.0.1",
@@ -144,6 +146,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PUBLIC_URL", "http://HOSTNAME:PORT", "the API's public address, for the asset and preview links sent to the fulfillment service"),
         ("ATELIER_FULFILLMENT_URL", "(unset: no fulfillment service)", "where paid orders are delivered (signed like partner webhooks)"),
         ("ATELIER_FULFILLMENT_SECRET", "(required with the URL)", "whsec_… shared with the fulfillment service: signs our deliveries and its updates to /webhooks/fulfillment"),
+        ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
+        ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
+        ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails: URL/orders/ORDER_ID?token=TOKEN"),
+        ("ATELIER_SMTP_URL", "(unset: .eml files under ATELIER_DATA_DIR/mail)", "smtp://USER:PASSWORD@HOST:587 (STARTTLS required), smtps://…:465, or smtp://HOST:25?starttls=off for a local relay"),
+        ("ATELIER_SMTP_CA_FILE", "(unset: the system's)", "PEM certificate authorities to trust for the SMTP relay"),
         ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
         ("ATELIER_WEBHOOK_ALLOWED_HOSTS", "(unset: any public host)", "comma-separated host names; when set, webhooks go only to these"),
         ("ATELIER_WEBHOOK_WORKERS", "4", "concurrent webhook deliveries per process (with ATELIER_WORKERS above 0)"),
@@ -276,6 +283,21 @@ public struct AtelierConfiguration: Sendable {
                 problems.append("ATELIER_FULFILLMENT_SECRET: required with ATELIER_FULFILLMENT_URL, as whsec_ and base64 (value not shown)")
             }
         }
+        let storefront = value("ATELIER_STOREFRONT_URL") ?? publicURL
+        if !Self.isHTTPURL(storefront) { problems.append("ATELIER_STOREFRONT_URL=\(storefront): must be an http(s) URL") }
+        var transport = MailSettings.Transport.files(URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("mail").path)
+        if let raw = value("ATELIER_SMTP_URL") {
+            let (smtp, problem) = SMTPSettings.parse(raw, caFile: value("ATELIER_SMTP_CA_FILE"))
+            if let smtp { transport = .smtp(smtp) } else {
+                // The URL may carry a password: never echo it.
+                problems.append("ATELIER_SMTP_URL: \(problem ?? "unusable") (value not shown)")
+            }
+        }
+        let from = value("ATELIER_MAIL_FROM") ?? "Atelier <orders@atelier.invalid>"
+        if !MailMessage.address(of: from).contains("@") || from.contains(where: \.isNewline) {
+            problems.append("ATELIER_MAIL_FROM=\(from): must be an address, like Shop <orders@shop.example>")
+        }
+        config.mail = MailSettings(from: from, shopName: value("ATELIER_SHOP_NAME") ?? "Atelier", trackingBaseURL: storefront, transport: transport)
         config.webhooks.workers = integer("ATELIER_WEBHOOK_WORKERS", default: 4, in: 1...64)
         config.webhooks.secretOverlap = TimeInterval(integer("ATELIER_WEBHOOK_SECRET_OVERLAP_SECONDS", default: 86_400, in: 0...2_592_000))
         config.webhooks.retry.disableAfter = TimeInterval(integer("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", default: 259_200, in: 60...31_536_000))

@@ -178,20 +178,53 @@ public struct WebhookDeliveryStore: Sendable {
 
     /// Records an attempt and decides what comes next: done, again later, dead, or (410) the subscription off.
     /// Only the worker holding the lease may record (a late worker whose lease ran out is ignored).
+    /// Writes the attempt down before anything is sent, so an attempt cut short by a crash stays visible
+    /// ("in progress", never finished) — an email or webhook is never sent twice without a trace.
+    public func beginAttempt(_ delivery: WebhookDelivery, url: String, worker: String, on db: any SQLDatabase) async throws -> String? {
+        let held = try await db.raw("""
+            SELECT id FROM webhook_deliveries WHERE id = \(bind: delivery.id) AND locked_by = \(bind: worker) AND status = 'pending'\(unsafeRaw: db.rowLock())
+            """).first()
+        guard held != nil else { return nil }
+        let now = clock.now
+        let id = Identifier.make(prefix: "wha", at: now)
+        let number = try await attemptCount(delivery.id, on: db) + 1
+        try await db.raw("""
+            INSERT INTO webhook_attempts (id, delivery_id, number, at, url, status, latency_ms, response_excerpt, error)
+            VALUES (\(bind: id), \(bind: delivery.id), \(bind: number), \(bind: now), \(bind: url), NULL, 0, NULL,
+                'in progress: no outcome was recorded (the sender stopped)')
+            """).run()
+        return id
+    }
+
+    func attemptCount(_ deliveryId: String, on db: any SQLDatabase) async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id = \(bind: deliveryId)").first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
     @discardableResult
-    public func record(_ result: Result, for delivery: WebhookDelivery, url: String, worker: String, policy: WebhookRetryPolicy,
-                       on db: any SQLDatabase) async throws -> WebhookDelivery.Status? {
+    public func record(_ result: Result, for delivery: WebhookDelivery, attemptId: String? = nil, url: String, worker: String,
+                       policy: WebhookRetryPolicy, on db: any SQLDatabase) async throws -> WebhookDelivery.Status? {
         let now = clock.now
         let held = try await db.raw("""
             SELECT attempts FROM webhook_deliveries WHERE id = \(bind: delivery.id) AND locked_by = \(bind: worker) AND status = 'pending'\(unsafeRaw: db.rowLock())
             """).first()
-        guard let held else { return nil }
-        let attempt = try held.decode(column: "attempts", as: Int.self) + 1
-        try await db.raw("""
-            INSERT INTO webhook_attempts (id, delivery_id, number, at, url, status, latency_ms, response_excerpt, error)
-            VALUES (\(bind: Identifier.make(prefix: "wha", at: now)), \(bind: delivery.id), \(bind: attempt), \(bind: now), \(bind: url),
-                \(bind: result.status), \(bind: result.latencyMs), \(bind: result.responseExcerpt), \(bind: result.error))
-            """).run()
+        guard held != nil else { return nil }
+        // Every attempt counts, those cut short by a crash too.
+        let attempt: Int
+        if let attemptId {
+            attempt = try await attemptCount(delivery.id, on: db)
+            try await db.raw("""
+                UPDATE webhook_attempts SET status = \(bind: result.status), latency_ms = \(bind: result.latencyMs),
+                    response_excerpt = \(bind: result.responseExcerpt), error = \(bind: result.error)
+                WHERE id = \(bind: attemptId)
+                """).run()
+        } else {
+            attempt = try await attemptCount(delivery.id, on: db) + 1
+            try await db.raw("""
+                INSERT INTO webhook_attempts (id, delivery_id, number, at, url, status, latency_ms, response_excerpt, error)
+                VALUES (\(bind: Identifier.make(prefix: "wha", at: now)), \(bind: delivery.id), \(bind: attempt), \(bind: now), \(bind: url),
+                    \(bind: result.status), \(bind: result.latencyMs), \(bind: result.responseExcerpt), \(bind: result.error))
+                """).run()
+        }
         let status: WebhookDelivery.Status
         var next = now
         if result.succeeded {

@@ -43,6 +43,8 @@ public struct WebhookDeliveryService: Service {
     public let settings: WebhookSettings
     /// The fulfillment service and how its order documents are made; nil when none is configured.
     public let fulfillment: (settings: FulfillmentSettings, documents: FulfillmentDocuments)?
+    /// The shopper's emails: composed from the order when sent, through the configured transport.
+    public let mail: (composer: MailComposer, transport: any MailTransport)?
     public let logger: Logger
     private let clock: WallClock
     /// How long a claimed delivery is this worker's: longer than any send can take, so only a dead worker's
@@ -50,12 +52,19 @@ public struct WebhookDeliveryService: Service {
     var lease: TimeInterval { max(30, 2 * Double(settings.totalTimeout.components.seconds)) }
 
     public init(database: any DatabaseClient, subscriptions: WebhookSubscriptionStore, settings: WebhookSettings,
-                fulfillment: FulfillmentSettings? = nil, clock: WallClock = .system, logger: Logger) {
+                fulfillment: FulfillmentSettings? = nil, mail: MailSettings? = nil, clock: WallClock = .system, logger: Logger) {
         self.database = database
         self.subscriptions = subscriptions
         self.settings = settings
         self.fulfillment = fulfillment.map {
             ($0, FulfillmentDocuments(cipher: subscriptions.cipher, publicBaseURL: $0.publicBaseURL, clock: clock))
+        }
+        self.mail = mail.map { settings in
+            let transport: any MailTransport = switch settings.transport {
+            case .files(let folder): FileMailTransport(directory: URL(fileURLWithPath: folder))
+            case .smtp(let smtp): SMTPTransport(settings: smtp)
+            }
+            return (MailComposer(settings: settings, cipher: subscriptions.cipher, clock: clock), transport)
         }
         self.clock = clock
         self.logger = logger
@@ -84,6 +93,18 @@ public struct WebhookDeliveryService: Service {
                     }
                 } catch {
                     logger.error("could not set up the fulfillment subscription", metadata: ["error": .string(String(reflecting: error))])
+                }
+            }
+            if let mail = self.mail?.composer.settings {
+                let subscriptions = self.subscriptions
+                let target = switch mail.transport {
+                case .files(let folder): "file://" + folder
+                case .smtp(let smtp): "smtp://\(smtp.host):\(smtp.port)"
+                }
+                do {
+                    try await database.transaction { db in try await subscriptions.ensureMail(target: target, on: db) }
+                } catch {
+                    logger.error("could not set up the mail subscription", metadata: ["error": .string(String(reflecting: error))])
                 }
             }
             await withTaskGroup(of: Void.self) { group in
@@ -134,10 +155,15 @@ public struct WebhookDeliveryService: Service {
             (try await subscriptions.find(id: delivery.subscriptionId, on: db), try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db))
         }
         guard let subscription else { return true }
-        let result = await send(delivery, to: subscription, secrets: secrets, client: client)
+        guard let attemptId = try await database.transaction({ db in
+            try await store.beginAttempt(delivery, url: subscription.url, worker: worker, on: db)
+        }) else { return true }
+        let result = subscription.kind == .mail
+            ? await sendMail(delivery)
+            : await send(delivery, to: subscription, secrets: secrets, client: client)
         let policy = settings.retry
         let status = try await database.transaction { db in
-            try await store.record(result, for: delivery, url: subscription.url, worker: worker, policy: policy, on: db)
+            try await store.record(result, for: delivery, attemptId: attemptId, url: subscription.url, worker: worker, policy: policy, on: db)
         }
         Counter(label: "atelier_webhook_attempts_total", dimensions: [("outcome", result.succeeded ? "succeeded" : "failed")]).increment()
         logger.info("webhook delivery attempt", metadata: [
@@ -193,6 +219,28 @@ public struct WebhookDeliveryService: Service {
             let text = excerpt.map { String(buffer: $0) }.map { String($0.prefix(500)) }
             let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter)
             return .init(status: Int(response.status.code), latencyMs: elapsed(), responseExcerpt: text, error: nil, retryAfter: retryAfter)
+        } catch {
+            return .init(status: nil, latencyMs: elapsed(), responseExcerpt: nil, error: String(String(describing: error).prefix(300)), retryAfter: nil)
+        }
+    }
+
+    /// Writes and sends the email an event calls for; the result reads like an SMTP reply.
+    func sendMail(_ delivery: WebhookDelivery) async -> WebhookDeliveryStore.Result {
+        guard let mail else { return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "mail is not configured", retryAfter: nil) }
+        let started = ContinuousClock.now
+        func elapsed() -> Int {
+            let duration = ContinuousClock.now - started
+            return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        }
+        do {
+            let composer = mail.composer
+            guard let message = try await database.withConnection({ db in try await composer.message(for: delivery, on: db) }) else {
+                return .init(status: 250, latencyMs: elapsed(), responseExcerpt: "no email for this event", error: nil, retryAfter: nil)
+            }
+            let reply = try await mail.transport.send(message)
+            return .init(status: 250, latencyMs: elapsed(), responseExcerpt: reply, error: nil, retryAfter: nil)
+        } catch let error as SMTPError {
+            return .init(status: error.code, latencyMs: elapsed(), responseExcerpt: nil, error: error.description, retryAfter: nil)
         } catch {
             return .init(status: nil, latencyMs: elapsed(), responseExcerpt: nil, error: String(String(describing: error).prefix(300)), retryAfter: nil)
         }

@@ -3,7 +3,7 @@ import SQLKit
 
 /// A partner's subscription: where to send which events, signed with its secret.
 public struct WebhookSubscription: Sendable, Equatable {
-    public enum Kind: String, Sendable { case partner, fulfillment }
+    public enum Kind: String, Sendable { case partner, fulfillment, mail }
 
     public var id: String
     /// `fulfillment`: the configured fulfillment service, which receives whole orders (see `FulfillmentDocuments`).
@@ -171,6 +171,21 @@ public struct WebhookSubscriptionStore: Sendable {
             createdAt: try row.decode(column: "created_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self))
         subscription.kind = WebhookSubscription.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .partner
         return subscription
+    }
+
+    /// The shopper's emails ride on the same deliveries (order, retries, attempts, dead letters): one
+    /// subscription of kind `mail`, whose URL names the transport.
+    public func ensureMail(target: String, on db: any SQLDatabase) async throws {
+        let now = clock.now
+        try await db.raw("""
+            INSERT INTO webhook_subscriptions (id, kind, url, description, event_types, active, secret, created_at, updated_at)
+            VALUES (\(bind: Identifier.make(prefix: "whs", at: now)), 'mail', \(bind: target), 'Emails to shoppers (configuration)',
+                'order.created,order.status_changed', \(bind: true), \(bind: try cipher.seal(WebhookSigner.newSecret())), \(bind: now), \(bind: now))
+            ON CONFLICT (kind) WHERE kind = 'mail' DO NOTHING
+            """).run()
+        try await db.raw("""
+            UPDATE webhook_subscriptions SET url = \(bind: target), updated_at = \(bind: now) WHERE kind = 'mail' AND url <> \(bind: target)
+            """).run()
     }
 
     /// Keeps the fulfillment service's subscription in step with the configuration: created once (a unique
