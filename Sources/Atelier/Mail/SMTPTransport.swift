@@ -58,7 +58,8 @@ public struct SMTPTransport: MailTransport {
         let tls = settings.security == .none ? nil : try makeTLSContext()
         let (stream, continuation) = AsyncStream<String>.makeStream()
         let implicit = settings.security == .implicitTLS
-        let host = settings.host
+        // SNI takes names only; for an address the certificate is checked against the address connected to.
+        let host: String? = AddressGuard.isLiteralAddress(settings.host) ? nil : settings.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
@@ -124,7 +125,7 @@ public struct SMTPTransport: MailTransport {
         if settings.security == .startTLS, let tls {
             guard capabilities.contains("STARTTLS") else { throw SMTPError(code: nil, message: "the server does not offer STARTTLS") }
             _ = try await session.command("STARTTLS", expect: [220])
-            let (channel, host) = (session.channel, settings.host)
+            let (channel, host) = (session.channel, AddressGuard.isLiteralAddress(settings.host) ? nil : settings.host)
             try await channel.eventLoop.submit {
                 try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host), position: .first)
             }.get()

@@ -81,6 +81,14 @@ public struct AddressGuard: Sendable {
         }
     }
 
+    /// Whether the host is written as an IPv4 or IPv6 address rather than a name.
+    public static func isLiteralAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
+    }
+
     /// Every address the host name resolves to (a literal address resolves to itself).
     public static func resolve(_ host: String) -> [Address] {
         var hints = addrinfo()

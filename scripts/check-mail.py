@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Shopper emails end to end through a real SMTP server: aiosmtpd with STARTTLS required and AUTH.
+
+    python scripts/check-mail.py
+
+Environment: ATELIER_BIN, WORK, DATABASE_URL (empty: SQLite), ATELIER_PORT, SMTP_PORT.
+Makes a self-signed certificate for 127.0.0.1, starts aiosmtpd requiring STARTTLS and AUTH (user `shop`),
+starts the server with ATELIER_SMTP_URL and that certificate as its trust root, pays an order, ships it
+(tracking), pays and cancels another (refund), and checks the three messages: headers, both parts, the
+price breakdown, a tracking link whose token opens the order, the carrier's tracking, the refund.
+"""
+import datetime
+import email
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from email import policy
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+import ssl
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+BIN, WORK = os.environ["ATELIER_BIN"], os.environ["WORK"]
+PORT, SMTP_PORT = int(os.environ.get("ATELIER_PORT", "18185")), int(os.environ.get("SMTP_PORT", "25960"))
+BASE = f"http://127.0.0.1:{PORT}"
+messages = []
+logins = []
+
+
+def expect(condition, message):
+    if not condition:
+        sys.exit(f"FAILED: {message}")
+
+
+def certificate():
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = os.path.join(WORK, "smtp.pem"), os.path.join(WORK, "smtp.key")
+    open(cert_path, "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+    open(key_path, "wb").write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        messages.append({"from": envelope.mail_from, "to": envelope.rcpt_tos, "tls": session.ssl is not None,
+                         "authenticated": session.authenticated, "raw": envelope.content})
+        return "250 Message accepted for delivery"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"shop" and auth_data.password == b"s3cret pass"
+    logins.append((mechanism, ok))
+    return AuthResult(success=ok)
+
+
+def call(method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(BASE + path, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, (json.loads(raw) if raw else None), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null"), error.headers
+
+
+def wait_for(predicate, what, seconds=40):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    sys.exit(f"FAILED: timed out waiting for {what}")
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    cert_path, key_path = certificate()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=SMTP_PORT, tls_context=context, require_starttls=True,
+                            auth_required=True, auth_require_tls=True, authenticator=authenticator)
+    controller.start()
+    log = open(os.path.join(WORK, "mail-serve.log"), "w")
+    env = dict(os.environ, ATELIER_DATA_DIR=os.path.join(WORK, "data-mail"), PORT=str(PORT), ATELIER_LOG_LEVEL="info",
+               ATELIER_SMTP_URL=f"smtp://shop:{urllib.parse.quote('s3cret pass')}@127.0.0.1:{SMTP_PORT}", ATELIER_SMTP_CA_FILE=cert_path,
+               ATELIER_MAIL_FROM="Atelier Shop <orders@shop.example>", ATELIER_SHOP_NAME="Atelier Shop",
+               ATELIER_STOREFRONT_URL=BASE)
+    server = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(150):
+            try:
+                if urllib.request.urlopen(BASE + "/health/ready", timeout=2).status == 200:
+                    break
+            except Exception:
+                time.sleep(0.2)
+        text = open(os.path.join(WORK, "mail-serve.log")).read()
+        key = next(w for w in text.replace('"', " ").split() if w.startswith("atk_"))
+        run(key)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        controller.stop()
+
+
+def paid_order(email_address):
+    status, _, headers = call("POST", "/cart/items", {"product": "3d-printed-figurine",
+                                                      "selection": {"size": "large", "material": "resin", "colour": "red"}})
+    status, started, _ = call("POST", "/checkout", {
+        "contact": {"email": email_address, "name": "Grace Hopper"},
+        "shippingAddress": {"name": "Grace Hopper", "line1": "1 Navy Yard", "city": "Brooklyn", "region": "NY", "postalCode": "11205", "country": "US"},
+        "shippingMethod": "standard", "payment": {"provider": "test"}},
+        {"X-Session-Key": headers["X-Session-Key"], "Idempotency-Key": str(uuid.uuid4())})
+    expect(status == 201, f"checkout: {status} {started}")
+    status, paid, _ = call("POST", f"/checkout/{started['checkout']['id']}/test-payment", {}, {"X-Access-Token": started["accessToken"]})
+    return paid["checkout"]["orderId"], started["accessToken"], paid["checkout"]["total"]["amount"]
+
+
+def parts(message):
+    return {part.get_content_type(): part.get_content() for part in message.iter_parts()}
+
+
+def run(key):
+    admin = {"Authorization": f"Bearer {key}"}
+    order, token, total = paid_order("grace@example.com")
+    first = wait_for(lambda: messages and messages[0], "the order confirmation")
+    parsed = email.message_from_bytes(first["raw"], policy=policy.default)
+    body = parts(parsed)
+    expect(first["tls"] and first["authenticated"] and logins == [("PLAIN", True)], f"STARTTLS and AUTH: {first['tls']} {logins}")
+    expect(first["from"] == "orders@shop.example" and first["to"] == ["grace@example.com"], f"envelope: {first['from']} {first['to']}")
+    expect(parsed["From"] == "Atelier Shop <orders@shop.example>" and parsed["To"] == "Grace Hopper <grace@example.com>"
+           and parsed["Subject"].startswith("Your order AT-") and parsed["Message-ID"].startswith("<evt_") and parsed["Date"],
+           f"headers: {dict(parsed.items())}")
+    expect(parsed.get_content_type() == "multipart/alternative" and set(body) == {"text/plain", "text/html"}, f"parts: {list(body)}")
+    text = body["text/plain"]
+    amount = f"{total / 100:.2f} USD"
+    expect("3D-printed figurine" in text and "material: resin" in text and f"Total: {amount}" in text and "New York sales tax" in text
+           and "Expected to ship on" in text and amount in body["text/html"], f"the receipt:\n{text}")
+    link = next(word for word in text.split() if "/orders/" in word)
+    expect(link.startswith(f"{BASE}/orders/{order}?token=ot_"), f"the tracking link: {link}")
+    status, tracked, _ = call("GET", link[len(BASE):])
+    expect(status == 200 and tracked["id"] == order, f"the link opens the order: {status}")
+    print(f"confirmation: STARTTLS + AUTH PLAIN, multipart text/html, receipt with total {amount}, tracking link opens the order")
+
+    for step in ({"to": "in_production"}, {"to": "fulfilled"},
+                 {"to": "shipped", "tracking": {"carrier": "UPS", "number": "1Z999AA1", "url": "https://ups.example/1Z999AA1"}}):
+        status, _, _ = call("POST", f"/admin/orders/{order}/transitions", step, admin)
+        expect(status == 200, f"transition {step['to']}")
+    shipped = wait_for(lambda: len(messages) >= 2 and messages[1], "the shipping update")
+    parsed = email.message_from_bytes(shipped["raw"], policy=policy.default)
+    text = parts(parsed)["text/plain"]
+    expect("is on its way" in parsed["Subject"] and "UPS" in text and "1Z999AA1" in text and "https://ups.example/1Z999AA1" in text,
+           f"the shipping update:\n{text}")
+    print("shipping update: carrier, tracking number and link")
+
+    other, _, other_total = paid_order("ada@example.com")
+    wait_for(lambda: len(messages) >= 3, "the second confirmation")
+    status, _, _ = call("POST", f"/admin/orders/{other}/transitions", {"to": "cancelled", "reason": "out of resin"}, admin)
+    expect(status == 200, "cancel")
+    cancelled = wait_for(lambda: len(messages) >= 4 and messages[3], "the cancellation notice")
+    parsed = email.message_from_bytes(cancelled["raw"], policy=policy.default)
+    text = parts(parsed)["text/plain"]
+    expect("was cancelled" in parsed["Subject"] and f"{other_total / 100:.2f} USD" in text and cancelled["to"] == ["ada@example.com"],
+           f"the cancellation notice:\n{text}")
+    time.sleep(1.5)
+    expect(len(messages) == 4, f"one email per event, no more: {len(messages)}")
+    print("cancellation notice: the refund; 4 emails for 4 events that call for one")
+    print("mail: ok")
+
+
+if __name__ == "__main__":
+    main()
