@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Shopper emails end to end through a real SMTP server: aiosmtpd with STARTTLS required and AUTH.
+"""The full scenario: pay → the fulfillment service receives the order → it reports in production, shipped,
+delivered → the order shows each step with its audit record, and the shopper's emails arrive through a real
+SMTP server: aiosmtpd with STARTTLS required and AUTH.
 
     python scripts/check-mail.py
 
 Environment: ATELIER_BIN, WORK, DATABASE_URL (empty: SQLite), ATELIER_PORT, SMTP_PORT.
 Makes a self-signed certificate for 127.0.0.1, starts aiosmtpd requiring STARTTLS and AUTH (user `shop`),
-starts the server with ATELIER_SMTP_URL and that certificate as its trust root, pays an order, ships it
-(tracking), pays and cancels another (refund), and checks the three messages: headers, both parts, the
+starts a fulfillment service (a standardwebhooks receiver that reports back, signed), starts the server with
+ATELIER_SMTP_URL, that certificate as its trust root and the fulfillment service, pays an order and lets the
+service move it along, pays and cancels another (refund), and checks the messages: headers, both parts, the
 price breakdown, a tracking link whose token opens the order, the carrier's tracking, the refund.
 """
 import datetime
@@ -30,6 +33,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook
 import warnings
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -37,8 +44,42 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 BIN, WORK = os.environ["ATELIER_BIN"], os.environ["WORK"]
 PORT, SMTP_PORT = int(os.environ.get("ATELIER_PORT", "18185")), int(os.environ.get("SMTP_PORT", "25960"))
 BASE = f"http://127.0.0.1:{PORT}"
+FULFILLMENT_PORT = int(os.environ.get("FULFILLMENT_PORT", "25965"))
+FULFILLMENT_SECRET = "whsec_" + __import__("base64").b64encode(os.urandom(32)).decode()
 messages = []
 logins = []
+fulfilled = {}
+
+
+class Fulfillment(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        try:
+            event = Webhook(FULFILLMENT_SECRET).verify(body, {k.lower(): v for k, v in self.headers.items()})
+        except Exception:
+            self.send_response(400)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if event["type"] == "fulfillment.order":
+            fulfilled[event["data"]["orderId"]] = event
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def report(order_id, status, **extra):
+    body = json.dumps({"type": "fulfillment.update", "data": {"orderId": order_id, "status": status, **extra}})
+    message_id = "msg_" + uuid.uuid4().hex
+    now = datetime.datetime.now(tz=datetime.timezone.utc)
+    request = urllib.request.Request(BASE + "/webhooks/fulfillment", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "webhook-id": message_id, "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(FULFILLMENT_SECRET).sign(message_id, now, body)})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["outcome"]
 
 
 def expect(condition, message):
@@ -104,11 +145,14 @@ def main():
     controller = Controller(Handler(), hostname="127.0.0.1", port=SMTP_PORT, tls_context=context, require_starttls=True,
                             auth_required=True, auth_require_tls=True, authenticator=authenticator)
     controller.start()
+    partner = ThreadingHTTPServer(("127.0.0.1", FULFILLMENT_PORT), Fulfillment)
+    threading.Thread(target=partner.serve_forever, daemon=True).start()
     log = open(os.path.join(WORK, "mail-serve.log"), "w")
     env = dict(os.environ, ATELIER_DATA_DIR=os.path.join(WORK, "data-mail"), PORT=str(PORT), ATELIER_LOG_LEVEL="info",
                ATELIER_SMTP_URL=f"smtp://shop:{urllib.parse.quote('s3cret pass')}@127.0.0.1:{SMTP_PORT}", ATELIER_SMTP_CA_FILE=cert_path,
                ATELIER_MAIL_FROM="Atelier Shop <orders@shop.example>", ATELIER_SHOP_NAME="Atelier Shop",
-               ATELIER_STOREFRONT_URL=BASE)
+               ATELIER_STOREFRONT_URL=BASE, ATELIER_FULFILLMENT_URL=f"http://127.0.0.1:{FULFILLMENT_PORT}/orders",
+               ATELIER_FULFILLMENT_SECRET=FULFILLMENT_SECRET)
     server = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(150):
@@ -124,6 +168,7 @@ def main():
         server.terminate()
         server.wait(timeout=30)
         controller.stop()
+        partner.shutdown()
 
 
 def paid_order(email_address):
@@ -165,10 +210,19 @@ def run(key):
     expect(status == 200 and tracked["id"] == order, f"the link opens the order: {status}")
     print(f"confirmation: STARTTLS + AUTH PLAIN, multipart text/html, receipt with total {amount}, tracking link opens the order")
 
-    for step in ({"to": "in_production"}, {"to": "fulfilled"},
-                 {"to": "shipped", "tracking": {"carrier": "UPS", "number": "1Z999AA1", "url": "https://ups.example/1Z999AA1"}}):
-        status, _, _ = call("POST", f"/admin/orders/{order}/transitions", step, admin)
-        expect(status == 200, f"transition {step['to']}")
+    # The fulfillment service has the whole order and drives it: in production, shipped (fulfilled walked through), delivered.
+    document = wait_for(lambda: fulfilled.get(order), "the order at the fulfillment service")
+    expect(document["data"]["shippingAddress"]["line1"] == "1 Navy Yard" and document["data"]["lines"][0]["quantity"] == 1,
+           f"the fulfillment document: {document}")
+    outcomes = [report(order, "in_production"),
+                report(order, "shipped", tracking={"carrier": "UPS", "number": "1Z999AA1", "url": "https://ups.example/1Z999AA1"}),
+                report(order, "delivered", deliveredAt="2026-11-25T10:00:00Z")]
+    expect(outcomes == ["applied"] * 3, f"partner updates: {outcomes}")
+    status, detail, _ = call("GET", f"/admin/orders/{order}", headers=admin)
+    trail = [(a["to"], a["actorKind"]) for a in detail["audit"]]
+    expect(trail == [("paid", "payment_provider"), ("in_production", "fulfillment_partner"), ("fulfilled", "fulfillment_partner"),
+                     ("shipped", "fulfillment_partner"), ("delivered", "fulfillment_partner")], f"the audit trail: {trail}")
+    print("fulfillment: the service got the whole order and moved it to delivered; each step in the audit trail")
     shipped = wait_for(lambda: len(messages) >= 2 and messages[1], "the shipping update")
     parsed = email.message_from_bytes(shipped["raw"], policy=policy.default)
     text = parts(parsed)["text/plain"]

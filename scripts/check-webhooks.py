@@ -9,8 +9,9 @@ allowed, and receivers on loopback that answer per path:
 
   /ok      verifies and answers 204            /flaky   500 twice per event, then 204
   /busy    503 with Retry-After: 3 once        /gone    410 (the subscription must turn itself off)
-  /drop    closes the connection without an answer once per event
+  /drop    reached through mitmproxy (scripts/faults.py), which kills the first request of each event
   /slow    verifies and answers 204 after 0.3 s (so deliveries are in flight when the server is killed)
+  /timeout answers the first request per event only after 3.5 s, beyond the server's 2 s timeout
 
 Orders are made with the test provider and moved along their state machine; then the checks: every delivery
 verified, each order's events in order, the retries at the scheduled times, Retry-After honoured, 410 stops
@@ -38,6 +39,8 @@ PORT = int(os.environ.get("ATELIER_PORT", "18183"))
 RECEIVER_PORT = int(os.environ.get("RECEIVER_PORT", "25940"))
 BASE = f"http://127.0.0.1:{PORT}"
 RECEIVER = f"http://127.0.0.1:{RECEIVER_PORT}"
+MITM_PORT = int(os.environ.get("MITM_PORT", "25945"))
+MITMDUMP = os.environ["MITMDUMP"]
 EVENTS = ["order.created", "order.status_changed", "payment.succeeded"]
 FULFILLMENT_SECRET = "whsec_" + __import__("base64").b64encode(os.urandom(32)).decode()
 paid_at = {}         # order id -> when the payment answer arrived
@@ -69,14 +72,13 @@ class Receiver(BaseHTTPRequestHandler):
             seen.append(now)
             count = len(seen)
             keys = list(secrets.get(path, []))
-        if path == "/drop" and count == 1:
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return
         if path == "/gone":
             return self.answer(410)
         if path == "/slow":
             time.sleep(0.3)
+        if path == "/timeout" and count == 1:
+            time.sleep(3.5)  # longer than the server's 2 s total timeout: the first attempt times out
+            return self.answer(204)
         if path == "/flaky" and count <= 2:
             return self.answer(500)
         if path == "/busy" and count == 1:
@@ -130,7 +132,7 @@ class Server:
     def start(self):
         log = open(os.path.join(WORK, "webhooks-serve.log"), "a")
         env = dict(os.environ, ATELIER_DATA_DIR=os.path.join(WORK, "data-webhooks"), DATABASE_URL=DATABASE_URL, PORT=str(PORT),
-                   ATELIER_LOG_LEVEL="info", ATELIER_WEBHOOK_ALLOW_PRIVATE="true", ATELIER_WEBHOOK_RETRY_SCHEDULE="1,2,2,2",
+                   ATELIER_LOG_LEVEL="info", ATELIER_WEBHOOK_ALLOW_PRIVATE="true", ATELIER_WEBHOOK_RETRY_SCHEDULE="1,2,2,2", ATELIER_WEBHOOK_TIMEOUT_SECONDS="2",
                    ATELIER_WEBHOOK_WORKERS="4", ATELIER_FULFILLMENT_URL=RECEIVER + "/fulfillment",
                    ATELIER_FULFILLMENT_SECRET=FULFILLMENT_SECRET, ATELIER_PUBLIC_URL="https://api.shop.example")
         self.process = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -162,7 +164,8 @@ def admin(method, path, body=None):
 
 
 def subscribe(path):
-    status, created, _ = admin("POST", "/admin/webhooks", {"url": RECEIVER + path, "eventTypes": EVENTS})
+    base = f"http://127.0.0.1:{MITM_PORT}" if path == "/drop" else RECEIVER
+    status, created, _ = admin("POST", "/admin/webhooks", {"url": base + path, "eventTypes": EVENTS})
     expect(status == 201 and created["secret"].startswith("whsec_"), f"subscribe {path}: {status} {created}")
     with lock:
         secrets[path] = [created["secret"]]
@@ -268,11 +271,24 @@ def main():
     receiver = ThreadingHTTPServer(("127.0.0.1", RECEIVER_PORT), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     os.makedirs(os.path.join(WORK, "data-webhooks"), exist_ok=True)
+    proxy = subprocess.Popen([MITMDUMP, "--mode", f"reverse:{RECEIVER}", "--listen-host", "127.0.0.1", "-p", str(MITM_PORT), "-q",
+                              "-s", os.path.join(os.path.dirname(os.path.abspath(__file__)), "faults.py")],
+                             stdout=open(os.path.join(WORK, "mitmdump.log"), "w"), stderr=subprocess.STDOUT,
+                             env=dict(os.environ, HOME=WORK))
     server.start()
     try:
+        import socket
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", MITM_PORT), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
         run()
     finally:
         server.stop()
+        proxy.terminate()
+        proxy.wait(timeout=10)
         receiver.shutdown()
 
 
@@ -280,7 +296,7 @@ def run():
     # Internal addresses are refused unless allowed: this server allows loopback; the flag's absence is tested in Swift.
     status, problem, _ = admin("POST", "/admin/webhooks", {"url": "ftp://example.com/hook", "eventTypes": ["order.created"]})
     expect(status == 422 and problem["errors"][0]["code"] == "url_refused", f"a bad URL: {status} {problem}")
-    ids = {path: subscribe(path) for path in ("/ok", "/flaky", "/busy", "/gone", "/drop")}
+    ids = {path: subscribe(path) for path in ("/ok", "/flaky", "/busy", "/gone", "/drop", "/timeout")}
     with lock:
         secrets["/fulfillment"] = [FULFILLMENT_SECRET]
 
@@ -322,7 +338,25 @@ def run():
 
     # /drop: a connection closed without an answer is a failure, retried.
     wait_for(lambda: len(events_for("/drop", order)) >= 6, "the dropping receiver to catch up")
-    print("dropped connection: retried and delivered")
+    created = next(e for _, e, t, b in received["/drop"] if t == "order.created" and b["data"]["orderId"] == order)
+    status, deliveries, _ = admin("GET", f"/admin/webhooks/{ids['/drop']}/deliveries?limit=100")
+    delivery = next(d for d in deliveries["items"] if d["eventId"] == created)
+    status, detail, _ = admin("GET", f"/admin/webhook-deliveries/{delivery['id']}")
+    attempts = [(a.get("status"), (a.get("error") or "")[:50]) for a in detail["attempts"]]
+    expect(len(attempts) == 2 and attempts[0][0] in (None, 502) and attempts[1][0] == 204, f"dropped then delivered: {attempts}")
+    print(f"dropped connection (mitmproxy killed the first request of each event): {attempts[0]} then 204")
+
+    # /timeout: the first attempt outlives the 2 s timeout, is recorded as a failure, and is retried a second later.
+    wait_for(lambda: len(events_for("/timeout", order)) >= 6, "the slow receiver to catch up", seconds=90)
+    created = next(e for _, e, t, b in received["/timeout"] if t == "order.created" and b["data"]["orderId"] == order)
+    times = requests["/timeout"][created]
+    status, deliveries, _ = admin("GET", f"/admin/webhooks/{ids['/timeout']}/deliveries?limit=100")
+    delivery = next(d for d in deliveries["items"] if d["eventId"] == created)
+    status, detail, _ = admin("GET", f"/admin/webhook-deliveries/{delivery['id']}")
+    first = detail["attempts"][0]
+    expect(len(times) == 2 and first.get("status") is None and 1900 <= first["latencyMs"] <= 3000 and 2.7 <= times[1] - times[0] <= 4.2,
+           f"timeout then retry: {detail['attempts']} gap {times[1] - times[0]:.2f}")
+    print(f"timeout: first attempt cut at {first['latencyMs']} ms ({first['error'][:60]}…), retried {times[1] - times[0]:.2f} s after it began")
 
     # /gone: 410 turns the subscription off, with the reason.
     status, gone, _ = wait_for(lambda: (r := admin("GET", f"/admin/webhooks/{ids['/gone']}")) and not r[1]["active"] and r,

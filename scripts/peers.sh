@@ -33,3 +33,10 @@ install_python_peers() {  # $1: virtualenv folder
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$(dirname "${BASH_SOURCE[0]}")/requirements-peers.txt"
 }
+
+# mitmproxy pins an older `cryptography` than moto wants: it gets a virtualenv of its own.
+install_mitmproxy() {  # $1: virtualenv folder
+  local venv=$1
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "mitmproxy>=11,<12"
+}

@@ -153,6 +153,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_SMTP_CA_FILE", "(unset: the system's)", "PEM certificate authorities to trust for the SMTP relay"),
         ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
         ("ATELIER_WEBHOOK_ALLOWED_HOSTS", "(unset: any public host)", "comma-separated host names; when set, webhooks go only to these"),
+        ("ATELIER_WEBHOOK_TIMEOUT_SECONDS", "15", "longest a webhook receiver may take to answer (connecting takes at most 5 s of it)"),
         ("ATELIER_WEBHOOK_WORKERS", "4", "concurrent webhook deliveries per process (with ATELIER_WORKERS above 0)"),
         ("ATELIER_WEBHOOK_RETRY_SCHEDULE", "5,60,300,1800,7200,21600,43200,86400,100800", "seconds to wait after each failed attempt (±10 %); after the last, the delivery is dead"),
         ("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", "259200", "a subscription whose deliveries all failed for this long is disabled (3 days)"),
@@ -298,6 +299,8 @@ public struct AtelierConfiguration: Sendable {
             problems.append("ATELIER_MAIL_FROM=\(from): must be an address, like Shop <orders@shop.example>")
         }
         config.mail = MailSettings(from: from, shopName: value("ATELIER_SHOP_NAME") ?? "Atelier", trackingBaseURL: storefront, transport: transport)
+        config.webhooks.totalTimeout = .seconds(integer("ATELIER_WEBHOOK_TIMEOUT_SECONDS", default: 15, in: 1...120))
+        config.webhooks.connectTimeout = min(.seconds(5), config.webhooks.totalTimeout)
         config.webhooks.workers = integer("ATELIER_WEBHOOK_WORKERS", default: 4, in: 1...64)
         config.webhooks.secretOverlap = TimeInterval(integer("ATELIER_WEBHOOK_SECRET_OVERLAP_SECONDS", default: 86_400, in: 0...2_592_000))
         config.webhooks.retry.disableAfter = TimeInterval(integer("ATELIER_WEBHOOK_DISABLE_AFTER_SECONDS", default: 259_200, in: 60...31_536_000))

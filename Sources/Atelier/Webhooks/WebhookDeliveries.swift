@@ -229,7 +229,10 @@ public struct WebhookDeliveryStore: Sendable {
         var next = now
         if result.succeeded {
             status = .succeeded
-            try await db.raw("UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = \(bind: delivery.subscriptionId)").run()
+            // Only when it was failing: an unconditional write would make every worker queue on the subscription's row.
+            try await db.raw("""
+                UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = \(bind: delivery.subscriptionId) AND failing_since IS NOT NULL
+                """).run()
         } else if result.status == 410 {
             // The receiver says this endpoint is gone for good: stop sending anything to it.
             status = .cancelled
@@ -243,7 +246,7 @@ public struct WebhookDeliveryStore: Sendable {
                 status = .dead
             }
             try await db.raw("""
-                UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, \(bind: now)) WHERE id = \(bind: delivery.subscriptionId)
+                UPDATE webhook_subscriptions SET failing_since = \(bind: now) WHERE id = \(bind: delivery.subscriptionId) AND failing_since IS NULL
                 """).run()
             if let since = try await db.select().column("failing_since").from("webhook_subscriptions").where("id", .equal, delivery.subscriptionId)
                 .first(decodingColumn: "failing_since", as: Date?.self) ?? nil, now.timeIntervalSince(since) >= policy.disableAfter {

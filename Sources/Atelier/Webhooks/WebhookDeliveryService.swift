@@ -148,16 +148,16 @@ public struct WebhookDeliveryService: Service {
             dispatched = try await database.transaction { db in try await store.dispatch(subscriptions: subscriptions, on: db) }
         }
         let lease = self.lease
-        guard due || dispatched > 0,
-              let delivery = try await database.transaction({ db in try await store.claim(worker: worker, lease: lease, on: db) })
-        else { return dispatched > 0 }
-        let (subscription, secrets) = try await database.withConnection { db in
-            (try await subscriptions.find(id: delivery.subscriptionId, on: db), try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db))
+        guard due || dispatched > 0 else { return dispatched > 0 }
+        // Claim, read the subscription and write the attempt down in one transaction.
+        let claimed = try await database.transaction { db -> (WebhookDelivery, WebhookSubscription, [String], String)? in
+            guard let delivery = try await store.claim(worker: worker, lease: lease, on: db),
+                  let subscription = try await subscriptions.find(id: delivery.subscriptionId, on: db),
+                  let attemptId = try await store.beginAttempt(delivery, url: subscription.url, worker: worker, on: db)
+            else { return nil }
+            return (delivery, subscription, try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db), attemptId)
         }
-        guard let subscription else { return true }
-        guard let attemptId = try await database.transaction({ db in
-            try await store.beginAttempt(delivery, url: subscription.url, worker: worker, on: db)
-        }) else { return true }
+        guard let (delivery, subscription, secrets, attemptId) = claimed else { return dispatched > 0 }
         let result = subscription.kind == .mail
             ? await sendMail(delivery)
             : await send(delivery, to: subscription, secrets: secrets, client: client)
