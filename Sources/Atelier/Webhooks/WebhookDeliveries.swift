@@ -141,13 +141,16 @@ public struct WebhookDeliveryStore: Sendable {
     /// aggregate to the same subscription (so one order's events arrive in order).
     public func claim(worker: String, lease: TimeInterval, on db: any SQLDatabase) async throws -> WebhookDelivery? {
         let now = clock.now
+        // Only the delivery's row: locking the joined subscription row too would make every worker skip every
+        // delivery of a subscription while one of them claims.
+        let lock = db.dialect.name == "postgresql" ? " FOR UPDATE OF d SKIP LOCKED" : ""
         guard let row = try await db.raw("""
             SELECT d.id FROM webhook_deliveries d
             JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active = \(bind: true)
             WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.locked_until IS NULL OR d.locked_until < \(bind: now))
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
                               AND e.aggregate_id = d.aggregate_id AND e.seq < d.seq AND e.status = 'pending')
-            ORDER BY d.next_attempt_at, d.seq LIMIT 1\(unsafeRaw: db.rowLock(skipLocked: true))
+            ORDER BY d.next_attempt_at LIMIT 1\(unsafeRaw: lock)
             """).first()
         else { return nil }
         let id = try row.decode(column: "id", as: String.self)
