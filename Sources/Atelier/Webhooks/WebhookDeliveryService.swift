@@ -121,14 +121,17 @@ public struct WebhookDeliveryService: Service {
     func loop(worker: String, client: HTTPClient, stopping: StopFlag) async {
         while !stopping.isSet, !Task.isCancelled {
             var worked = false
+            var pause = Duration.milliseconds(100)
             do {
                 worked = try await runOne(worker: worker, client: client)
             } catch {
+                // The database is away, say: wait longer, so the log is not flooded.
+                pause = .seconds(2)
                 logger.warning("webhook worker failed a round", metadata: ["error": .string(String(reflecting: error))])
             }
             if !worked {
                 var slept = Duration.zero
-                while slept < .milliseconds(100), !stopping.isSet, !Task.isCancelled {
+                while slept < pause, !stopping.isSet, !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
                     slept += .milliseconds(50)
                 }
