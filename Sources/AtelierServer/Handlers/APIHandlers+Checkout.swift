@@ -111,11 +111,18 @@ extension APIHandlers {
             return checkoutView(checkout, order: order)
         }
         if view.status == .pending, view.payment.provider != .test, view.payment.reference == nil {
-            // The provider payment was not created yet (the first answer was lost): create it now.
+            // The provider payment was not created yet (the first answer was lost): create it now. A provider that is
+            // still away leaves the checkout as it is — reading it never fails because of the provider.
             guard let checkout = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) else {
                 throw AtelierError.notFound("Checkout '\(id)'")
             }
-            return .ok(.init(body: .json(checkoutView(try await checkoutPayments.ensurePayment(checkout), order: nil))))
+            if let ready = try? await checkoutPayments.ensurePayment(checkout) {
+                return .ok(.init(body: .json(checkoutView(ready, order: nil))))
+            }
+            // A refusal cancelled it meanwhile: answer it as it is now.
+            if let now = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) {
+                return .ok(.init(body: .json(checkoutView(now, order: nil))))
+            }
         }
         return .ok(.init(body: .json(view)))
     }
