@@ -297,6 +297,10 @@ extension APIHandlers {
             let result: PayPalGateway.CaptureResult
             do throws(PaymentGatewayError) {
                 result = try await paypal.capture(orderId: orderId, idempotencyKey: "atelier-capture-\(checkout.id)")
+            } catch where error.code == "ORDER_ALREADY_CAPTURED" {
+                // Captured already (another approval event): PAYMENT.CAPTURE.COMPLETED reports it; nothing to do here.
+                outcome = .ignored
+                break
             } catch {
                 throw error.problem
             }
