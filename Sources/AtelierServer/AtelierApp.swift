@@ -31,7 +31,7 @@ public enum AtelierApp {
         try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
                                                                                jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
-        let responder = EdgeResponder(
+        var responder = EdgeResponder(
             inner: router.buildResponder(),
             routes: contract.routes,
             authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
@@ -45,6 +45,7 @@ public enum AtelierApp {
             shipDates: configuration.shipDates,
             clock: clock
         )
+        responder.cors = CORSPolicy(origins: configuration.corsOrigins)
         var app = Application(
             responder: responder,
             configuration: .init(

@@ -56,6 +56,8 @@ public struct AtelierConfiguration: Sendable {
     public var fulfillment: FulfillmentSettings?
     /// The shopper's emails; nil sends none (tests that do not need them).
     public var mail: MailSettings?
+    /// Browser origins (the storefronts) allowed to call the API cross-origin, compared exactly.
+    public var corsOrigins: Set<String> = []
 
     public init(
         hostname: String = "127.0.0.1",
@@ -146,6 +148,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PUBLIC_URL", "http://HOSTNAME:PORT", "the API's public address, for the asset and preview links sent to the fulfillment service"),
         ("ATELIER_FULFILLMENT_URL", "(unset: no fulfillment service)", "where paid orders are delivered (signed like partner webhooks)"),
         ("ATELIER_FULFILLMENT_SECRET", "(required with the URL)", "whsec_… shared with the fulfillment service: signs our deliveries and its updates to /webhooks/fulfillment"),
+        ("ATELIER_CORS_ORIGINS", "(unset: no cross-origin calls)", "comma-separated storefront origins, like https://shop.example, allowed to call from browsers"),
         ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
         ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
         ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails: URL/orders/ORDER_ID?token=TOKEN"),
@@ -282,6 +285,17 @@ public struct AtelierConfiguration: Sendable {
                 config.fulfillment = FulfillmentSettings(url: url, secret: secret, publicBaseURL: publicURL)
             } else {
                 problems.append("ATELIER_FULFILLMENT_SECRET: required with ATELIER_FULFILLMENT_URL, as whsec_ and base64 (value not shown)")
+            }
+        }
+        if let raw = value("ATELIER_CORS_ORIGINS") {
+            for origin in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !origin.isEmpty {
+                // An origin is scheme://host[:port], nothing after it.
+                if let url = URLComponents(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                   url.path.isEmpty, url.query == nil, url.fragment == nil, url.user == nil {
+                    config.corsOrigins.insert(origin)
+                } else {
+                    problems.append("ATELIER_CORS_ORIGINS: \(origin) is not an origin like https://shop.example")
+                }
             }
         }
         let storefront = value("ATELIER_STOREFRONT_URL") ?? publicURL

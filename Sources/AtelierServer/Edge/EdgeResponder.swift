@@ -26,6 +26,8 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     let cartCache: CartAnswerCache
     let shipDates: ShipDateCalendar
     let clock: WallClock
+    /// Storefront origins allowed to call from a browser (empty: none).
+    var cors = CORSPolicy(origins: [])
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -34,9 +36,15 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let match = routes.match(method: request.method, path: request.uri.path[...])
 
+        let allowedOrigin = request.headers[.origin].flatMap { cors.allows($0) ? $0 : nil }
         var response: Response
         do {
-            response = try await handle(request, context: context, match: match, requestID: requestID)
+            if request.method == .options, let allowedOrigin, request.headers[.accessControlRequestMethod] != nil,
+               case .methodNotAllowed(_, let allowed) = match {
+                response = cors.preflight(origin: allowedOrigin, methods: allowed)
+            } else {
+                response = try await handle(request, context: context, match: match, requestID: requestID)
+            }
         } catch {
             let (problem, isInternal) = ProblemMapper.problem(for: error)
             if isInternal {
@@ -56,6 +64,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             response.headers[.cacheControl] = "no-store"
         }
         SecurityHeaders.apply(to: &response.headers)
+        cors.apply(to: &response.headers, origin: allowedOrigin)
 
         let route: String = switch match {
         case .route(let route): route.template
@@ -228,6 +237,35 @@ enum SessionCookie {
     /// SameSite=Lax. Storefronts on another site send the key in `X-Session-Key` instead.
     static func header(_ key: String, maxAge: TimeInterval) -> String {
         "\(name)=\(key); Path=/; Max-Age=\(Int(maxAge)); HttpOnly; Secure; SameSite=Lax"
+    }
+}
+
+/// Cross-origin calls from the storefront's own origins. Origins are compared exactly (scheme, host and
+/// port); an allowed one gets its origin echoed with credentials (the cart cookie), the headers a storefront
+/// reads exposed, and preflights answered. Every answer varies by `Origin` once any origin is configured, so
+/// a shared cache never hands one origin's answer to another.
+struct CORSPolicy: Sendable {
+    let origins: Set<String>
+    static let allowedHeaders = "Content-Type, Authorization, X-Session-Key, Idempotency-Key, X-Access-Token, If-None-Match, X-Request-Id"
+    static let exposedHeaders = "X-Session-Key, X-Request-Id, ETag, Retry-After, Location"
+
+    func allows(_ origin: String) -> Bool { origins.contains(origin) }
+
+    func preflight(origin: String, methods: [HTTPRequest.Method]) -> Response {
+        var headers: HTTPFields = [:]
+        headers[.accessControlAllowMethods] = methods.map(\.rawValue).joined(separator: ", ")
+        headers[.accessControlAllowHeaders] = Self.allowedHeaders
+        headers[.accessControlMaxAge] = "600"
+        return Response(status: .noContent, headers: headers)
+    }
+
+    func apply(to headers: inout HTTPFields, origin: String?) {
+        guard !origins.isEmpty else { return }
+        headers.append(HTTPField(name: .vary, value: "Origin"))
+        guard let origin else { return }
+        headers[.accessControlAllowOrigin] = origin
+        headers[.accessControlAllowCredentials] = "true"
+        headers[.accessControlExposeHeaders] = Self.exposedHeaders
     }
 }
 
