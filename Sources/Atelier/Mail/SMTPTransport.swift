@@ -73,7 +73,7 @@ public struct SMTPTransport: MailTransport {
             .connect(host: settings.host, port: settings.port).get()
         var session = Session(channel: channel, lines: stream.makeAsyncIterator(), timeout: timeout)
         // A relay that stops answering is cut off: the pending reply then fails as a closed connection.
-        let deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(timeout.components.seconds))) { channel.close(promise: nil) }
+        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) { channel.close(promise: nil) }
         defer { deadline.cancel() }
         do {
             let reply = try await exchange(message, session: &session, tls: tls)

@@ -164,8 +164,7 @@ struct ProviderHTTP: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                + timeout.components.attoseconds / 1_000_000_000))
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let bytes = try await response.body.collect(upTo: 1_048_576)
             return (Int(response.status.code), Array(bytes.readableBytesView))
         } catch {

@@ -12,3 +12,8 @@ public struct WallClock: Sendable {
 
     public static func fixed(_ date: Date) -> WallClock { WallClock { date } }
 }
+
+extension Duration {
+    public var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+    public var milliseconds: Double { Double(nanoseconds) / 1_000_000 }
+}

@@ -73,7 +73,7 @@ public struct WebhookDeliveryService: Service {
     public func run() async throws {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,  // a 3xx is a failure, never followed
-            timeout: .init(connect: .seconds(Int64(settings.connectTimeout.components.seconds)), read: nil))
+            timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let stopping = StopFlag()
@@ -182,10 +182,7 @@ public struct WebhookDeliveryService: Service {
         -> WebhookDeliveryStore.Result {
         let url = subscription.url
         let started = ContinuousClock.now
-        func elapsed() -> Int {
-            let duration = ContinuousClock.now - started
-            return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-        }
+        func elapsed() -> Int { Int((ContinuousClock.now - started).milliseconds) }
         // The fulfillment URL comes from the operator's configuration, not from the admin API: trusted as is.
         if subscription.kind == .partner, case .refused(let why) = settings.addressGuard.check(url) {
             return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
@@ -215,9 +212,7 @@ public struct WebhookDeliveryService: Service {
         }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
-            let total = settings.totalTimeout
-            let response = try await client.execute(request, timeout: .milliseconds(total.components.seconds * 1000
-                + total.components.attoseconds / 1_000_000_000_000_000))
+            let response = try await client.execute(request, timeout: .nanoseconds(settings.totalTimeout.nanoseconds))
             let excerpt = try? await response.body.collect(upTo: 64 * 1024)
             let text = excerpt.map { String(buffer: $0) }.map { String($0.prefix(500)) }
             let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter)
@@ -231,10 +226,7 @@ public struct WebhookDeliveryService: Service {
     func sendMail(_ delivery: WebhookDelivery) async -> WebhookDeliveryStore.Result {
         guard let mail else { return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "mail is not configured", retryAfter: nil) }
         let started = ContinuousClock.now
-        func elapsed() -> Int {
-            let duration = ContinuousClock.now - started
-            return Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-        }
+        func elapsed() -> Int { Int((ContinuousClock.now - started).milliseconds) }
         do {
             let composer = mail.composer
             guard let message = try await database.withConnection({ db in try await composer.message(for: delivery, on: db) }) else {

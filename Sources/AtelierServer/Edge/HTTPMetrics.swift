@@ -17,8 +17,3 @@ struct HTTPMetrics: Sendable {
             .recordNanoseconds(duration.nanoseconds)
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-    var milliseconds: Double { Double(nanoseconds) / 1_000_000 }
-}
