@@ -7,6 +7,7 @@
 #
 #   bash bench/cart.sh      # DURATION=15 CONNECTIONS=64 THREADS=2 LINES=10 by default
 set -euo pipefail
+export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper would
 cd "$(dirname "$0")/.."
 duration=${DURATION:-15}
 connections=${CONNECTIONS:-64}

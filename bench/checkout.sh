@@ -7,6 +7,7 @@
 #   BENCH_DATABASE_URL=postgres://USER@127.0.0.1:5432/EMPTY_DB?sslmode=disable bash bench/checkout.sh
 #   # ORDERS=3000 CONCURRENCY=32 by default; without BENCH_DATABASE_URL it runs on SQLite
 set -euo pipefail
+export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper would
 cd "$(dirname "$0")/.."
 orders=${ORDERS:-3000}
 concurrency=${CONCURRENCY:-32}

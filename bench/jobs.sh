@@ -5,6 +5,7 @@
 #
 #   bash bench/jobs.sh            # JOBS=400 by default
 set -euo pipefail
+export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper would
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs_count=${JOBS:-400}

@@ -5,6 +5,7 @@
 #   bash bench/webhooks.sh                       # SQLite; DELIVERIES=3000 ORDERS=200 by default
 #   BENCH_DATABASE_URL=postgres://…/EMPTY_DB?sslmode=disable bash bench/webhooks.sh
 set -euo pipefail
+export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper would
 cd "$(dirname "$0")/.."
 deliveries=${DELIVERIES:-3000}
 orders=${ORDERS:-200}

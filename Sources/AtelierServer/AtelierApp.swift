@@ -20,7 +20,7 @@ public enum AtelierApp {
     ) throws -> some ApplicationProtocol {
         let contract = try ContractDocument.load()
         let cache = ResponseCache()
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: AtelierRequestContext.self)
         addContractRoutes(contract, to: router)
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
@@ -46,6 +46,7 @@ public enum AtelierApp {
             clock: clock
         )
         responder.cors = CORSPolicy(origins: configuration.corsOrigins)
+        responder.rateLimiter = RateLimiter(settings: configuration.rateLimits)
         var app = Application(
             responder: responder,
             configuration: .init(
@@ -75,11 +76,11 @@ public enum AtelierApp {
     }
 
     /// The contract itself and its reference page, served beside the operations.
-    private static func addContractRoutes(_ contract: ContractDocument, to router: Router<BasicRequestContext>) {
+    private static func addContractRoutes(_ contract: ContractDocument, to router: Router<AtelierRequestContext>) {
         let json = ByteBuffer(string: contract.json)
         let yaml = ByteBuffer(string: contract.yaml)
         let html = ByteBuffer(string: contract.docsHTML)
-        func serve(_ body: ByteBuffer, _ type: String) -> @Sendable (Request, BasicRequestContext) -> Response {
+        func serve(_ body: ByteBuffer, _ type: String) -> @Sendable (Request, AtelierRequestContext) -> Response {
             { _, _ in
                 Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
                          body: .init(byteBuffer: body))

@@ -58,6 +58,8 @@ public struct AtelierConfiguration: Sendable {
     public var mail: MailSettings?
     /// Browser origins (the storefronts) allowed to call the API cross-origin, compared exactly.
     public var corsOrigins: Set<String> = []
+    /// Rate limits of the public API; off unless loaded from the environment (or set by a test).
+    public var rateLimits = RateLimitSettings.off
 
     public init(
         hostname: String = "127.0.0.1",
@@ -149,6 +151,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_FULFILLMENT_URL", "(unset: no fulfillment service)", "where paid orders are delivered (signed like partner webhooks)"),
         ("ATELIER_FULFILLMENT_SECRET", "(required with the URL)", "whsec_… shared with the fulfillment service: signs our deliveries and its updates to /webhooks/fulfillment"),
         ("ATELIER_CORS_ORIGINS", "(unset: no cross-origin calls)", "comma-separated storefront origins, like https://shop.example, allowed to call from browsers"),
+        ("ATELIER_RATE_LIMITING", "true", "false turns every rate limit off (benchmarks, a limiter in front of several nodes)"),
+        ("ATELIER_RATE_LIMIT_GENERAL", "600/60", "COUNT/SECONDS: public requests per client address and per session key; off for none"),
+        ("ATELIER_RATE_LIMIT_CHECKOUT", "20/60", "COUNT/SECONDS for checkout and payment calls (POST /checkout…), in place of the general limit"),
+        ("ATELIER_RATE_LIMIT_UPLOAD", "30/60", "COUNT/SECONDS for uploads and preview renders, in place of the general limit"),
+        ("ATELIER_TRUSTED_PROXY_HOPS", "0", "proxies of yours in front that append to X-Forwarded-For; the client is that many entries from the right"),
         ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
         ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
         ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails: URL/orders/ORDER_ID?token=TOKEN"),
@@ -298,6 +305,20 @@ public struct AtelierConfiguration: Sendable {
                 }
             }
         }
+        if boolean("ATELIER_RATE_LIMITING", default: true) {
+            var limits = RateLimitSettings.production
+            let classes: [(String, WritableKeyPath<RateLimitSettings, RateLimit?>)] = [
+                ("ATELIER_RATE_LIMIT_GENERAL", \.general), ("ATELIER_RATE_LIMIT_CHECKOUT", \.checkout), ("ATELIER_RATE_LIMIT_UPLOAD", \.upload),
+            ]
+            for (name, path) in classes {
+                guard let raw = value(name) else { continue }
+                if let parsed = RateLimit.parse(raw) { limits[keyPath: path] = parsed } else {
+                    problems.append("\(name)=\(raw): must be COUNT/SECONDS, like 600/60, or off")
+                }
+            }
+            config.rateLimits = limits
+        }
+        config.rateLimits.trustedProxyHops = integer("ATELIER_TRUSTED_PROXY_HOPS", default: 0, in: 0...10)
         let storefront = value("ATELIER_STOREFRONT_URL") ?? publicURL
         if !Self.isHTTPURL(storefront) { problems.append("ATELIER_STOREFRONT_URL=\(storefront): must be an http(s) URL") }
         var transport = MailSettings.Transport.files(URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("mail").path)

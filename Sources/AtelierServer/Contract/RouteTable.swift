@@ -25,10 +25,13 @@ struct RouteTable: Sendable {
         /// The body is written by someone else's software (`x-atelier-foreign-body`: a provider's webhook), so
         /// our own input rules (no JSON nulls) do not apply; its signature and its reader do.
         var foreignBody: Bool
+        /// The allowance calls are counted against (`x-atelier-rate-limit`: general, checkout, upload or none);
+        /// nil: not limited. Public operations default to general; staff operations are not limited.
+        var rateLimit: RateLimitSettings.Class?
 
         init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
              cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil, isPrivate: Bool = false,
-             foreignBody: Bool = false) {
+             foreignBody: Bool = false, rateLimit: String? = nil) {
             self.method = method
             self.template = template
             self.operationID = operationID
@@ -38,6 +41,8 @@ struct RouteTable: Sendable {
             self.bodyLimit = bodyLimit
             self.isPrivate = isPrivate || roles != nil
             self.foreignBody = foreignBody
+            // "none" maps to nil inside the optional, which `??` keeps.
+            self.rateLimit = rateLimit.map(RateLimitSettings.Class.init(rawValue:)) ?? (roles == nil ? .general : nil)
         }
     }
 
@@ -74,6 +79,9 @@ struct RouteTable: Sendable {
             guard let item = value as? [String: Any] else { continue }
             for (key, value) in item {
                 guard let method = Self.methods[key], let operation = value as? [String: Any] else { continue }
+                if let kind = operation["x-atelier-rate-limit"] as? String, kind != "none", RateLimitSettings.Class(rawValue: kind) == nil {
+                    throw ContractError("\(template) names an unknown rate limit '\(kind)'")
+                }
                 routes.append(Route(
                     method: method,
                     template: template,
@@ -83,7 +91,8 @@ struct RouteTable: Sendable {
                     invalidates: operation["x-atelier-invalidates"] as? String,
                     bodyLimit: operation["x-atelier-body-limit"] as? String,
                     isPrivate: item["x-atelier-private"] as? Bool ?? false,
-                    foreignBody: operation["x-atelier-foreign-body"] as? Bool ?? false
+                    foreignBody: operation["x-atelier-foreign-body"] as? Bool ?? false,
+                    rateLimit: operation["x-atelier-rate-limit"] as? String
                 ))
             }
         }

@@ -10,8 +10,8 @@ import NIOCore
 /// In order: assigns the request id, resolves the route from the contract (answering 404/405 itself),
 /// enforces the body size limit, authenticates and authorizes admin calls, then calls the router.
 /// Whatever is thrown comes back as problem+json; every answer is measured and logged once.
-struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == BasicRequestContext {
-    typealias Context = BasicRequestContext
+struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AtelierRequestContext {
+    typealias Context = AtelierRequestContext
 
     let inner: Inner
     let routes: RouteTable
@@ -28,6 +28,8 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     let clock: WallClock
     /// Storefront origins allowed to call from a browser (empty: none).
     var cors = CORSPolicy(origins: [])
+    /// Per-client allowances of the public operations (off: no limits).
+    var rateLimiter = RateLimiter(settings: .off)
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -38,7 +40,14 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
 
         let allowedOrigin = request.headers[.origin].flatMap { cors.allows($0) ? $0 : nil }
         var response: Response
+        var allowance: RateLimiter.Decision?
         do {
+            if case .route(let route) = match, let kind = route.rateLimit, rateLimiter.isEnabled {
+                let keys = rateLimiter.keys(remoteAddress: context.remoteAddress, headers: request.headers,
+                                            sessionKey: SessionCookie.key(from: request.headers))
+                allowance = rateLimiter.take(kind, keys: keys)
+                if let allowance, !allowance.allowed { throw RateLimiter.refusal(allowance) }
+            }
             if request.method == .options, let allowedOrigin, request.headers[.accessControlRequestMethod] != nil,
                case .methodNotAllowed(_, let allowed) = match {
                 response = cors.preflight(origin: allowedOrigin, methods: allowed)
@@ -59,6 +68,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             response = ProblemMapper.response(problem, requestID: requestID, headers: headers)
         }
         response.headers[.requestID] = requestID
+        if let allowance { RateLimiter.apply(allowance, to: &response.headers) }
         if case .route(let route) = match, route.isPrivate {
             // One shopper's cart, checkout or order, or what a staff key may see: nobody else's.
             response.headers[.cacheControl] = "no-store"
@@ -204,6 +214,17 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     }
 }
 
+/// The request context of every call: Hummingbird's core storage and the peer's address (rate limits).
+struct AtelierRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
 enum RequestIDs {
     /// Reuses the caller's id if it is short and harmless, so traces join up across services.
     static func accept(_ value: String?) -> String? {
@@ -247,7 +268,8 @@ enum SessionCookie {
 struct CORSPolicy: Sendable {
     let origins: Set<String>
     static let allowedHeaders = "Content-Type, Authorization, X-Session-Key, Idempotency-Key, X-Access-Token, If-None-Match, X-Request-Id"
-    static let exposedHeaders = "X-Session-Key, X-Request-Id, ETag, Retry-After, Location"
+    static let exposedHeaders = "X-Session-Key, X-Request-Id, ETag, Retry-After, Location, RateLimit-Policy, RateLimit, "
+        + "RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 
     func allows(_ origin: String) -> Bool { origins.contains(origin) }
 

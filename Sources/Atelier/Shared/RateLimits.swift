@@ -1,0 +1,59 @@
+import Foundation
+
+/// How many requests one client may make in a period: `requests` at once, refilled evenly over `period`.
+public struct RateLimit: Sendable, Equatable {
+    public var requests: Int
+    public var period: TimeInterval
+
+    public init(requests: Int, period: TimeInterval) {
+        self.requests = requests
+        self.period = period
+    }
+
+    /// `COUNT/SECONDS` (`600/60`), or `off`; nil for anything else.
+    public static func parse(_ text: String) -> RateLimit?? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if ["off", "0", "none"].contains(trimmed) { return .some(nil) }
+        let parts = trimmed.split(separator: "/")
+        guard parts.count == 2, let count = Int(parts[0]), let seconds = Int(parts[1]),
+              (1...1_000_000).contains(count), (1...86_400).contains(seconds)
+        else { return nil }
+        return .some(RateLimit(requests: count, period: TimeInterval(seconds)))
+    }
+}
+
+/// The public API's rate limits, per client address and per session key. Each class of operation has
+/// its own allowance (`x-atelier-rate-limit` in the contract); nil leaves a class unlimited.
+public struct RateLimitSettings: Sendable, Equatable {
+    public enum Class: String, Sendable, CaseIterable {
+        case general, checkout, upload
+    }
+
+    public var general: RateLimit?
+    public var checkout: RateLimit?
+    public var upload: RateLimit?
+    /// How many proxies of ours stand in front and append to `X-Forwarded-For`; 0 trusts the header never.
+    public var trustedProxyHops: Int
+
+    public init(general: RateLimit? = nil, checkout: RateLimit? = nil, upload: RateLimit? = nil, trustedProxyHops: Int = 0) {
+        self.general = general
+        self.checkout = checkout
+        self.upload = upload
+        self.trustedProxyHops = trustedProxyHops
+    }
+
+    /// No limits: what code-built configurations (tests) start from.
+    public static let off = RateLimitSettings()
+    /// What a deployment gets unless it says otherwise.
+    public static let production = RateLimitSettings(
+        general: RateLimit(requests: 600, period: 60), checkout: RateLimit(requests: 20, period: 60),
+        upload: RateLimit(requests: 30, period: 60))
+
+    public func limit(for kind: Class) -> RateLimit? {
+        switch kind {
+        case .general: general
+        case .checkout: checkout
+        case .upload: upload
+        }
+    }
+}
