@@ -70,6 +70,9 @@ public enum AtelierApp {
                               metadata: ["api_key_id": .string(issued.key.id)])
                 onBootstrapKey(issued)
             }
+            if try await SalesLedger(timeZone: configuration.shipDates.timeZone).prepare(database: database) {
+                logger.notice("rebuilt the sales reports' daily figures", metadata: ["time_zone": .string(configuration.shipDates.timeZone.identifier)])
+            }
             await refresh(cache, from: database, logger: logger)
         }
         return app

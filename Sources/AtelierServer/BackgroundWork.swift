@@ -12,6 +12,7 @@ public enum BackgroundWork {
             SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock),
                                        carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock)),
             CheckoutExpiryJobs.handler(database: database, clock: clock),
+            SalesLedgerJobs.handler(database: database, ledger: SalesLedger(timeZone: configuration.shipDates.timeZone)),
         ]
     }
 
@@ -42,7 +43,9 @@ struct PeriodicJobs: Service {
     let clock: WallClock
     let logger: Logger
     /// Each job kind and how often it runs.
-    var schedule: [(kind: String, period: TimeInterval)] = [(SessionCleanupJobs.kind, 600), (CheckoutExpiryJobs.kind, 60)]
+    var schedule: [(kind: String, period: TimeInterval)] = [
+        (SessionCleanupJobs.kind, 600), (CheckoutExpiryJobs.kind, 60), (SalesLedgerJobs.kind, 60),
+    ]
     var tick: TimeInterval = 30
 
     func run() async throws {

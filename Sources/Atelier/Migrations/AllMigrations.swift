@@ -9,5 +9,6 @@ public enum AllMigrations {
         CreateOrders(),
         AddPaymentResolutions(),
         CreateWebhooks(),
+        CreateReports(),
     ]
 }

@@ -40,6 +40,7 @@ public struct OrderStore: Sendable {
         }
         try await appendTransition(order.id, from: .pendingPayment, to: .paid, actor: actor, reason: nil,
                                    details: ["checkout": checkout.id, "payment": paymentRef ?? ""], at: now, on: db)
+        try await SalesLedger.record(order, cancelled: false, on: db)
         return order
     }
 
@@ -118,6 +119,7 @@ public struct OrderStore: Sendable {
             WHERE id = \(bind: order.id)
             """).run()
         try await appendTransition(order.id, from: from, to: order.status, actor: actor, reason: request.reason, details: details, at: now, on: db)
+        if order.status == .cancelled { try await SalesLedger.record(order, cancelled: true, refunded: order.refunded, on: db) }
         try await Outbox.record("order.status_changed", aggregateId: order.id,
                                 data: StatusChanged(orderId: order.id, number: order.number, from: from.rawValue, to: order.status.rawValue,
                                                     reason: request.reason, tracking: order.tracking),
