@@ -6,20 +6,23 @@ import ServiceLifecycle
 /// The job workers and the periodic jobs, shared by `serve` (in-process) and `atelier worker`.
 public enum BackgroundWork {
     public static func handlers(configuration: AtelierConfiguration, database: any DatabaseClient,
-                                assetStorage: any AssetStorage, clock: WallClock) -> [JobHandler] {
+                                assetStorage: any AssetStorage, cipher: PersonalDataCipher, clock: WallClock) -> [JobHandler] {
         [
             PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock)),
             SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock),
                                        carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock)),
             CheckoutExpiryJobs.handler(database: database, clock: clock),
             SalesLedgerJobs.handler(database: database, ledger: SalesLedger(timeZone: configuration.shipDates.timeZone)),
+            RetentionJobs.handler(database: database, privacy: PrivacyRequests(configuration: configuration, database: database, cipher: cipher,
+                                                                               storage: assetStorage, clock: clock),
+                                  settings: configuration.retention, clock: clock),
         ]
     }
 
     public static func services(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
                                 cipher: PersonalDataCipher, clock: WallClock, logger: Logger, workers: Int) -> [any Service] {
         guard workers > 0 else { return [] }
-        let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, clock: clock)
+        let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, cipher: cipher, clock: clock)
         var services: [any Service] = (0..<workers).map { _ in
             JobWorker(database: database, handlers: handlers, clock: clock, logger: logger)
         }
@@ -44,7 +47,7 @@ struct PeriodicJobs: Service {
     let logger: Logger
     /// Each job kind and how often it runs.
     var schedule: [(kind: String, period: TimeInterval)] = [
-        (SessionCleanupJobs.kind, 600), (CheckoutExpiryJobs.kind, 60), (SalesLedgerJobs.kind, 60),
+        (SessionCleanupJobs.kind, 600), (CheckoutExpiryJobs.kind, 60), (SalesLedgerJobs.kind, 60), (RetentionJobs.kind, 3600),
     ]
     var tick: TimeInterval = 30
 

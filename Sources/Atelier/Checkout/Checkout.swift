@@ -35,6 +35,8 @@ public struct CheckoutSnapshot: Sendable, Codable, Equatable {
         public var templateVersion: Int?
         public var state: CustomizationState
         public var previewAssetId: String?
+        /// The customization session the line was made in (privacy requests find it through the order).
+        public var sessionId: String?
         public var quantity: Int
         public var unit: PricingEngine.UnitPrice
         public var amount: Int64
@@ -70,7 +72,7 @@ public struct CheckoutSnapshot: Sendable, Codable, Equatable {
             Line(lineId: entry.line.id, productId: entry.line.productId, productSlug: entry.product?.definition.slug ?? "",
                  productName: entry.product?.definition.name ?? "", sku: entry.product?.definition.sku(for: entry.line.state.selection),
                  templateVersion: entry.line.templateVersion, state: entry.line.state, previewAssetId: entry.line.previewAssetId,
-                 quantity: entry.line.quantity, unit: entry.unit, amount: entry.amount, leadTimeDays: entry.leadTimeDays,
+                 sessionId: entry.line.sessionId, quantity: entry.line.quantity, unit: entry.unit, amount: entry.amount, leadTimeDays: entry.leadTimeDays,
                  shipDate: entry.shipDate)
         }
         subtotal = quote.subtotal
@@ -82,6 +84,36 @@ public struct CheckoutSnapshot: Sendable, Codable, Equatable {
         total = quote.total
         expectedShipDate = review.shipDate ?? ""
         self.destination = destination.description
+    }
+}
+
+extension CheckoutSnapshot {
+    /// Every asset the lines use: uploaded images in zones and rendered previews.
+    public var assetIds: Set<String> {
+        var ids = Set<String>()
+        for line in lines {
+            if let preview = line.previewAssetId { ids.insert(preview) }
+            ids.formUnion(line.state.assetIds)
+        }
+        return ids
+    }
+}
+
+extension CustomizationState {
+    public var assetIds: Set<String> { Set(zones.values.compactMap(\.image)) }
+
+    /// The same choices with the shopper's own texts and images taken out (erasure).
+    public var erased: CustomizationState {
+        var copy = self
+        for (code, var value) in copy.zones {
+            if var text = value.text {
+                text.text = "[erased]"
+                value.text = text
+            }
+            if value.image != nil { value.image = "erased" }
+            copy.zones[code] = value
+        }
+        return copy
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 
 /// Sales reports: the day-by-day aggregate (`report_daily`), the ledger of changes not yet folded into
@@ -49,13 +50,34 @@ struct CreateReports: Migration {
             )
             """).run()
         try await db.raw("CREATE INDEX privacy_requests_email ON privacy_requests (email_hash, created_at)").run()
-        // Assets still needed by an open order after their owner asked for erasure: deleted once it ships.
+        // Orders of an erased customer that were still open: erased once they ship (or are cancelled).
         try await db.raw("""
             CREATE TABLE pending_erasures (
-                asset_id TEXT PRIMARY KEY,
-                order_id TEXT NOT NULL,
+                order_id TEXT PRIMARY KEY,
+                request_id TEXT NOT NULL,
                 created_at \(unsafeRaw: timestamp) NOT NULL
             )
             """).run()
+        // The uploads and previews each order uses, so that retention and erasure know what is still needed.
+        try await db.raw("""
+            CREATE TABLE order_assets (
+                asset_id TEXT NOT NULL,
+                order_id TEXT NOT NULL REFERENCES orders (id),
+                PRIMARY KEY (asset_id, order_id)
+            )
+            """).run()
+        var after = ""
+        while true {
+            let rows = try await db.raw("SELECT id, snapshot FROM orders WHERE id > \(bind: after) ORDER BY id LIMIT 1000").all()
+            for row in rows {
+                let id = try row.decode(column: "id", as: String.self)
+                let snapshot = try Coding.decoder.decode(CheckoutSnapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8))
+                for asset in snapshot.assetIds {
+                    try await db.raw("INSERT INTO order_assets (asset_id, order_id) VALUES (\(bind: asset), \(bind: id))").run()
+                }
+            }
+            guard rows.count == 1000, let last = rows.last else { break }
+            after = try last.decode(column: "id", as: String.self)
+        }
     }
 }

@@ -38,6 +38,9 @@ public struct OrderStore: Sendable {
         for productId in Set(snapshot.lines.map(\.productId)).sorted() {
             try await db.raw("INSERT INTO order_products (order_id, product_id) VALUES (\(bind: order.id), \(bind: productId))").run()
         }
+        for asset in snapshot.assetIds.sorted() {
+            try await db.raw("INSERT INTO order_assets (asset_id, order_id) VALUES (\(bind: asset), \(bind: order.id))").run()
+        }
         try await appendTransition(order.id, from: .pendingPayment, to: .paid, actor: actor, reason: nil,
                                    details: ["checkout": checkout.id, "payment": paymentRef ?? ""], at: now, on: db)
         try await SalesLedger.record(order, cancelled: false, on: db)

@@ -259,7 +259,8 @@ public struct SalesLedger: Sendable {
                     WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: pageSize)
                     """).all()
                 for row in rows {
-                    let order = try Self.reportOrder(row)
+                    // An order this version cannot read (written by hand, say) must not keep the shop from starting.
+                    guard let order = try? Self.reportOrder(row) else { continue }
                     let day = ledger.day(of: order.paidAt)
                     var entries = Self.entries(for: order, cancelled: false)
                     if order.status == .cancelled { entries += Self.entries(for: order, cancelled: true, refunded: order.refunded) }

@@ -60,6 +60,8 @@ public struct AtelierConfiguration: Sendable {
     public var corsOrigins: Set<String> = []
     /// Rate limits of the public API; off unless loaded from the environment (or set by a test).
     public var rateLimits = RateLimitSettings.off
+    /// How long abandoned checkouts, unused assets and email copies are kept.
+    public var retention = RetentionSettings()
 
     public init(
         hostname: String = "127.0.0.1",
@@ -156,6 +158,9 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_RATE_LIMIT_CHECKOUT", "20/60", "COUNT/SECONDS for checkout and payment calls (POST /checkout…), in place of the general limit"),
         ("ATELIER_RATE_LIMIT_UPLOAD", "30/60", "COUNT/SECONDS for uploads and preview renders, in place of the general limit"),
         ("ATELIER_TRUSTED_PROXY_HOPS", "0", "proxies of yours in front that append to X-Forwarded-For; the client is that many entries from the right"),
+        ("ATELIER_RETENTION_CHECKOUT_DAYS", "30", "expired or cancelled checkouts that never became an order (with their sealed contact data) are deleted after this many days"),
+        ("ATELIER_RETENTION_ASSET_DAYS", "30", "uploads and previews that no order, cart, session or open checkout uses are deleted after this many days"),
+        ("ATELIER_RETENTION_MAIL_DAYS", "90", ".eml copies of sent emails are deleted after this many days"),
         ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
         ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
         ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails: URL/orders/ORDER_ID?token=TOKEN"),
@@ -319,6 +324,9 @@ public struct AtelierConfiguration: Sendable {
             config.rateLimits = limits
         }
         config.rateLimits.trustedProxyHops = integer("ATELIER_TRUSTED_PROXY_HOPS", default: 0, in: 0...10)
+        config.retention.checkoutDays = integer("ATELIER_RETENTION_CHECKOUT_DAYS", default: 30, in: 1...3650)
+        config.retention.assetDays = integer("ATELIER_RETENTION_ASSET_DAYS", default: 30, in: 1...3650)
+        config.retention.mailDays = integer("ATELIER_RETENTION_MAIL_DAYS", default: 90, in: 1...3650)
         let storefront = value("ATELIER_STOREFRONT_URL") ?? publicURL
         if !Self.isHTTPURL(storefront) { problems.append("ATELIER_STOREFRONT_URL=\(storefront): must be an http(s) URL") }
         var transport = MailSettings.Transport.files(URL(fileURLWithPath: config.dataDirectory).appendingPathComponent("mail").path)

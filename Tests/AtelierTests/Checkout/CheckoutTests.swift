@@ -380,23 +380,5 @@ import Testing
         }
     }
 
-    static func dumpAllRows(_ db: any SQLDatabase) async throws -> String {
-        let tables: [String]
-        if db.dialect.name == "postgresql" {
-            tables = try await db.raw("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
-                .all(decodingColumn: "table_name", as: String.self)
-        } else {
-            tables = try await db.raw("SELECT name FROM sqlite_master WHERE type = 'table'").all(decodingColumn: "name", as: String.self)
-        }
-        var text = ""
-        for table in tables {
-            let cast = db.dialect.name == "postgresql" ? "SELECT row_to_json(t)::text AS r FROM \(table) t" : "SELECT * FROM \(table)"
-            for row in try await db.raw(SQLQueryString(cast)).all() {
-                for column in row.allColumns {
-                    if let value = try? row.decode(column: column, as: String.self) { text += value + "\n" }
-                }
-            }
-        }
-        return text
-    }
+    static func dumpAllRows(_ db: any SQLDatabase) async throws -> String { try await DatabaseDump.text(db) }
 }
