@@ -127,4 +127,57 @@ import Testing
             #expect(try await app.send(.post, "/admin/privacy/erase", token: app.adminToken, json: #"{"email": "nobody"}"#).status == .unprocessableContent)
         }
     }
+
+    @Test func retentionDeletesWhatNobodyNeedsOnceItsPeriodHasRunOut() async throws {
+        let cipher = PersonalDataCipher.random()
+        let captured = Mutex<AtelierConfiguration?>(nil)
+        try await withApp(configure: {
+            $0.seedDemoCatalog = true
+            $0.personalDataKeys = cipher
+            captured.withLock { [config = $0] in $0 = config }
+        }) { app in
+            let configuration = try #require(captured.withLock { $0 })
+            func upload(_ side: Int) async throws -> String {
+                let response = try await app.client.execute(uri: "/assets", method: .post, headers: [.contentType: "image/png"],
+                                                            body: ByteBuffer(bytes: ImageBytes.png(width: side, height: side)))
+                return try #require(try response.json()["id"] as? String)
+            }
+            let unused = try await upload(1250)
+            let ordered = try await upload(1300)
+            _ = try await buy(app, customer: Self.grace, text: "Hi Grace", image: ordered)
+            // An abandoned checkout: started, then cancelled by the shopper.
+            let added = try await app.send(.post, "/cart/items", json: #"{"product": "3d-printed-figurine", "selection": {"size": "large", "material": "resin", "colour": "red"}}"#)
+            let key = try #require(added.headers[.sessionKey])
+            let started = try await app.send(.post, "/checkout", json: Self.ada, headers: [.sessionKey: key, HTTPField.Name("Idempotency-Key")!: "abandon-1"]).json()
+            let checkoutId = try #require((started["checkout"] as? [String: Any])?["id"] as? String)
+            let token = try #require(started["accessToken"] as? String)
+            #expect(try await app.send(.post, "/checkout/\(checkoutId)/cancel", headers: [HTTPField.Name("X-Access-Token")!: token]).status == .ok)
+
+            let mail = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-mail-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: mail) }
+            for (name, age) in [("old.eml", 100.0), ("recent.eml", 10.0)] {
+                let path = mail.appendingPathComponent(name).path
+                FileManager.default.createFile(atPath: path, contents: Data("Subject: x\r\n".utf8))
+                try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age * 86_400)], ofItemAtPath: path)
+            }
+            let storage = AssetStorageFactory.make(configuration)
+            func privacy(daysLater: Double) -> PrivacyRequests {
+                PrivacyRequests(database: app.database, cipher: cipher, storage: storage, mailFolder: mail.path,
+                                clock: .fixed(Date().addingTimeInterval(daysLater * 86_400)))
+            }
+            // Within the periods nothing goes, except the email copy older than 90 days.
+            #expect(try await privacy(daysLater: 0).applyRetention(RetentionSettings()) == (0, 0, 1))
+            let later = try await privacy(daysLater: 31).applyRetention(RetentionSettings())
+            #expect(later == (1, 1, 0))
+            let remaining = try await app.database.withConnection { db in
+                (try await db.raw("SELECT id FROM assets ORDER BY id").all(decodingColumn: "id", as: String.self),
+                 try await db.raw("SELECT status FROM checkouts ORDER BY id").all(decodingColumn: "status", as: String.self))
+            }
+            #expect(!remaining.0.contains(unused) && remaining.0.contains(ordered))  // the order still uses its photo
+            #expect(remaining.1 == ["paid"])
+            #expect(try await app.send(.get, "/assets/\(unused)").status == .notFound)
+            #expect(try await app.send(.get, "/assets/\(ordered)").status == .ok)
+        }
+    }
 }
