@@ -195,6 +195,47 @@ import Testing
         }
     }
 
+    @Test func concurrentPaymentsCancellationsAndFoldsCountEveryOrderOnce() async throws {
+        try await TestDatabase.with { database in
+            let ledger = SalesLedger(timeZone: Self.newYork)
+            let base = Date(timeIntervalSince1970: 1_780_000_000)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var rng = SeededGenerator(seed: UInt64(worker + 1))
+                        for index in 0..<15 {
+                            let snapshot = try Self.snapshot(&rng)
+                            try await database.transaction { db in
+                                let order = try await Self.order(paidAt: base.addingTimeInterval(Double(worker * 15 + index) * 3600), snapshot: snapshot, on: db)
+                                if index % 5 == 0 {
+                                    _ = try await OrderStore().transition(id: order.id, .init(to: .cancelled, reason: "test"), actor: Actor(.system),
+                                                                          refund: { $0.total - $0.refunded }, on: db)
+                                }
+                            }
+                        }
+                    }
+                }
+                // Folders racing the payments and each other.
+                for _ in 0..<3 {
+                    group.addTask {
+                        for _ in 0..<20 {
+                            _ = try await database.transaction { db in try await ledger.fold(limit: 7, on: db) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let expected = try await Expected(database, zone: Self.newYork)
+            let reports = SalesReports(ledger: ledger, currency: "USD")
+            let range = try reports.range(from: "2026-01-01", to: "2026-12-31")
+            let before = try await database.withConnection { db in try await reports.sales(range, interval: .week, on: db) }
+            #expect(before.summary == expected.total(from: "2026-01-01", to: "2026-12-31"))
+            #expect(before.summary.orders + before.summary.cancelled == 120)
+            try await database.transaction { db in _ = try await ledger.fold(limit: 100_000, on: db) }
+            #expect(try await database.withConnection { db in try await reports.sales(range, interval: .week, on: db) } == before)
+        }
+    }
+
     @Test func rangesAreCheckedAndCSVIsSafeForSpreadsheets() throws {
         let reports = SalesReports(ledger: SalesLedger(timeZone: Self.newYork), currency: "USD")
         for (from, to) in [("2026-02-30", "2026-03-01"), ("2026-3-1", "2026-03-02"), ("2026-03-02", "2026-03-01"), ("2000-01-01", "2026-01-01"), ("x", "y")] {
