@@ -68,6 +68,7 @@ import Testing
             #expect(text.contains(#"route="unmatched",status="404""#))
             #expect(text.contains("atelier_http_request_duration_seconds_bucket"))
             #expect(text.contains(#"atelier_jobs{kind="preview.render",state="queued"} 0"#))
+            #expect(text.contains("atelier_report_entries_unfolded 0") && text.contains("atelier_privacy_pending_erasures 0"))
         }
     }
 
