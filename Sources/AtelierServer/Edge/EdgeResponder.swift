@@ -8,6 +8,7 @@ import NIOCore
 /// The outermost layer of every request, in front of the router.
 ///
 /// In order: assigns the request id, resolves the route from the contract (answering 404/405 itself),
+/// counts public calls against their client's rate limit (429 before the body is read),
 /// enforces the body size limit, authenticates and authorizes admin calls, then calls the router.
 /// Whatever is thrown comes back as problem+json; every answer is measured and logged once.
 struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AtelierRequestContext {
