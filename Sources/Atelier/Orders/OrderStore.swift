@@ -38,8 +38,11 @@ public struct OrderStore: Sendable {
         for productId in Set(snapshot.lines.map(\.productId)).sorted() {
             try await db.raw("INSERT INTO order_products (order_id, product_id) VALUES (\(bind: order.id), \(bind: productId))").run()
         }
-        for asset in snapshot.assetIds.sorted() {
-            try await db.raw("INSERT INTO order_assets (asset_id, order_id) VALUES (\(bind: asset), \(bind: order.id))").run()
+        let assets = snapshot.assetIds.sorted()
+        if !assets.isEmpty {
+            let insert = db.insert(into: "order_assets").columns("asset_id", "order_id")
+            for asset in assets { insert.values([asset, order.id]) }  // each call adds a row
+            try await insert.run()
         }
         try await appendTransition(order.id, from: .pendingPayment, to: .paid, actor: actor, reason: nil,
                                    details: ["checkout": checkout.id, "payment": paymentRef ?? ""], at: now, on: db)

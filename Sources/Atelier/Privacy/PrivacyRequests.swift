@@ -185,7 +185,7 @@ public struct PrivacyRequests: Sendable {
             let deliveries: [any SQLRow] = subject.eventIds.isEmpty ? [] : try await db.raw("""
                 SELECT d.event_id, d.event_type, d.status, d.attempts, d.payload, d.created_at, d.completed_at, s.kind, s.url
                 FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
-                WHERE d.event_id IN \(unsafeRaw: "(" + subject.eventIds.map { "'" + $0.filter { $0.isLetter || $0.isNumber || $0 == "_" } + "'" }.joined(separator: ", ") + ")")
+                WHERE d.event_id IN (\(binds: subject.eventIds))
                 ORDER BY d.seq
                 """).all()
             document["emails"] = deliveries.filter { (try? $0.decode(column: "kind", as: String.self)) == "mail" }.map { row -> [String: Any] in
@@ -270,7 +270,6 @@ public struct PrivacyRequests: Sendable {
         summary.emailCopiesDeleted = deleteMailCopies(eventIds: closedEvents)
         summary.ordersPending = open.count
 
-        let placeholder = try placeholderCustomers(subject)
         let counted = summary
         return try await database.transaction { db in
             var summary = counted
@@ -283,7 +282,7 @@ public struct PrivacyRequests: Sendable {
                         """).run()
                     continue
                 }
-                try await eraseOrder(row, placeholder: placeholder[id] ?? placeholder[""]!, on: db)
+                try await eraseOrder(row, placeholder: try placeholder(for: row), on: db)
                 summary.ordersErased += 1
             }
             for row in subject.checkouts {
@@ -291,7 +290,7 @@ public struct PrivacyRequests: Sendable {
                 if let order = try row.decode(column: "order_id", as: String?.self), open.contains(order) { continue }
                 let erased = try Coding.encode(erasedSnapshot(try snapshot(row)))
                 try await db.raw("""
-                    UPDATE checkouts SET customer = \(bind: placeholder[id] ?? placeholder[""]!), email_hash = 'erased', snapshot = \(bind: erased),
+                    UPDATE checkouts SET customer = \(bind: try placeholder(for: row)), email_hash = 'erased', snapshot = \(bind: erased),
                         access_token_sealed = NULL, client_secret = NULL, approval_url = NULL WHERE id = \(bind: id)
                     """).run()
                 summary.checkoutsErased += 1
@@ -305,15 +304,15 @@ public struct PrivacyRequests: Sendable {
                 let jobs = try await db.select().column("preview_job_id").from("customization_sessions").where("id", .in, subject.sessionIds)
                     .all().compactMap { try $0.decode(column: "preview_job_id", as: String?.self) }
                 if !jobs.isEmpty { try await db.delete(from: "jobs").where("id", .in, jobs).run() }
-                summary.sessionsDeleted = try await db.raw("DELETE FROM customization_sessions WHERE id IN \(unsafeRaw: Self.list(subject.sessionIds)) RETURNING id").all().count
+                summary.sessionsDeleted = try await db.delete(from: "customization_sessions").where("id", .in, subject.sessionIds).returning("id").all().count
             }
             if !subject.cartIds.isEmpty {
                 try await db.delete(from: "cart_lines").where("cart_id", .in, subject.cartIds).run()
-                summary.cartsDeleted = try await db.raw("DELETE FROM carts WHERE id IN \(unsafeRaw: Self.list(subject.cartIds)) RETURNING id").all().count
+                summary.cartsDeleted = try await db.delete(from: "carts").where("id", .in, subject.cartIds).returning("id").all().count
             }
             if !assets.isEmpty {
                 try await db.delete(from: "order_assets").where("asset_id", .in, Array(assets)).run()
-                summary.assetsDeleted = try await db.raw("DELETE FROM assets WHERE id IN \(unsafeRaw: Self.list(Array(assets))) RETURNING id").all().count
+                summary.assetsDeleted = try await db.delete(from: "assets").where("id", .in, Array(assets)).returning("id").all().count
             }
             try await record(summary.requestId, kind: "erase", emailHash: auditHash, actorId: actorId, summary: try Coding.encode(summary), at: now, on: db)
             return summary
@@ -343,10 +342,6 @@ public struct PrivacyRequests: Sendable {
         return done
     }
 
-    static func list(_ ids: [String]) -> String {
-        "(" + ids.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ") + ")"
-    }
-
     func erasedSnapshot(_ snapshot: CheckoutSnapshot) -> CheckoutSnapshot {
         var copy = snapshot
         for index in copy.lines.indices {
@@ -366,16 +361,10 @@ public struct PrivacyRequests: Sendable {
         try await db.delete(from: "order_assets").where("order_id", .equal, id).run()
     }
 
-    /// Sealed placeholders keyed by order or checkout id ("" for any): the country and region stay for tax.
-    func placeholderCustomers(_ subject: Subject) throws -> [String: String] {
-        var placeholders: [String: String] = [:]
-        for row in subject.orders + subject.checkouts {
-            let id = try row.decode(column: "id", as: String.self)
-            let original = try? cipher.open(json: try row.decode(column: "customer", as: String.self), as: CustomerDetails.self)
-            placeholders[id] = try cipher.seal(json: Self.placeholder(country: original?.shippingAddress.country ?? "", region: original?.shippingAddress.region))
-        }
-        placeholders[""] = try cipher.seal(json: Self.placeholder(country: "", region: nil))
-        return placeholders
+    /// The sealed placeholder that replaces a row's customer: the country and region stay, for tax.
+    func placeholder(for row: any SQLRow) throws -> String {
+        let original = try? cipher.open(json: try row.decode(column: "customer", as: String.self), as: CustomerDetails.self)
+        return try cipher.seal(json: Self.placeholder(country: original?.shippingAddress.country ?? "", region: original?.shippingAddress.region))
     }
 
     static func placeholder(country: String, region: String?) -> CustomerDetails {
@@ -482,7 +471,7 @@ extension PrivacyRequests {
         for asset in unused.sorted() { try await storage.delete(key: String(asset.dropFirst(Asset.prefix.count))) }
         let doomed = unused.sorted()
         let assets = doomed.isEmpty ? 0 : try await database.transaction { db in
-            try await db.raw("DELETE FROM assets WHERE id IN \(unsafeRaw: Self.list(doomed)) RETURNING id").all().count
+            try await db.delete(from: "assets").where("id", .in, doomed).returning("id").all().count
         }
 
         var mail = 0

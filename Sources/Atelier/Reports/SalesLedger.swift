@@ -64,6 +64,8 @@ public struct SalesLedger: Sendable {
     }
 
     public let timeZone: TimeZone
+    /// Entries folded per transaction.
+    public static let foldBatch = 5000
 
     public init(timeZone: TimeZone) { self.timeZone = timeZone }
 
@@ -131,18 +133,19 @@ public struct SalesLedger: Sendable {
         return choices
     }
 
-    /// Appends an order's contribution; call inside the transaction that pays or cancels it.
+    /// Appends an order's contribution; call inside the transaction that pays or cancels it. One statement
+    /// for all its rows: this runs in every payment.
     public static func record(_ order: Order, cancelled: Bool, refunded: Int64 = 0, on db: any SQLDatabase) async throws {
-        for entry in entries(for: order, cancelled: cancelled, refunded: refunded) {
+        let rows: [[any Encodable & Sendable]] = entries(for: order, cancelled: cancelled, refunded: refunded).map { entry in
             let f = entry.figures
-            try await db.raw("""
-                INSERT INTO report_entries (id, paid_at, currency, dimension, item, detail, label, orders, units, subtotal, shipping, tax,
-                    total, cancelled, refunded)
-                VALUES (\(bind: Identifier.make(prefix: "rpe")), \(bind: order.paidAt), \(bind: order.currency), \(bind: entry.dimension),
-                    \(bind: entry.item), \(bind: entry.detail), \(bind: entry.label), \(bind: f.orders), \(bind: f.units), \(bind: f.subtotal),
-                    \(bind: f.shipping), \(bind: f.tax), \(bind: f.total), \(bind: f.cancelled), \(bind: f.refunded))
-                """).run()
+            return [Identifier.make(prefix: "rpe"), order.paidAt, order.currency, entry.dimension, entry.item, entry.detail, entry.label,
+                    f.orders, f.units, f.subtotal, f.shipping, f.tax, f.total, f.cancelled, f.refunded]
         }
+        let insert = db.insert(into: "report_entries")
+            .columns("id", "paid_at", "currency", "dimension", "item", "detail", "label", "orders", "units", "subtotal", "shipping", "tax",
+                     "total", "cancelled", "refunded")
+        for row in rows { insert.values(row) }  // each call adds a row
+        try await insert.run()
     }
 
     // MARK: days
@@ -172,7 +175,7 @@ public struct SalesLedger: Sendable {
     /// Folds up to `limit` entries into the daily aggregate and deletes them, atomically; answers how many.
     /// Two folders at once never count an entry twice: each entry is deleted by exactly one of them.
     @discardableResult
-    public func fold(limit: Int = 5000, on db: any SQLDatabase) async throws -> Int {
+    public func fold(limit: Int = Self.foldBatch, on db: any SQLDatabase) async throws -> Int {
         let rows = try await db.raw("""
             DELETE FROM report_entries WHERE id IN (SELECT id FROM report_entries ORDER BY id LIMIT \(bind: limit))
             RETURNING paid_at, currency, dimension, item, detail, label, orders, units, subtotal, shipping, tax, total, cancelled, refunded
@@ -305,7 +308,7 @@ public enum SalesLedgerJobs {
             while true {
                 let count = try await database.transaction { db in try await ledger.fold(on: db) }
                 folded += count
-                if count < 5000 { break }
+                if count < SalesLedger.foldBatch { break }
             }
             return "folded \(folded) report entr\(folded == 1 ? "y" : "ies")"
         }
