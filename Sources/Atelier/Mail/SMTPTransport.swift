@@ -51,6 +51,9 @@ public struct SMTPTransport: MailTransport {
     public let settings: SMTPSettings
     public var heloName: String = "atelier.local"
     public var timeout: Duration = .seconds(30)
+    public static let connectTimeout: Duration = .seconds(10)
+    /// Connecting, then the whole exchange.
+    public var longestSend: Duration { Self.connectTimeout + timeout }
 
     public init(settings: SMTPSettings) { self.settings = settings }
 
@@ -61,7 +64,7 @@ public struct SMTPTransport: MailTransport {
         // SNI takes names only; for an address the certificate is checked against the address connected to.
         let host: String? = AddressGuard.isLiteralAddress(settings.host) ? nil : settings.host
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.seconds(10))
+            .connectTimeout(.nanoseconds(Self.connectTimeout.nanoseconds))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if implicit, let tls {

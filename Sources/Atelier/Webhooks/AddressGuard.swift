@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -36,6 +37,17 @@ public struct AddressGuard: Sendable {
         if components.fragment != nil { return "must not have a fragment" }
         if text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) { return "must not contain spaces or control characters" }
         return nil
+    }
+
+    /// `check` on NIO's blocking-I/O pool: the name lookup (`getaddrinfo`) blocks its thread, which must not
+    /// be one of the few that run every task of the server.
+    public func checkOffThread(_ text: String) async -> Verdict {
+        let guardrail = self
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { guardrail.check(text) }
+        } catch {
+            return .refused("could not be checked (\(error))")
+        }
     }
 
     public func check(_ text: String) -> Verdict {

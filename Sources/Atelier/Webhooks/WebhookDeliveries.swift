@@ -129,29 +129,31 @@ public struct WebhookDeliveryStore: Sendable {
     public func work(on db: any SQLDatabase) async throws -> (undispatched: Bool, due: Bool) {
         let now = clock.now
         let undispatched = try await db.raw("SELECT 1 AS one FROM outbox WHERE dispatched_at IS NULL LIMIT 1").first() != nil
-        let due = try await db.raw("""
-            SELECT 1 AS one FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active = \(bind: true)
-            WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.locked_until IS NULL OR d.locked_until < \(bind: now)) LIMIT 1
-            """).first() != nil
+        let due = try await db.raw("SELECT 1 AS one \(Self.claimable(at: now)) LIMIT 1").first() != nil
         return (undispatched, due)
     }
 
-    /// Claims the next due delivery for `lease`: pending, due, not leased, of an active subscription (an
+    /// The deliveries a worker may take at `now`: pending, due, not leased, of an active subscription (an
     /// inactive one is paused: its deliveries wait), and with no earlier pending delivery of the same
-    /// aggregate to the same subscription (so one order's events arrive in order).
+    /// aggregate to the same subscription (so one order's events arrive in order). One text for `work` and
+    /// `claim`, so that "there is work" never means a delivery no claim can take.
+    static func claimable(at now: Date) -> SQLQueryString {
+        """
+        FROM webhook_deliveries d
+        JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active = \(bind: true)
+        WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.locked_until IS NULL OR d.locked_until < \(bind: now))
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
+                          AND e.aggregate_id = d.aggregate_id AND e.seq < d.seq AND e.status = 'pending')
+        """
+    }
+
+    /// Claims the next `claimable` delivery for `lease`.
     public func claim(worker: String, lease: TimeInterval, on db: any SQLDatabase) async throws -> WebhookDelivery? {
         let now = clock.now
         // Only the delivery's row: locking the joined subscription row too would make every worker skip every
         // delivery of a subscription while one of them claims.
         let lock = db.dialect.name == "postgresql" ? " FOR UPDATE OF d SKIP LOCKED" : ""
-        guard let row = try await db.raw("""
-            SELECT d.id FROM webhook_deliveries d
-            JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active = \(bind: true)
-            WHERE d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.locked_until IS NULL OR d.locked_until < \(bind: now))
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id
-                              AND e.aggregate_id = d.aggregate_id AND e.seq < d.seq AND e.status = 'pending')
-            ORDER BY d.next_attempt_at LIMIT 1\(unsafeRaw: lock)
-            """).first()
+        guard let row = try await db.raw("SELECT d.id \(Self.claimable(at: now)) ORDER BY d.next_attempt_at LIMIT 1\(unsafeRaw: lock)").first()
         else { return nil }
         let id = try row.decode(column: "id", as: String.self)
         try await db.raw("""

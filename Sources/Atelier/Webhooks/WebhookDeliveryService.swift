@@ -49,7 +49,10 @@ public struct WebhookDeliveryService: Service {
     private let clock: WallClock
     /// How long a claimed delivery is this worker's: longer than any send can take, so only a dead worker's
     /// delivery is taken over.
-    var lease: TimeInterval { max(30, 2 * Double(settings.totalTimeout.components.seconds)) }
+    var lease: TimeInterval {
+        let longest = max(settings.totalTimeout, mail?.transport.longestSend ?? .zero)
+        return max(30, 2 * Double(longest.components.seconds))
+    }
 
     public init(database: any DatabaseClient, subscriptions: WebhookSubscriptionStore, settings: WebhookSettings,
                 fulfillment: FulfillmentSettings? = nil, mail: MailSettings? = nil, clock: WallClock = .system, logger: Logger) {
@@ -184,7 +187,7 @@ public struct WebhookDeliveryService: Service {
         let started = ContinuousClock.now
         func elapsed() -> Int { Int((ContinuousClock.now - started).milliseconds) }
         // The fulfillment URL comes from the operator's configuration, not from the admin API: trusted as is.
-        if subscription.kind == .partner, case .refused(let why) = settings.addressGuard.check(url) {
+        if subscription.kind == .partner, case .refused(let why) = await settings.addressGuard.checkOffThread(url) {
             return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
         }
         var payload = delivery.payload

@@ -58,9 +58,9 @@ public struct WebhookSubscriptionStore: Sendable {
         self.clock = clock
     }
 
-    func validate(_ input: WebhookSubscriptionInput) throws(AtelierError) {
+    func validate(_ input: WebhookSubscriptionInput) async throws {
         var problems = ValidationErrors()
-        if case .refused(let why) = guardrail.check(input.url) { problems.add("/url", "url_refused", "The URL \(why).") }
+        if case .refused(let why) = await guardrail.checkOffThread(input.url) { problems.add("/url", "url_refused", "The URL \(why).") }
         if input.eventTypes.isEmpty { problems.add("/eventTypes", "empty", "name at least one event type, or \"*\".") }
         for (index, type) in input.eventTypes.enumerated() where type != "*" && !Self.eventTypes.contains(type) {
             problems.add("/eventTypes/\(index)", "unknown_event_type", "use one of: *, \(Self.eventTypes.joined(separator: ", ")).")
@@ -73,7 +73,7 @@ public struct WebhookSubscriptionStore: Sendable {
 
     /// The new subscription and its secret (shown once).
     public func create(_ input: WebhookSubscriptionInput, on db: any SQLDatabase) async throws -> (WebhookSubscription, secret: String) {
-        try validate(input)
+        try await validate(input)
         let now = clock.now
         let secret = WebhookSigner.newSecret()
         let subscription = WebhookSubscription(
@@ -88,9 +88,21 @@ public struct WebhookSubscriptionStore: Sendable {
         return (subscription, secret)
     }
 
+    /// A partner subscription that the admin API may change. The fulfillment and mail subscriptions come from
+    /// the configuration (their addresses skip the address guard for that reason): they are refused here.
+    func editable(id: String, on db: any SQLDatabase) async throws -> WebhookSubscription {
+        guard let subscription = try await find(id: id, on: db) else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
+        guard subscription.kind == .partner else {
+            throw AtelierError(.conflict, code: "configured_subscription", title: "Set by the configuration",
+                               detail: "The \(subscription.kind.rawValue) subscription is made from the service's configuration "
+                                   + "(ATELIER_FULFILLMENT_URL/_SECRET, the mail settings); change it there.")
+        }
+        return subscription
+    }
+
     public func replace(id: String, with input: WebhookSubscriptionInput, on db: any SQLDatabase) async throws -> WebhookSubscription {
-        try validate(input)
-        guard try await find(id: id, on: db) != nil else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
+        try await validate(input)
+        _ = try await editable(id: id, on: db)
         // Re-activating clears why it stopped and gives the receiver a fresh start.
         try await db.raw("""
             UPDATE webhook_subscriptions SET url = \(bind: input.url), description = \(bind: input.description),
@@ -106,6 +118,7 @@ public struct WebhookSubscriptionStore: Sendable {
 
     /// A new secret; the old one keeps signing too until `overlap` has passed, so the receiver can switch.
     public func rotateSecret(id: String, overlap: TimeInterval, on db: any SQLDatabase) async throws -> (WebhookSubscription, secret: String) {
+        _ = try await editable(id: id, on: db)
         guard let row = try await db.raw("SELECT secret FROM webhook_subscriptions WHERE id = \(bind: id)\(unsafeRaw: db.rowLock())").first()
         else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
         let old = try row.decode(column: "secret", as: String.self)
@@ -121,7 +134,7 @@ public struct WebhookSubscriptionStore: Sendable {
     }
 
     public func delete(id: String, on db: any SQLDatabase) async throws {
-        guard try await find(id: id, on: db) != nil else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
+        _ = try await editable(id: id, on: db)
         try await db.delete(from: "webhook_subscriptions").where("id", .equal, id).run()
     }
 

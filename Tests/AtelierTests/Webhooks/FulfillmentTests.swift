@@ -84,6 +84,23 @@ import Testing
             }
             #expect(stored.1 == 1)
             #expect(!stored.0.isEmpty)
+            // The admin API cannot point the configured subscription elsewhere, rotate its secret or delete it.
+            let configured = try #require(try await database.withConnection { db in
+                try await db.raw("SELECT id FROM webhook_subscriptions WHERE kind = 'fulfillment'").first(decodingColumn: "id", as: String.self)
+            })
+            let input = WebhookSubscriptionInput(url: "https://partner.example/hook", description: nil, eventTypes: ["*"], active: true)
+            for change in ["replace", "rotate", "delete"] {
+                let refused = await #expect(throws: AtelierError.self) {
+                    try await database.transaction { db in
+                        switch change {
+                        case "replace": _ = try await subscriptions.replace(id: configured, with: input, on: db)
+                        case "rotate": _ = try await subscriptions.rotateSecret(id: configured, overlap: 60, on: db)
+                        default: try await subscriptions.delete(id: configured, on: db)
+                        }
+                    }
+                }
+                #expect(refused?.code == "configured_subscription", "\(change)")
+            }
             for payload in stored.0 {
                 #expect(!payload.contains("Lovelace") && !payload.contains("Marylebone"))
             }

@@ -24,6 +24,18 @@ import Testing
         #expect(MailMessage.address(of: "orders@shop.example") == "orders@shop.example")
     }
 
+    @Test func aDeliveryLeaseOutlastsTheSlowestSMTPSend() async throws {
+        let relay = try #require(SMTPSettings.parse("smtp://shop:pw@mail.example:587", caFile: nil).0)
+        let subscriptions = WebhookSubscriptionStore(cipher: .random(), guardrail: AddressGuard(allowPrivate: true))
+        let mail = MailSettings(from: "Shop <orders@shop.example>", shopName: "Shop", trackingBaseURL: "https://shop.example", transport: .smtp(relay))
+        try await TestDatabase.with(migrate: false) { database in
+            let service = WebhookDeliveryService(database: database, subscriptions: subscriptions, settings: WebhookSettings(),
+                                                 mail: mail, logger: .init(label: "test"))
+            // 10 s to connect and 30 s for the exchange: another worker must not take the delivery over meanwhile.
+            #expect(service.lease > Double(SMTPTransport(settings: relay).longestSend.components.seconds))
+        }
+    }
+
     @Test func smtpURLsNameTheRelayAndItsSecurity() {
         let (relay, _) = SMTPSettings.parse("smtp://shop:s3cret%20pass@mail.example:2525", caFile: "/etc/ca.pem")
         #expect(relay == SMTPSettings(host: "mail.example", port: 2525, username: "shop", password: "s3cret pass", security: .startTLS, caFile: "/etc/ca.pem"))

@@ -109,6 +109,8 @@ import Testing
                 try await deliveries.record(failed, for: second, url: subscription.url, worker: "someone-else", policy: policy, on: db)
             } == nil)
             #expect(try await database.transaction { db in try await deliveries.claim(worker: "w3", lease: 60, on: db) } == nil)
+            // ...and idle workers are told so: a held-back event is no work (they would otherwise claim in vain every poll).
+            #expect(try await database.withConnection { db in try await deliveries.work(on: db) }.due == false)
             let afterFailure = try #require(try await database.withConnection { db in try await deliveries.find(id: first.id, on: db) })
             #expect(afterFailure.attempts == 1 && afterFailure.lastStatus == 503)
             #expect((29...31).contains(afterFailure.nextAttemptAt.timeIntervalSinceNow))
@@ -207,6 +209,27 @@ import Testing
             let tried = try #require(listed.items.first { $0.attempts == 1 })
             #expect(tried.lastStatus == nil && tried.lastError != nil)
             #expect(tried.nextAttemptAt.timeIntervalSinceNow > 50)
+        }
+    }
+
+    @Test func anAddressAllowedWhenSavedIsCheckedAgainBeforeEachDelivery() async throws {
+        try await TestDatabase.with { database in
+            // Saved while private targets were allowed; the service now refuses them (a name can also move to an
+            // internal address after it was saved).
+            let (subscriptions, subscription) = try await setUp(database)
+            let settings = WebhookSettings(allowPrivateTargets: false, workers: 1, retry: WebhookRetryPolicy(delays: [60]))
+            let service = WebhookDeliveryService(database: database, subscriptions: subscriptions, settings: settings,
+                                                 logger: Logger(label: "test"))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            let worked = try await service.runOne(worker: "w", client: client)
+            try await client.shutdown()
+            #expect(worked)
+            let listed = try await database.withConnection { db in
+                try await WebhookDeliveryStore().list(subscriptionId: subscription.id, status: .pending, page: .init(limit: 10), on: db)
+            }
+            let tried = try #require(listed.items.first { $0.attempts == 1 })
+            #expect(tried.lastStatus == nil)
+            #expect(tried.lastError?.contains("internal address") == true, "\(tried.lastError ?? "")")
         }
     }
 }
