@@ -208,7 +208,7 @@ import Testing
                 name: "K", line1: "1 Langley", city: "Hampton", region: "VA", postalCode: "23666", country: "US"))
             let checkout = try await app.database.transaction { db in
                 let (checkout, _) = try await service.start(cartKey: key, .init(customer: customer, provider: .stripe), on: db)
-                try await service.attachPayment(checkoutId: checkout.id, providerRef: "pi_123", clientSecret: "pi_123_secret", approvalURL: nil, on: db)
+                try await CheckoutStore().attachPayment(checkoutId: checkout.id, providerRef: "pi_123", clientSecret: "pi_123_secret", approvalURL: nil, at: Date(), on: db)
                 return checkout
             }
             let now = Int(Date().timeIntervalSince1970)

@@ -46,12 +46,8 @@ public struct CheckoutPayments: Sendable {
         }
         let now = clock.now
         return try await database.transaction { db in
-            // Only the first answer is kept; a concurrent retry got the same payment from the provider anyway.
-            try await db.raw("""
-                UPDATE checkouts SET provider_ref = \(bind: handle.reference), client_secret = \(bind: handle.clientSecret),
-                    approval_url = \(bind: handle.approvalURL), updated_at = \(bind: now)
-                WHERE id = \(bind: checkout.id) AND provider_ref IS NULL
-                """).run()
+            try await CheckoutStore().attachPayment(checkoutId: checkout.id, providerRef: handle.reference, clientSecret: handle.clientSecret,
+                                                    approvalURL: handle.approvalURL, at: now, on: db)
             guard let updated = try await CheckoutStore().find(id: checkout.id, on: db) else { throw AtelierError.internalError }
             return updated
         }

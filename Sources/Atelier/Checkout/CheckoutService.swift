@@ -76,21 +76,22 @@ public struct CheckoutService: Sendable {
         try await StockReservations.reserve(StockReservations.demand(of: review), for: id, on: db)
         return (checkout, token)
     }
+}
 
-    /// Records what the provider answered when the payment was created.
-    public func attachPayment(checkoutId: String, providerRef: String, clientSecret: String?, approvalURL: String?,
+/// Reads checkouts, and records the provider's payment on one.
+public struct CheckoutStore: Sendable {
+    public init() {}
+
+    /// Records the payment created at the provider. Only the first answer is kept: a concurrent retry got the
+    /// same payment from the provider anyway (same idempotency key).
+    public func attachPayment(checkoutId: String, providerRef: String, clientSecret: String?, approvalURL: String?, at now: Date,
                               on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE checkouts SET provider_ref = \(bind: providerRef), client_secret = \(bind: clientSecret),
-                approval_url = \(bind: approvalURL), updated_at = \(bind: clock.now)
-            WHERE id = \(bind: checkoutId)
+                approval_url = \(bind: approvalURL), updated_at = \(bind: now)
+            WHERE id = \(bind: checkoutId) AND provider_ref IS NULL
             """).run()
     }
-}
-
-/// Reads checkouts.
-public struct CheckoutStore: Sendable {
-    public init() {}
 
     public func find(id: String, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Checkout? {
         guard Identifier.isWellFormed(id, prefix: "chk") else { return nil }
