@@ -13,20 +13,11 @@ duration=${DURATION:-15}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 lines=${LINES:-10}
-work=$(mktemp -d /tmp/atelier-bench-cart.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_debian wrk curl
 
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup bench-cart
 
 run() {  # $1: label, $2: DATABASE_URL or empty
   local port=18490 data="$work/data-$1"
@@ -35,7 +26,7 @@ run() {  # $1: label, $2: DATABASE_URL or empty
     "$bin" serve >"$work/serve-$1.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
-  for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  bench_wait_ready "$port" 30 "$work/serve-$1.log"
   local base="http://127.0.0.1:$port"
 
   # One artwork image big enough for the zone's DPI rule, then LINES sessions added to one cart.

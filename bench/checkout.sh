@@ -11,26 +11,17 @@ export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper w
 cd "$(dirname "$0")/.."
 orders=${ORDERS:-3000}
 concurrency=${CONCURRENCY:-32}
-work=$(mktemp -d /tmp/atelier-bench-checkout.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_debian curl
 install_python_peers "$(pwd)/.venv-peers"
 
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup bench-checkout
 
 port=18491
 ATELIER_DATA_DIR="$work/data" DATABASE_URL="${BENCH_DATABASE_URL:-}" PORT=$port ATELIER_LOG_LEVEL=warning \
   ATELIER_DB_MAX_CONNECTIONS=${DB_CONNECTIONS:-20} "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+bench_wait_ready "$port" 30 "$work/serve.log"
 echo "[${BENCH_DATABASE_URL:+postgresql}${BENCH_DATABASE_URL:-sqlite}]" | sed 's/\[postgresql.*/[postgresql]/'
 .venv-peers/bin/python bench/checkout.py "http://127.0.0.1:$port" "$orders" "$concurrency"

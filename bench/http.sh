@@ -13,27 +13,17 @@ duration=${DURATION:-10}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
 products=${PRODUCTS:-10000}
-work=$(mktemp -d /tmp/atelier-bench.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_debian nginx wrk curl
 
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup bench 755
 
 port=18480
 ATELIER_DATA_DIR="$work/data" PORT=$port ATELIER_LOG_LEVEL=warning ATELIER_SEED_DEMO=false ATELIER_MAX_BODY_BYTES=16777216 \
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+bench_wait_ready "$port" 30 "$work/serve.log"
 key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
 for i in $(seq 1 19); do
   curl -fsS -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \

@@ -9,22 +9,11 @@ export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper w
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs_count=${JOBS:-400}
-work=$(mktemp -d /tmp/atelier-jobs.XXXXXX)
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -d "$work/pg" ] && runuser -u postgres -- "$(pg_bin)/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_postgres
 install_debian curl
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup jobs 755
 start_private_postgres "$work/pg" 25433 >/dev/null
 psql_() { runuser -u postgres -- psql -h 127.0.0.1 -p 25433 -U postgres -d "$1" -tAc "$2"; }
 
@@ -35,7 +24,7 @@ run() {  # workers
   DATABASE_URL=$url ATELIER_DATA_DIR="$work/data" PORT=$port ATELIER_WORKERS=0 ATELIER_LOG_LEVEL=warning "$bin" serve >"$work/serve-$workers.log" 2>&1 &
   local serve=$!
   pids+=($serve)
-  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  bench_wait_ready "$port" 30 "$work/serve-$workers.log"
   for i in $(seq 1 "$jobs_count"); do
     sid=$(curl -fsS -H 'Content-Type: application/json' "http://127.0.0.1:$port/sessions" \
       -d "{\"product\":\"engraved-wooden-keepsake-box\",\"options\":{\"finish\":[\"natural_oil\"]},\"zones\":{\"engraving\":{\"text\":{\"text\":\"Gift number $i\"}}}}" \

@@ -6,31 +6,23 @@
 #
 #   bash bench/ratelimit.sh      # LIMIT=100 PERIOD=1 DURATION=20 CONNECTIONS=4 by default
 set -euo pipefail
+export ATELIER_RATE_LIMITING=true  # whatever the caller has set: the limiter is what this measures
 cd "$(dirname "$0")/.."
 limit=${LIMIT:-100}
 period=${PERIOD:-1}
 duration=${DURATION:-20}
 connections=${CONNECTIONS:-4}
-work=$(mktemp -d /tmp/atelier-bench-rl.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_debian wrk curl
 
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup bench-rl
 
-port=18490
+port=18491
 ATELIER_DATA_DIR="$work/data" PORT=$port ATELIER_LOG_LEVEL=warning ATELIER_RATE_LIMIT_GENERAL="$limit/$period" \
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+bench_wait_ready "$port" 30 "$work/serve.log"
 
 # Counts answers by status; `delay` paces each connection so that all of them together send about
 # twice the allowed rate.

@@ -13,22 +13,17 @@ cd "$(dirname "$0")/.."
 url=${BENCH_DATABASE_URL:?set BENCH_DATABASE_URL to an empty PostgreSQL database}
 orders=${ORDERS:-1000000}
 repeat=${REPEAT:-20}
-work=$(mktemp -d /tmp/atelier-bench-reports.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_debian curl postgresql-client
 
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup bench-reports
 psql_url=${url%%\?*}
 
+if [ "$(psql -tA "$psql_url" -c "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()")" != 0 ]; then
+  echo "BENCH_DATABASE_URL must name an empty database (this run writes $orders orders into it)" >&2
+  exit 1
+fi
 DATABASE_URL=$url ATELIER_DATA_DIR="$work/data" ATELIER_LOG_LEVEL=warning "$bin" migrate >/dev/null
 echo "writing $orders orders…" >&2
 started=$(date +%s.%N)
@@ -68,7 +63,7 @@ started=$(date +%s.%N)
 DATABASE_URL=$url ATELIER_DATA_DIR="$work/data" PORT=$port ATELIER_LOG_LEVEL=notice ATELIER_SEED_DEMO=false ATELIER_WORKERS=0 \
   ATELIER_SHOP_TIMEZONE=America/New_York "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 3000); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+bench_wait_ready "$port" 600 "$work/serve.log"
 echo "daily aggregate built from $orders orders at the first start: $(python3 -c "print(round($(date +%s.%N) - $started, 1))") s" \
   "($(psql -tA "$psql_url" -c "SELECT COUNT(*) FROM report_daily") daily rows)"
 key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
@@ -81,4 +76,4 @@ SELECT 'rpe_bench' || g, now() - (g || ' seconds')::interval, 'USD', (ARRAY['ord
        CASE g % 3 WHEN 0 THEN '' WHEN 1 THEN '1' ELSE 'red' END, '', 1, 2, 4000, 595, 367, 4962, 0, 0
 FROM generate_series(1, 3000) g;
 SQL
-python3 bench/reports.py "http://127.0.0.1:$port" "$key" "$repeat"
+python3 bench/reports.py "http://127.0.0.1:$port" "$key" "$repeat" America/New_York

@@ -9,21 +9,12 @@ export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper w
 cd "$(dirname "$0")/.."
 deliveries=${DELIVERIES:-3000}
 orders=${ORDERS:-200}
-work=$(mktemp -d /tmp/atelier-bench-webhooks.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 . scripts/peers.sh
 install_debian curl
 install_python_peers "$(pwd)/.venv-peers"
 
-echo "building release…" >&2
-swift build -c release --product atelier >&2
-bin=$(swift build -c release --show-bin-path)/atelier
+bench_setup bench-webhooks
 
 port=18493 receiver=25950
 secret="whsec_$(head -c 32 /dev/urandom | base64)"
@@ -32,7 +23,7 @@ ATELIER_DATA_DIR="$work/data" DATABASE_URL="${BENCH_DATABASE_URL:-}" PORT=$port 
   ATELIER_FULFILLMENT_URL="http://127.0.0.1:$receiver/fulfillment" ATELIER_FULFILLMENT_SECRET="$secret" \
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+bench_wait_ready "$port" 30 "$work/serve.log"
 key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
 echo "[${BENCH_DATABASE_URL:+postgresql}${BENCH_DATABASE_URL:-sqlite}]" | sed 's/\[postgresql.*/[postgresql]/'
 .venv-peers/bin/python bench/webhooks.py "http://127.0.0.1:$port" "$key" "$receiver" "$secret" "$deliveries" "$orders"
