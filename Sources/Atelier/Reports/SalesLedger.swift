@@ -71,17 +71,18 @@ public struct SalesLedger: Sendable {
 
     // MARK: contributions
 
-    /// What an order adds when it is paid (`cancelled: false`), or what its cancellation changes.
-    public static func entries(for order: Order, cancelled: Bool, refunded: Int64 = 0) -> [Entry] {
+    /// What an order (made from `snapshot`, which holds its lines and totals) adds when it is paid
+    /// (`cancelled: false`), or what its cancellation changes.
+    public static func entries(for snapshot: CheckoutSnapshot, cancelled: Bool, refunded: Int64 = 0) -> [Entry] {
         let sign: Int64 = cancelled ? -1 : 1
-        let lines = order.snapshot.lines
+        let lines = snapshot.lines
         var figures = Figures()
         figures.orders = sign
         figures.units = sign * lines.reduce(0) { $0 + Int64($1.quantity) }
-        figures.subtotal = sign * order.subtotal
-        figures.shipping = sign * order.shipping
-        figures.tax = sign * order.tax
-        figures.total = sign * order.total
+        figures.subtotal = sign * snapshot.subtotal
+        figures.shipping = sign * snapshot.shipping
+        figures.tax = sign * snapshot.tax
+        figures.total = sign * snapshot.total
         if cancelled {
             figures.cancelled = 1
             figures.refunded = refunded
@@ -136,7 +137,7 @@ public struct SalesLedger: Sendable {
     /// Appends an order's contribution; call inside the transaction that pays or cancels it. One statement
     /// for all its rows: this runs in every payment.
     public static func record(_ order: Order, cancelled: Bool, refunded: Int64 = 0, on db: any SQLDatabase) async throws {
-        let rows: [[any Encodable & Sendable]] = entries(for: order, cancelled: cancelled, refunded: refunded).map { entry in
+        let rows: [[any Encodable & Sendable]] = entries(for: order.snapshot, cancelled: cancelled, refunded: refunded).map { entry in
             let f = entry.figures
             return [Identifier.make(prefix: "rpe"), order.paidAt, order.currency, entry.dimension, entry.item, entry.detail, entry.label,
                     f.orders, f.units, f.subtotal, f.shipping, f.tax, f.total, f.cancelled, f.refunded]
@@ -258,17 +259,20 @@ public struct SalesLedger: Sendable {
             var after = ""
             while true {
                 let rows = try await db.raw("""
-                    SELECT id, status, currency, subtotal, shipping, tax, total, refunded, paid_at, snapshot FROM orders
+                    SELECT id, status, refunded, paid_at, snapshot FROM orders
                     WHERE id > \(bind: after) ORDER BY id LIMIT \(bind: pageSize)
                     """).all()
                 for row in rows {
                     // An order this version cannot read (written by hand, say) must not keep the shop from starting.
-                    guard let order = try? Self.reportOrder(row) else { continue }
-                    let day = ledger.day(of: order.paidAt)
-                    var entries = Self.entries(for: order, cancelled: false)
-                    if order.status == .cancelled { entries += Self.entries(for: order, cancelled: true, refunded: order.refunded) }
+                    guard let snapshot = try? Coding.decoder.decode(CheckoutSnapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8))
+                    else { continue }
+                    let day = ledger.day(of: try row.decode(column: "paid_at", as: Date.self))
+                    var entries = Self.entries(for: snapshot, cancelled: false)
+                    if try row.decode(column: "status", as: String.self) == OrderStatus.cancelled.rawValue {
+                        entries += Self.entries(for: snapshot, cancelled: true, refunded: try row.decode(column: "refunded", as: Int64.self))
+                    }
                     for entry in entries {
-                        let key = Key(dimension: entry.dimension, day: day, currency: order.currency, item: entry.item, detail: entry.detail)
+                        let key = Key(dimension: entry.dimension, day: day, currency: snapshot.currency, item: entry.item, detail: entry.detail)
                         var sum = sums[key] ?? (entry.label, Figures())
                         sum.figures += entry.figures
                         sums[key] = sum
@@ -281,20 +285,6 @@ public struct SalesLedger: Sendable {
             try await db.raw("DELETE FROM report_state WHERE name = 'time_zone'").run()
             try await db.raw("INSERT INTO report_state (name, value) VALUES ('time_zone', \(bind: ledger.timeZone.identifier))").run()
         }
-    }
-
-    /// The parts of an order row the reports use (no personal data is read).
-    static func reportOrder(_ row: any SQLRow) throws -> Order {
-        let snapshot = try Coding.decoder.decode(CheckoutSnapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8))
-        let paidAt = try row.decode(column: "paid_at", as: Date.self)
-        return Order(
-            id: try row.decode(column: "id", as: String.self), number: "", checkoutId: "",
-            status: OrderStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .paid,
-            currency: try row.decode(column: "currency", as: String.self), subtotal: try row.decode(column: "subtotal", as: Int64.self),
-            shipping: try row.decode(column: "shipping", as: Int64.self), tax: try row.decode(column: "tax", as: Int64.self),
-            total: try row.decode(column: "total", as: Int64.self), snapshot: snapshot, sealedCustomer: "", provider: .test, paymentRef: nil,
-            refunded: try row.decode(column: "refunded", as: Int64.self), tracking: nil, expectedShipDate: "", paidAt: paidAt,
-            deliveredAt: nil, createdAt: paidAt, updatedAt: paidAt)
     }
 }
 
