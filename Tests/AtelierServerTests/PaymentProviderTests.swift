@@ -41,6 +41,32 @@ import Testing
         }
     }
 
+    @Test func readingACheckoutWhoseProviderIsAwayAnswersItAsItIs() async throws {
+        try await withApp(configure: {
+            $0.seedDemoCatalog = true
+            $0.paymentProviders = [.test, .stripe]
+            $0.stripe = StripeSettings(secretKey: "sk_test_unreachable", apiBase: "http://127.0.0.1:9", timeout: .milliseconds(500))
+            $0.stripeWebhookSecrets = ["whsec_unreachable_test"]
+        }) { app in
+            let key = try await endpoint.cart(app)
+            // A Stripe checkout whose payment was never created (the provider was away when it was started).
+            let service = CheckoutService(
+                carts: CartStore(ttl: 3600), pricing: CartPricing(currency: "USD", taxMode: .exclusive, calendar: .init()),
+                cipher: .random(), providers: [.stripe])
+            let customer = CustomerDetails(email: "k@example.com", name: "Katherine Johnson", shippingAddress: .init(
+                name: "K", line1: "1 Langley", city: "Hampton", region: "VA", postalCode: "23666", country: "US"))
+            let (checkout, token) = try await app.database.transaction { db in
+                try await service.start(cartKey: key, .init(customer: customer, provider: .stripe), on: db)
+            }
+            #expect(checkout.awaitsProviderPayment)
+            let read = try await app.send(.get, "/checkout/\(checkout.id)?token=\(token)")
+            #expect(read.status == .ok, "\(read.text)")
+            let view = try read.json()
+            #expect(view["status"] as? String == "pending")
+            #expect((view["payment"] as? [String: Any])?["reference"] == nil)
+        }
+    }
+
     @Test func aCancelledCheckoutGivesItsStockBackAndAPaidOneCannotBeCancelled() async throws {
         try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
             let key = try await endpoint.cart(app)

@@ -135,6 +135,9 @@ public struct Checkout: Sendable, Equatable {
     public var orderId: String?
     public var expiresAt: Date
     public var createdAt: Date
+
+    /// Pending with Stripe or PayPal and no payment at the provider yet (its creation failed or its answer was lost).
+    public var awaitsProviderPayment: Bool { status == .pending && provider != .test && providerRef == nil }
 }
 
 /// The cart's total moved away from the one the storefront showed: the new quote goes back.

@@ -27,7 +27,7 @@ public struct CheckoutPayments: Sendable {
     /// The checkout with its provider payment, creating that payment if it is still missing.
     /// A provider that refuses (a final error) cancels the checkout and gives its stock back.
     public func ensurePayment(_ checkout: Checkout) async throws -> Checkout {
-        guard checkout.provider != .test, checkout.providerRef == nil, checkout.status == .pending else { return checkout }
+        guard checkout.awaitsProviderPayment else { return checkout }
         guard let gateway = gateways.gateway(for: checkout.provider) else {
             throw AtelierError(.unprocessable, code: "provider_unavailable", title: "Payment provider unavailable",
                                detail: "\(checkout.provider.rawValue) is not configured on this server.")

@@ -103,28 +103,22 @@ extension APIHandlers {
 
     func getCheckout(_ input: Operations.GetCheckout.Input) async throws -> Operations.GetCheckout.Output {
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
-        let view = try await database.withConnection { db -> Components.Schemas.CheckoutView in
+        let (checkout, order) = try await database.withConnection { db -> (Checkout, Order?) in
             guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db) else {
                 throw AtelierError.notFound("Checkout '\(id)'")
             }
-            let order = try await checkout.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil
-            return checkoutView(checkout, order: order)
+            return (checkout, try await checkout.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil)
         }
-        if view.status == .pending, view.payment.provider != .test, view.payment.reference == nil {
-            // The provider payment was not created yet (the first answer was lost): create it now. A provider that is
-            // still away leaves the checkout as it is — reading it never fails because of the provider.
-            guard let checkout = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) else {
-                throw AtelierError.notFound("Checkout '\(id)'")
-            }
-            if let ready = try? await checkoutPayments.ensurePayment(checkout) {
-                return .ok(.init(body: .json(checkoutView(ready, order: nil))))
-            }
-            // A refusal cancelled it meanwhile: answer it as it is now.
-            if let now = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) {
-                return .ok(.init(body: .json(checkoutView(now, order: nil))))
-            }
+        guard checkout.awaitsProviderPayment else { return .ok(.init(body: .json(checkoutView(checkout, order: order)))) }
+        // The provider payment was not created yet (the first answer was lost): create it now. Reading a checkout
+        // never fails because of the provider: away, the checkout is answered as it is; refusing, as it is now
+        // (cancelled). Database errors are errors.
+        do {
+            return .ok(.init(body: .json(checkoutView(try await checkoutPayments.ensurePayment(checkout), order: nil))))
+        } catch let error as AtelierError where error.kind == .badGateway || error.code == "provider_unavailable" {
+            let now = try await database.withConnection { db in try await CheckoutStore().find(id: id, on: db) } ?? checkout
+            return .ok(.init(body: .json(checkoutView(now, order: nil))))
         }
-        return .ok(.init(body: .json(view)))
     }
 
     func completeTestPayment(_ input: Operations.CompleteTestPayment.Input) async throws -> Operations.CompleteTestPayment.Output {
