@@ -71,16 +71,21 @@ def png_pixels(path):
     return colours
 
 
-def png_header(width, height):
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+def png_image(width, height):
+    """A complete 8-bit greyscale PNG (diagonal stripes): uploads are decoded, not only sniffed."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ramp = bytes(x % 256 for x in range(width + 256))
+    raw = b"".join(b"\x00" + ramp[y % 256:y % 256 + width] for y in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
 def hexcolour(text):
     return tuple(int(text[i:i + 2], 16) for i in (1, 3, 5))
 
 
-_, asset = call("POST", "/assets", png_header(3000, 3000), "image/png")
+_, asset = call("POST", "/assets", png_image(3000, 3000), "image/png")
 asset_id = json.loads(asset)["id"]
 cases = {
     "custom-printed-tee": ({"size": "m", "colour": "navy"}, {},

@@ -23,7 +23,7 @@ import Testing
             #expect(asset["type"] as? String == "png")
             #expect(asset["width"] as? Int == 2000)
             let again = try await upload(app, bytes, type: "application/octet-stream")
-            #expect(again.status == .ok)
+            #expect(again.status == .created)  // the same answer whether or not the bytes were stored before
             #expect(try again.json()["id"] as? String == asset["id"] as? String)
 
             let fetched = try await app.send(.get, asset["url"] as! String)
@@ -37,11 +37,34 @@ import Testing
             #expect(try await upload(app, Array("hello".utf8)).problemCode == "unsupported_image_type")
             // A text file that claims to be a PNG, and a PNG whose header promises an absurd size.
             #expect(try await upload(app, Array("just text, honest".utf8), type: "image/png").status == .unsupportedMediaType)
-            let huge = try await upload(app, ImageBytes.png(width: 40_000, height: 10))
+            // Refused from the header alone, before any decoding.
+            let huge = try await upload(app, ImageBytes.pngHeader(width: 40_000, height: 10))
             #expect(huge.status == .unprocessableContent)
             #expect(huge.problemCode == "image_too_large")
+            // A real header followed by anything but image data does not decode.
+            let junk = (0..<20_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+            let fake = try await upload(app, Array(ImageBytes.png(width: 300, height: 200).prefix(33)) + junk)
+            #expect(fake.status == .unsupportedMediaType)
+            #expect(fake.problemCode == "unsupported_image_type")
             #expect(try await upload(app, Array(ImageBytes.png(width: 10, height: 10).prefix(20))).problemCode == "unsupported_image_type")
             #expect(try await app.send(.get, "/assets/ast_nothing").status == .notFound)
+        }
+    }
+
+    @Test func jpegAndWebPUploadsAreDecodedToo() async throws {
+        try await withApp { app in
+            for (bytes, type) in [(ImageBytes.smallJPEG, "jpeg"), (ImageBytes.smallWebP, "webp"), (ImageBytes.smallLosslessWebP, "webp")] {
+                let created = try await upload(app, bytes, type: "application/octet-stream")
+                #expect(created.status == .created, "\(created.text)")
+                let asset = try created.json()
+                #expect(asset["type"] as? String == type)
+                #expect(asset["width"] as? Int == 24)
+                #expect(asset["height"] as? Int == 16)
+            }
+            // Cut short, each is refused.
+            for bytes in [ImageBytes.smallJPEG, ImageBytes.smallWebP, ImageBytes.png(width: 64, height: 64)] {
+                #expect(try await upload(app, Array(bytes.dropLast(10))).problemCode == "unsupported_image_type")
+            }
         }
     }
 

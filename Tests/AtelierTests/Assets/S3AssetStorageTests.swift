@@ -39,7 +39,7 @@ struct S3AssetStorageTests {
     @Test func storesReadsAndDeletesObjects() async throws {
         let storage = S3AssetStorage(settings: try #require(S3Peer.settings))
         let bytes = ImageBytes.png(width: 64, height: 32)
-        let key = String(AssetStore.id(for: bytes).dropFirst(4))
+        let key = String(AssetIdentity.unkeyed.id(for: bytes).dropFirst(4))
         #expect(try await storage.get(key: key) == nil)
         try await storage.put(key: key, bytes: bytes, contentType: "image/png")
         #expect(try await storage.get(key: key) == bytes)

@@ -4,10 +4,15 @@ import Testing
 
 @Suite struct ImageSnifferTests {
     @Test func recognizesPNGJPEGAndWebPWithTheirSize() throws {
-        #expect(try ImageSniffer.sniff(ImageBytes.png(width: 1200, height: 800)).get() == .init(type: "png", width: 1200, height: 800))
-        #expect(try ImageSniffer.sniff(ImageBytes.jpeg(width: 640, height: 480)).get() == .init(type: "jpeg", width: 640, height: 480))
-        #expect(try ImageSniffer.sniff(ImageBytes.webpExtended(width: 3000, height: 2000)).get() == .init(type: "webp", width: 3000, height: 2000))
-        #expect(try ImageSniffer.sniff(ImageBytes.webpLossless(width: 16, height: 9)).get() == .init(type: "webp", width: 16, height: 9))
+        #expect(try ImageSniffer.sniff(ImageBytes.pngHeader(width: 1200, height: 800)).get() == .init(type: "png", width: 1200, height: 800))
+        #expect(try ImageSniffer.sniff(ImageBytes.jpegHeader(width: 640, height: 480)).get() == .init(type: "jpeg", width: 640, height: 480))
+        #expect(try ImageSniffer.sniff(ImageBytes.webpExtendedHeader(width: 3000, height: 2000)).get() == .init(type: "webp", width: 3000, height: 2000))
+        #expect(try ImageSniffer.sniff(ImageBytes.webpLosslessHeader(width: 16, height: 9)).get() == .init(type: "webp", width: 16, height: 9))
+        // The complete images tests upload are sniffed the same way.
+        #expect(try ImageSniffer.sniff(ImageBytes.png(width: 300, height: 200)).get() == .init(type: "png", width: 300, height: 200))
+        #expect(try ImageSniffer.sniff(ImageBytes.smallJPEG).get() == .init(type: "jpeg", width: 24, height: 16))
+        #expect(try ImageSniffer.sniff(ImageBytes.smallWebP).get() == .init(type: "webp", width: 24, height: 16))
+        #expect(try ImageSniffer.sniff(ImageBytes.smallLosslessWebP).get() == .init(type: "webp", width: 24, height: 16))
     }
 
     @Test func refusesSVGGIFAndAnythingElseWhateverItClaims() {
@@ -16,7 +21,7 @@ import Testing
         #expect(ImageSniffer.sniff(Array("  <svg onload=alert(1)>".utf8)) == .failure(.unsupported("svg")))
         #expect(ImageSniffer.sniff(Array("GIF89a....".utf8)) == .failure(.unsupported("gif")))
         #expect(ImageSniffer.sniff(Array("not an image at all".utf8)) == .failure(.unknown))
-        #expect(ImageSniffer.sniff(Array(ImageBytes.png(width: 10, height: 10).prefix(20))) == .failure(.truncated))
-        #expect(ImageSniffer.sniff(ImageBytes.png(width: 0, height: 10)) == .failure(.unknown))
+        #expect(ImageSniffer.sniff(Array(ImageBytes.pngHeader(width: 10, height: 10).prefix(20))) == .failure(.truncated))
+        #expect(ImageSniffer.sniff(ImageBytes.pngHeader(width: 0, height: 10)) == .failure(.unknown))
     }
 }
