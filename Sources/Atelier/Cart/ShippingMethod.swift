@@ -134,9 +134,21 @@ extension Destination {
             problems.add(pointer + "/country", "invalid_country",
                          "must be an ISO 3166-1 alpha-2 code in capitals, like US\(allowAnywhere ? ", or \"*\"" : "").")
         }
-        if let region, !isRegion(region) {
-            problems.add(pointer + "/region", "invalid_region", "must be an ISO 3166-2 subdivision code without the country, like CA.")
+        if let region {
+            if !isRegion(region) {
+                problems.add(pointer + "/region", "invalid_region", "must be an ISO 3166-2 subdivision code without the country, like CA.")
+            } else if isCountry(country), !Subdivisions.contains(region, in: country) {
+                problems.add(pointer + "/region", "unknown_region", unknownRegionMessage(country: country))
+            }
         }
+    }
+
+    /// Names a real subdivision of the country as an example, or says the country has none.
+    static func unknownRegionMessage(country: String) -> String {
+        guard let example = Subdivisions.codes(of: country)?.min() else {
+            return "must be left out: \(country) has no ISO 3166-2 subdivisions."
+        }
+        return "must be an ISO 3166-2 subdivision of \(country), without the country, like \(example)."
     }
 
     /// A destination from a shopper's input, or every problem with it.

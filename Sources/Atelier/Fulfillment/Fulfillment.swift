@@ -129,10 +129,16 @@ public struct FulfillmentUpdates: Sendable {
     public enum Outcome: String, Sendable { case applied, ignored }
 
     public func apply(_ update: FulfillmentUpdate, eventId: String, on db: any SQLDatabase) async throws -> Outcome {
+        // Tracking is checked whatever the report's step: a signed report is still the partner's input,
+        // and its link reaches the shopper's order page and email.
+        var problems = ValidationErrors()
+        let tracking = update.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }
+        tracking?.check(at: "/data/tracking", into: &problems)
         guard let target = OrderStatus(rawValue: update.status), let targetIndex = Self.path.firstIndex(of: target), target != .paid else {
-            throw AtelierError.validation([.init(pointer: "/data/status", code: "invalid_status",
-                                                 message: "must be in_production, fulfilled, shipped or delivered.")])
+            problems.add("/data/status", "invalid_status", "must be in_production, fulfilled, shipped or delivered.")
+            throw AtelierError.validation(problems.errors)
         }
+        try problems.check()
         let store = OrderStore(clock: clock)
         guard let order = try await store.find(id: update.orderId, on: db, forUpdate: true) else {
             throw AtelierError.notFound("Order '\(update.orderId)'")
@@ -143,7 +149,7 @@ public struct FulfillmentUpdates: Sendable {
         for step in Self.path[(currentIndex + 1)...targetIndex] {
             let request = OrderTransitionRequest(
                 to: step, reason: nil,
-                tracking: step == .shipped ? update.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) } : nil,
+                tracking: step == .shipped ? tracking : nil,
                 deliveredAt: step == .delivered ? (update.deliveredAt ?? clock.now) : nil, details: ["eventId": eventId])
             _ = try await store.transition(id: order.id, request, actor: actor, on: db)
         }

@@ -105,13 +105,16 @@ public struct MailComposer: Sendable {
             "taxLines": order.snapshot.taxLines.map { ["name": $0.name, "amount": money($0.onGoods + $0.onShipping, currency)] },
             "expectedShipDate": order.expectedShipDate, "refunded": order.refunded > 0 ? money(order.refunded, currency) : false,
         ]
+        // Links go into href attributes: only http(s) ones, whoever wrote them (the HTML templates escape
+        // every value, which keeps a link inside its attribute but does not make a `javascript:` one safe).
         if let token {
-            context["trackingLink"] = "\(settings.trackingBaseURL)/orders/\(order.id)?token=\(token)"
+            let link = "\(settings.trackingBaseURL)/orders/\(order.id)?token=\(token)"
+            if Tracking.isWebLink(link) { context["trackingLink"] = link }
         }
         if let tracking = order.tracking {
             context["carrier"] = tracking.carrier
             context["trackingNumber"] = tracking.number
-            context["carrierLink"] = tracking.url ?? false
+            context["carrierLink"] = tracking.webLink ?? false
         }
         return context
     }
@@ -137,7 +140,8 @@ public struct MailComposer: Sendable {
     }
 }
 
-/// The templates: Mustache, the text ones marked as text (nothing escaped), the HTML ones escaped.
+/// The templates: Mustache, the text ones marked as text (nothing escaped), the HTML ones escaped. HTML
+/// templates place every value with `{{name}}`, never `{{{name}}}` or `{{&name}}` (a test holds them to it).
 enum MailTemplates {
     static let confirmationText = """
         {{% CONTENT_TYPE: TEXT}}Hello {{name}},

@@ -94,6 +94,7 @@ public struct OrderStore: Sendable {
                 problems.add("/tracking", "required", "shipping needs a carrier and a tracking number.")
                 break
             }
+            tracking.check(at: "/tracking", into: &problems)
             order.tracking = tracking
             details["carrier"] = tracking.carrier
             details["trackingNumber"] = tracking.number
