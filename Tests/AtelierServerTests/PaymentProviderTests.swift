@@ -4,7 +4,10 @@ import Crypto
 import AtelierTestSupport
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import Synchronization
 import Testing
 
 /// The provider side of checkout that needs no provider to answer: an unreachable provider, cancelling,
@@ -113,6 +116,99 @@ import Testing
             let answer = try await app.send(.post, "/webhooks/stripe", json: body, headers: [HTTPField.Name("Stripe-Signature")!: signature])
             #expect(answer.status == .ok, "\(answer.text)")
             #expect(try answer.json()["outcome"] as? String == "ignored")
+        }
+    }
+
+    /// A PayPal delivery's headers, sent at `time`, with its certificate on `cert`.
+    static func paypalHeaders(id: String, at time: Date, cert: String) -> HTTPFields {
+        [
+            HTTPField.Name("Paypal-Transmission-Id")!: id, HTTPField.Name("Paypal-Transmission-Time")!: ISO8601DateFormatter().string(from: time),
+            HTTPField.Name("Paypal-Transmission-Sig")!: "c2lnbmF0dXJl", HTTPField.Name("Paypal-Cert-Url")!: cert,
+            HTTPField.Name("Paypal-Auth-Algo")!: "SHA256withRSA",
+        ]
+    }
+
+    @Test func payPalDeliveriesAreCheckedHereFirstAndAskedAboutOnce() async throws {
+        try await FakePayPal.with { base, paypal in
+            try await withApp(configure: {
+                $0.paypal = PayPalSettings(clientId: "test-client", clientSecret: "test-secret", apiBase: base, webhookId: "WH-TEST")
+            }) { app in
+                let body = #"{"id": "WH-1", "event_type": "PAYMENT.SALE.COMPLETED", "resource": {"id": "S-1"}}"#
+                let cert = base + "/_certs/fake.pem"
+                // Anonymous requests without PayPal's headers, with a stale time or a foreign certificate never reach PayPal.
+                let bare = try await app.send(.post, "/webhooks/paypal", json: body)
+                #expect(bare.status == .badRequest, "\(bare.text)")
+                #expect(bare.problemCode == "missing_signature")
+                let stale = try await app.send(.post, "/webhooks/paypal", json: body,
+                                               headers: Self.paypalHeaders(id: "tx-stale", at: Date().addingTimeInterval(-600), cert: cert))
+                #expect(stale.problemCode == "stale_signature", "\(stale.text)")
+                let foreign = try await app.send(.post, "/webhooks/paypal", json: body,
+                                                 headers: Self.paypalHeaders(id: "tx-foreign", at: Date(), cert: "https://certs.example/c.pem"))
+                #expect(foreign.problemCode == "invalid_signature", "\(foreign.text)")
+                #expect(paypal.verifications == 0)
+
+                // A genuine delivery is asked about once; its replays are answered from memory.
+                let headers = Self.paypalHeaders(id: "tx-1", at: Date(), cert: cert)
+                for _ in 0..<3 {
+                    let delivered = try await app.send(.post, "/webhooks/paypal", json: body, headers: headers)
+                    #expect(delivered.status == .ok, "\(delivered.text)")
+                    #expect(try delivered.json()["outcome"] as? String == "ignored")
+                }
+                #expect(paypal.verifications == 1)
+                // Its transmission id with another body is a forgery, refused without asking again.
+                let forged = try await app.send(.post, "/webhooks/paypal", json: body.replacingOccurrences(of: "S-1", with: "S-2"), headers: headers)
+                #expect(forged.problemCode == "invalid_signature", "\(forged.text)")
+                #expect(paypal.verifications == 1)
+            }
+        }
+    }
+
+    @Test func thePayPalWebhookHasItsOwnRateLimit() async throws {
+        try await withApp(configure: {
+            $0.rateLimits = RateLimitSettings(trustedProxyHops: 1)
+            $0.rateLimits.webhook = RateLimit(requests: 1, period: 60)
+        }) { app in
+            var headers = Self.paypalHeaders(id: "tx-1", at: Date(), cert: "https://api.paypal.com/v1/notifications/certs/CERT-1")
+            headers[.xForwardedFor] = "198.51.100.40"
+            let body = #"{"id": "WH-1", "event_type": "X"}"#
+            let first = try await app.send(.post, "/webhooks/paypal", json: body, headers: headers)
+            #expect(first.problemCode == "provider_not_configured")
+            #expect(first.headers[.rateLimitPolicy] == "\"webhook\";q=1;w=60")
+            let second = try await app.send(.post, "/webhooks/paypal", json: body, headers: headers)
+            #expect(second.status == .tooManyRequests)
+            #expect(second.problemCode == "rate_limited")
+        }
+        let loaded = try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_WEBHOOK": "5/10"])
+        #expect(loaded.rateLimits.webhook == RateLimit(requests: 5, period: 10))
+        #expect(try AtelierConfiguration.load(environment: [:]).rateLimits.webhook == RateLimitSettings.production.webhook)
+        #expect(RateLimitSettings.production.webhook != nil)
+    }
+}
+
+/// PayPal's token and verification endpoints on a local port, counting the verification calls; every
+/// signature is confirmed.
+final class FakePayPal: Sendable {
+    private let calls = Mutex(0)
+
+    var verifications: Int { calls.withLock { $0 } }
+
+    static func with<T: Sendable>(_ body: @escaping @Sendable (_ base: String, _ paypal: FakePayPal) async throws -> T) async throws -> T {
+        let paypal = FakePayPal()
+        let router = Router()
+        router.post("/v1/oauth2/token") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(string: #"{"access_token": "A21-test", "token_type": "Bearer", "expires_in": 32400}"#)))
+        }
+        router.post("/v1/notifications/verify-webhook-signature") { _, _ in
+            paypal.calls.withLock { $0 += 1 }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"verification_status": "SUCCESS"}"#)))
+        }
+        // The live test server listens on localhost, on a port of its choosing.
+        let app = Application(router: router)
+        return try await app.test(.live) { client in
+            let port = try #require(client.port)
+            return try await body("http://localhost:\(port)", paypal)
         }
     }
 }

@@ -98,12 +98,15 @@ public struct SMTPTransport: MailTransport {
         let channel: any Channel
         var lines: AsyncStream<String>.AsyncIterator
         let timeout: Duration
+        /// Lines taken from the stream so far; the line handler counts the lines it put in.
+        var linesRead = 0
 
         /// One reply, multi-line ones (`250-…`) joined.
         mutating func reply() async throws -> (code: Int, text: String) {
             var text: [String] = []
             while true {
                 guard let line = await lines.next() else { throw SMTPError(code: nil, message: "the server closed the connection") }
+                linesRead += 1
                 guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError(code: nil, message: "unreadable reply: \(line.prefix(80))") }
                 text.append(String(line.dropFirst(4)))
                 if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " { return (code, text.joined(separator: "\n")) }
@@ -128,8 +131,16 @@ public struct SMTPTransport: MailTransport {
         if settings.security == .startTLS, let tls {
             guard capabilities.contains("STARTTLS") else { throw SMTPError(code: nil, message: "the server does not offer STARTTLS") }
             _ = try await session.command("STARTTLS", expect: [220])
-            let (channel, host) = (session.channel, AddressGuard.isLiteralAddress(settings.host) ? nil : settings.host)
+            let (channel, host, read) = (session.channel, AddressGuard.isLiteralAddress(settings.host) ? nil : settings.host, session.linesRead)
+            // Anything the server sent after its 220 came before TLS, where anyone on the path could have
+            // written it (STARTTLS command injection); read after the handshake it would pass for encrypted
+            // answers. The check and the TLS handler go in on the event loop in one step, so no byte can
+            // arrive between them; a connection with such bytes is given up.
             try await channel.eventLoop.submit {
+                let lines = try channel.pipeline.syncOperations.handler(type: SMTPLineHandler.self)
+                guard !lines.hasBuffered(beyond: read) else {
+                    throw SMTPError(code: nil, message: "the server sent data after its STARTTLS answer, before TLS; connection refused")
+                }
                 try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host), position: .first)
             }.get()
             capabilities = try await session.command("EHLO \(heloName)", expect: [250]).text.uppercased()
@@ -158,14 +169,23 @@ final class SMTPLineHandler: ChannelInboundHandler {
 
     private let continuation: AsyncStream<String>.Continuation
     private var pending = ""
+    /// Lines handed to the session so far.
+    private(set) var linesYielded = 0
 
     init(_ continuation: AsyncStream<String>.Continuation) { self.continuation = continuation }
+
+    /// Whether bytes arrived that the session has not read, when it has read `read` lines: lines waiting in
+    /// the stream, or the start of one. On the event loop only.
+    func hasBuffered(beyond read: Int) -> Bool {
+        linesYielded > read || !pending.isEmpty
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         pending += buffer.readString(length: buffer.readableBytes) ?? ""
         while let end = pending.range(of: "\r\n") {
             continuation.yield(String(pending[..<end.lowerBound]))
+            linesYielded += 1
             pending = String(pending[end.upperBound...])
         }
     }

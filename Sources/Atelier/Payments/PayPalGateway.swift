@@ -11,6 +11,8 @@ public struct PayPalSettings: Sendable, Equatable {
     public var webhookId: String
     /// Longest wait for one call, connection attempts included.
     public var timeout: Duration = .seconds(10)
+    /// Longest wait for one webhook verification: anonymous requests trigger these, so they are cut short.
+    public var webhookVerificationTimeout: Duration = .seconds(5)
 
     public init(clientId: String, clientSecret: String, apiBase: String = "https://api-m.paypal.com", webhookId: String) {
         self.clientId = clientId
@@ -42,15 +44,24 @@ public struct PayPalTransmission: Sendable, Equatable {
 /// An OAuth client-credentials token is fetched once and reused until shortly before it expires.
 /// Every POST carries `PayPal-Request-Id` so a retry after a lost answer returns the first result.
 /// The purchase unit carries our checkout id as `custom_id`, which PayPal echoes on captures.
+/// Webhook verification goes through its own client when one is given, so that traffic anyone can send
+/// to `/webhooks/paypal` never queues in front of payments and refunds.
 public struct PayPalGateway: PaymentGateway {
     public let kind = PaymentProviderKind.paypal
     public let settings: PayPalSettings
     let http: ProviderHTTP
+    /// The verification calls' client: the webhook pool, or the payments client when there is none.
+    let webhookHTTP: ProviderHTTP
     let tokens = TokenCache()
 
-    public init(settings: PayPalSettings, client: HTTPClient = .shared) {
+    public init(settings: PayPalSettings, client: HTTPClient = .shared, webhookClient: ProviderWebhookClient? = nil) {
         self.settings = settings
         self.http = ProviderHTTP(provider: .paypal, client: client, timeout: settings.timeout)
+        if let webhookClient {
+            self.webhookHTTP = ProviderHTTP(provider: .paypal, timeout: settings.webhookVerificationTimeout) { try webhookClient.client() }
+        } else {
+            self.webhookHTTP = ProviderHTTP(provider: .paypal, client: client, timeout: settings.webhookVerificationTimeout)
+        }
     }
 
     public func createPayment(_ request: PaymentRequest) async throws(PaymentGatewayError) -> PaymentHandle {
@@ -142,7 +153,7 @@ public struct PayPalGateway: PaymentGateway {
         body += Array(",\"transmission_time\":".utf8) + string(transmission.time)
         body += Array(",\"webhook_id\":".utf8) + string(settings.webhookId)
         body += Array(",\"webhook_event\":".utf8) + rawBody + Array("}".utf8)
-        let verdict: Verdict = try await call(.POST, "/v1/notifications/verify-webhook-signature", rawJSON: body, requestId: nil)
+        let verdict: Verdict = try await call(.POST, "/v1/notifications/verify-webhook-signature", rawJSON: body, requestId: nil, via: webhookHTTP)
         return verdict.verification_status == "SUCCESS"
     }
 
@@ -153,16 +164,17 @@ public struct PayPalGateway: PaymentGateway {
         return try await call(method, path, rawJSON: body, requestId: requestId)
     }
 
-    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, rawJSON: [UInt8], requestId: String?, retried: Bool = false)
-        async throws(PaymentGatewayError) -> Answer {
-        let token = try await accessToken()
+    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, rawJSON: [UInt8], requestId: String?, via route: ProviderHTTP? = nil,
+                                 retried: Bool = false) async throws(PaymentGatewayError) -> Answer {
+        let http = route ?? self.http
+        let token = try await accessToken(via: http)
         var headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"), ("Prefer", "return=representation")]
         if let requestId { headers.append(("PayPal-Request-Id", requestId)) }
         let (status, bytes) = try await http.send(method, settings.apiBase + path, headers: headers, body: rawJSON)
         if status == 401, !retried {
             // The token expired early or was revoked: fetch a new one once.
             await tokens.clear()
-            return try await call(method, path, rawJSON: rawJSON, requestId: requestId, retried: true)
+            return try await call(method, path, rawJSON: rawJSON, requestId: requestId, via: http, retried: true)
         }
         guard (200..<300).contains(status) else {
             let failure = try? JSONDecoder().decode(PayPalFailure.self, from: Data(bytes))
@@ -177,7 +189,7 @@ public struct PayPalGateway: PaymentGateway {
         }
     }
 
-    func accessToken() async throws(PaymentGatewayError) -> String {
+    func accessToken(via http: ProviderHTTP) async throws(PaymentGatewayError) -> String {
         if let token = await tokens.current() { return token }
         struct Token: Decodable {
             var access_token: String

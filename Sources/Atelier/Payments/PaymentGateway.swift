@@ -93,16 +93,21 @@ public protocol PaymentGateway: Sendable {
 public struct PaymentGateways: Sendable {
     public var stripe: StripeGateway?
     public var paypal: PayPalGateway?
+    /// Checks deliveries to `/webhooks/paypal` before and instead of asking PayPal; one per process, so
+    /// its memory of verdicts is shared by every request.
+    public var paypalWebhooks: PayPalWebhookVerifier?
 
     public init(stripe: StripeGateway? = nil, paypal: PayPalGateway? = nil) {
         self.stripe = stripe
         self.paypal = paypal
+        self.paypalWebhooks = paypal.map { PayPalWebhookVerifier(gateway: $0) }
     }
 
-    /// From the configuration: a gateway per configured provider, sharing one HTTP client.
-    public init(_ configuration: AtelierConfiguration, client: HTTPClient = .shared) {
+    /// From the configuration: a gateway per configured provider, sharing one HTTP client for payments;
+    /// webhook verification goes through `webhookClient`'s own small pool when one is given.
+    public init(_ configuration: AtelierConfiguration, client: HTTPClient = .shared, webhookClient: ProviderWebhookClient? = nil) {
         self.init(stripe: configuration.stripe.map { StripeGateway(settings: $0, client: client) },
-                  paypal: configuration.paypal.map { PayPalGateway(settings: $0, client: client) })
+                  paypal: configuration.paypal.map { PayPalGateway(settings: $0, client: client, webhookClient: webhookClient) })
     }
 
     public func gateway(for kind: PaymentProviderKind) -> (any PaymentGateway)? {
@@ -154,8 +159,19 @@ public enum CurrencyUnits {
 /// The small HTTP helper both gateways use: bounded bodies, timeouts, transient vs final failures.
 struct ProviderHTTP: Sendable {
     let provider: PaymentProviderKind
-    let client: HTTPClient
+    /// The client to send through, asked for at each call (a pool made on first use may be shut down by then).
+    let client: @Sendable () throws -> HTTPClient
     var timeout: Duration
+
+    init(provider: PaymentProviderKind, client: HTTPClient, timeout: Duration) {
+        self.init(provider: provider, timeout: timeout) { client }
+    }
+
+    init(provider: PaymentProviderKind, timeout: Duration, client: @escaping @Sendable () throws -> HTTPClient) {
+        self.provider = provider
+        self.client = client
+        self.timeout = timeout
+    }
 
     func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]?) async throws(PaymentGatewayError)
         -> (status: Int, body: [UInt8]) {
@@ -164,7 +180,7 @@ struct ProviderHTTP: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let response = try await client().execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let bytes = try await response.body.collect(upTo: 1_048_576)
             return (Int(response.status.code), Array(bytes.readableBytesView))
         } catch {

@@ -47,6 +47,8 @@ public struct WebhookDeliveryService: Service {
     public let mail: (composer: MailComposer, transport: any MailTransport)?
     public let logger: Logger
     private let clock: WallClock
+    /// Vets partner URLs before each delivery and names the address to connect to.
+    var addressGuard: AddressGuard
     /// How long a claimed delivery is this worker's: longer than any send can take, so only a dead worker's
     /// delivery is taken over.
     var lease: TimeInterval {
@@ -71,14 +73,21 @@ public struct WebhookDeliveryService: Service {
         }
         self.clock = clock
         self.logger = logger
+        self.addressGuard = settings.addressGuard
     }
 
-    public func run() async throws {
+    /// The delivery client's settings; `dnsOverride` maps host names to the addresses they must connect to.
+    static func clientConfiguration(_ settings: WebhookSettings, dnsOverride: [String: String] = [:]) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,  // a 3xx is a failure, never followed
             timeout: .init(connect: .nanoseconds(settings.connectTimeout.nanoseconds), read: nil))
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        configuration.dnsOverride = dnsOverride
+        return configuration
+    }
+
+    public func run() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(settings))
         let stopping = StopFlag()
         await withGracefulShutdownHandler {
             // The schema may still be migrating when this starts: wait until the tables answer.
@@ -187,8 +196,24 @@ public struct WebhookDeliveryService: Service {
         let started = ContinuousClock.now
         func elapsed() -> Int { Int((ContinuousClock.now - started).milliseconds) }
         // The fulfillment URL comes from the operator's configuration, not from the admin API: trusted as is.
-        if subscription.kind == .partner, case .refused(let why) = await settings.addressGuard.checkOffThread(url) {
-            return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
+        // A partner URL is vetted now, and its name is pinned to the address vetted: the HTTP client connects
+        // there (with the name still in `Host`, in TLS's server name and in the certificate check) and never
+        // looks the name up itself, so a name re-pointed after the check (DNS rebinding) changes nothing.
+        var pinned: [String: String] = [:]
+        if subscription.kind == .partner {
+            switch await addressGuard.vetOffThread(url) {
+            case .refused(let why):
+                return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL \(why)", retryAfter: nil)
+            case .allowed(let host, let address?):
+                // The client finds the override under the host as it reads it from the URL: it must be the one vetted.
+                guard let clientHost = URL(string: url)?.host, clientHost == host else {
+                    return .init(status: nil, latencyMs: 0, responseExcerpt: nil, error: "refused: the URL's host cannot be read unambiguously",
+                                 retryAfter: nil)
+                }
+                pinned[host] = address.description
+            case .allowed(_, .none):
+                break  // an address literal: nothing to look up
+            }
         }
         var payload = delivery.payload
         if subscription.kind == .fulfillment, delivery.eventType == "order.created", let documents = fulfillment?.documents {
@@ -214,6 +239,16 @@ public struct WebhookDeliveryService: Service {
             request.headers.add(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
+        guard !pinned.isEmpty else { return await post(request, through: client, elapsed: elapsed) }
+        // The override is a client setting: a pinned delivery gets a client of its own, closed after it.
+        let pinnedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(settings, dnsOverride: pinned))
+        let result = await post(request, through: pinnedClient, elapsed: elapsed)
+        try? await pinnedClient.shutdown()
+        return result
+    }
+
+    /// Sends the request and reads the start of the answer; every failure is a result.
+    private func post(_ request: HTTPClientRequest, through client: HTTPClient, elapsed: () -> Int) async -> WebhookDeliveryStore.Result {
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(settings.totalTimeout.nanoseconds))
             let excerpt = try? await response.body.collect(upTo: 64 * 1024)
