@@ -24,7 +24,7 @@ ATELIER_DATA_DIR="$work/data" PORT=$port ATELIER_LOG_LEVEL=warning ATELIER_SEED_
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=($!)
 bench_wait_ready "$port" 30 "$work/serve.log"
-key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
+key=$(cat "$work/data/bootstrap-admin-key")
 for i in $(seq 1 19); do
   curl -fsS -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     -d "{\"name\":\"bench $i\",\"role\":\"viewer\"}" "http://127.0.0.1:$port/admin/api-keys"

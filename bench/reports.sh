@@ -66,7 +66,7 @@ pids+=($!)
 bench_wait_ready "$port" 600 "$work/serve.log"
 echo "daily aggregate built from $orders orders at the first start: $(python3 -c "print(round($(date +%s.%N) - $started, 1))") s" \
   "($(psql -tA "$psql_url" -c "SELECT COUNT(*) FROM report_daily") daily rows)"
-key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
+key=$(cat "$work/data/bootstrap-admin-key")
 
 # What a live shop has between two folds: entries of the last minutes' payments, not yet in the aggregate.
 psql -q -v ON_ERROR_STOP=1 "$psql_url" <<'SQL'

@@ -24,6 +24,6 @@ ATELIER_DATA_DIR="$work/data" DATABASE_URL="${BENCH_DATABASE_URL:-}" PORT=$port 
   "$bin" serve >"$work/serve.log" 2>&1 &
 pids+=("$!")
 bench_wait_ready "$port" 30 "$work/serve.log"
-key=$(grep -o 'atk_[A-Za-z0-9_-]*' "$work/serve.log" | head -1)
+key=$(cat "$work/data/bootstrap-admin-key")
 echo "[${BENCH_DATABASE_URL:+postgresql}${BENCH_DATABASE_URL:-sqlite}]" | sed 's/\[postgresql.*/[postgresql]/'
 .venv-peers/bin/python bench/webhooks.py "http://127.0.0.1:$port" "$key" "$receiver" "$secret" "$deliveries" "$orders"

@@ -161,8 +161,7 @@ def main():
                     break
             except Exception:
                 time.sleep(0.2)
-        text = open(os.path.join(WORK, "mail-serve.log")).read()
-        key = next(w for w in text.replace('"', " ").split() if w.startswith("atk_"))
+        key = open(os.path.join(WORK, "data-mail", "bootstrap-admin-key")).read().strip()
         run(key)
     finally:
         server.terminate()

@@ -143,8 +143,7 @@ class Server:
             except Exception:
                 time.sleep(0.2)
         if self.key is None:
-            text = open(os.path.join(WORK, "webhooks-serve.log")).read()
-            self.key = next(w for w in text.replace('"', " ").split() if w.startswith("atk_"))
+            self.key = open(os.path.join(WORK, "data-webhooks", "bootstrap-admin-key")).read().strip()
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import OpenAPIHummingbird
 import Prometheus
 import ServiceLifecycle
@@ -25,9 +26,11 @@ public enum AtelierApp {
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
         let cipher = try PersonalDataKeys.load(configuration)
+        // Provider webhook verification has its own small pool, apart from the payments' connections.
+        let webhookClient = ProviderWebhookClient()
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
                                    assetStorage: assetStorage, memo: memo, cipher: cipher,
-                                   gateways: PaymentGateways(configuration))
+                                   gateways: PaymentGateways(configuration, webhookClient: webhookClient))
         try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
                                                                                jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
@@ -47,8 +50,18 @@ public enum AtelierApp {
         )
         responder.cors = CORSPolicy(origins: configuration.corsOrigins)
         responder.rateLimiter = RateLimiter(settings: configuration.rateLimits)
+        responder.metricsAccess = MetricsAccess(token: configuration.metricsToken)
+        responder.uploadQuota = configuration.rateLimits.uploadBytesPerHour.map { UploadQuota(bytesPerHour: $0) }
+        if configuration.paymentProviders.contains(.test) {
+            logger.warning("the test payment provider is on: shoppers can mark their own checkouts paid without money",
+                           metadata: ["hostname": .string(configuration.hostname),
+                                      "allowed_explicitly": .stringConvertible(configuration.allowTestPayments)])
+        }
+        // Workers and periodic jobs wait until the schema is migrated (the server's first step below).
+        let migrated = StartGate()
         var app = Application(
             responder: responder,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.httpIdleTimeout))),
             configuration: .init(
                 address: .hostname(configuration.hostname, port: configuration.port),
                 serverName: "Atelier"
@@ -56,9 +69,11 @@ public enum AtelierApp {
             // The database runs first so that it shuts down last.
             services: [
                 database,
+                webhookClient,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
             ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
-                                        cipher: cipher, clock: clock, logger: logger, workers: configuration.workers),
+                                        cipher: cipher, clock: clock, logger: logger, workers: configuration.workers)
+                .map { StartGate.Gated(gate: migrated, service: $0) as any Service },
             logger: logger
         )
         app.beforeServerStarts {
@@ -66,10 +81,9 @@ public enum AtelierApp {
                 database, mintAdminKey: configuration.bootstrapAdminKey, seedDemoCatalog: configuration.seedDemoCatalog,
                 shopCurrency: configuration.shopCurrency, clock: clock, logger: logger
             ) {
-                logger.notice("created the bootstrap admin API key; its token is printed once on standard output",
-                              metadata: ["api_key_id": .string(issued.key.id)])
                 onBootstrapKey(issued)
             }
+            migrated.open()
             if try await SalesLedger(timeZone: configuration.shipDates.timeZone).prepare(database: database) {
                 logger.notice("rebuilt the sales reports' daily figures", metadata: ["time_zone": .string(configuration.shipDates.timeZone.identifier)])
             }

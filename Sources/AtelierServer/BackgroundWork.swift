@@ -8,7 +8,8 @@ public enum BackgroundWork {
     public static func handlers(configuration: AtelierConfiguration, database: any DatabaseClient,
                                 assetStorage: any AssetStorage, cipher: PersonalDataCipher, clock: WallClock) -> [JobHandler] {
         [
-            PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock)),
+            PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock,
+                                                                      identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")))),
             SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock),
                                        carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock)),
             CheckoutExpiryJobs.handler(database: database, clock: clock),

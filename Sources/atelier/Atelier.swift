@@ -53,26 +53,23 @@ struct Serve: AsyncParsableCommand {
         var environment = try Environment.load()
         if let hostname { environment.configuration.hostname = hostname }
         if let port { environment.configuration.port = port }
+        if let problem = environment.configuration.testPaymentsProblem {
+            FileHandle.standardError.write(Data("atelier: invalid configuration:\n  - \(problem)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let database = try await environment.openDatabase()
         let logger = environment.logger
-        let address = "\(environment.configuration.hostname):\(environment.configuration.port)"
+        let configuration = environment.configuration
+        let address = "\(configuration.hostname):\(configuration.port)"
         let app = try AtelierApp.build(
-            configuration: environment.configuration,
+            configuration: configuration,
             database: database,
             registry: registry,
             logger: logger,
             onBootstrapKey: { issued in
-                FileHandle.standardOutput.write(Data("""
-
-                    A new admin API key was created because the database had none. It is shown only this once:
-
-                        \(issued.token)
-
-                    Try: curl -H 'Authorization: Bearer \(issued.token)' http://\(address)/admin/me
-
-                    """.utf8))
+                BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.dataDirectory, address: address, logger: logger)
             }
         )
         try await app.runService()

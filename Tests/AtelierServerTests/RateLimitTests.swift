@@ -69,9 +69,28 @@ import Testing
         let proxied = RateLimiter(settings: RateLimitSettings(trustedProxyHops: 1))
         // The client wrote the first entry itself; our proxy appended the address it saw.
         #expect(proxied.clientAddress(remoteAddress: peer, headers: [.xForwardedFor: "10.0.0.1, 198.51.100.7"]) == "198.51.100.7")
-        #expect(RateLimiter.normalize("2001:db8:1:2:aaaa::1") == "20010db800010002/64")
-        #expect(RateLimiter.normalize("2001:db8:1:2:bbbb::9") == "20010db800010002/64")
+        #expect(RateLimiter.normalize("2001:db8:1:2:aaaa::1", ipv6Prefix: 64) == "20010db800010002/64")
+        #expect(RateLimiter.normalize("2001:db8:1:2:bbbb::9", ipv6Prefix: 64) == "20010db800010002/64")
         #expect(RateLimiter.normalize("::ffff:192.0.2.1") == "192.0.2.1")
+        // One customer's /56 (the default) or /48 is one client, however many /64s it spreads over.
+        #expect(RateLimiter.normalize("2001:db8:1:2ff:aaaa::1") == "20010db8000102/56")
+        #expect(RateLimiter.normalize("2001:db8:1:2ff:aaaa::1") == RateLimiter.normalize("2001:db8:1:200::9"))
+        #expect(RateLimiter.normalize("2001:db8:1:3ff::1") != RateLimiter.normalize("2001:db8:1:2ff::1"))
+        #expect(RateLimiter.normalize("2001:db8:1:ffff::1", ipv6Prefix: 48) == "20010db80001/48")
+        #expect(RateLimiter.normalize("2001:db8:1:ffff::1", ipv6Prefix: 52) == "20010db80001f0/52")
+        let wide = RateLimiter(settings: try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_IPV6_PREFIX": "48"]).rateLimits)
+        let v6 = try SocketAddress(ipAddress: "2001:db8:1:2:3:4:5:6", port: 4000)
+        #expect(wide.clientAddress(remoteAddress: v6, headers: [:]) == "20010db80001/48")
+    }
+
+    @Test func onlyWellFormedSessionKeysBecomeLimiterKeys() throws {
+        let limiter = RateLimiter(settings: .production)
+        let peer = try SocketAddress(ipAddress: "203.0.113.9", port: 4000)
+        let junk = String(repeating: "x", count: 7000)
+        #expect(limiter.keys(remoteAddress: peer, headers: [:], sessionKey: junk) == ["a:203.0.113.9"])
+        #expect(limiter.keys(remoteAddress: peer, headers: [:], sessionKey: "cs_short") == ["a:203.0.113.9"])
+        let key = CartKey.make()
+        #expect(limiter.keys(remoteAddress: peer, headers: [:], sessionKey: key) == ["a:203.0.113.9", "s:" + key])
     }
 
     @Test func configurationParsesLimitsAndOff() throws {

@@ -1,4 +1,5 @@
 @testable import AtelierServer
+import Foundation
 import Hummingbird
 import NIOCore
 import Testing
@@ -44,5 +45,30 @@ import Testing
         #expect(!ResponseCache.matches(c.etag, etag: a.etag))
         #expect(ResponseCache.response(for: a, ifNoneMatch: a.etag).status == .notModified)
         #expect(ResponseCache.response(for: a, ifNoneMatch: nil).status == .ok)
+    }
+}
+
+@Suite struct ResponseCacheKeyTests {
+    @Test func keysCountTowardTheByteCap() {
+        let cache = ResponseCache(maxEntries: 100, maxBytes: 2000)
+        let long = "/products?" + String(repeating: "q", count: 1500)
+        _ = cache.store(long, revision: 0, contentType: "application/json", body: ByteBuffer(string: "x"))
+        _ = cache.store("/products?" + String(repeating: "r", count: 1500), revision: 0, contentType: "application/json", body: ByteBuffer(string: "x"))
+        // Two 1.5 KB keys with one-byte bodies do not both fit in 2 KB.
+        #expect(cache.lookup(long) == nil)
+    }
+
+    @Test func answersAreKeyedByPathAndTheContractsOwnQueryParameters() throws {
+        let routes = try ContractDocument.load().routes
+        guard case .route(let list) = routes.match(method: .get, path: "/products"),
+              case .route(let one) = routes.match(method: .get, path: "/products/some-slug")
+        else { Issue.record("no catalog routes"); return }
+        #expect(list.cache == "catalog")
+        #expect(list.queryParameters.contains("category") && list.queryParameters.contains("limit"))
+        #expect(list.cacheKey(path: "/products", query: "zzz=\(String(repeating: "a", count: 5000))&limit=20&category=gifts")
+                == list.cacheKey(path: "/products", query: "category=gifts&limit=20"))
+        #expect(list.cacheKey(path: "/products", query: "limit=20") != list.cacheKey(path: "/products", query: "limit=21"))
+        #expect(list.cacheKey(path: "/products", query: "junk=1") == "/products")
+        #expect(one.cacheKey(path: "/products/some-slug", query: "junk=\(UUID().uuidString)") == "/products/some-slug")
     }
 }

@@ -23,7 +23,21 @@ import Testing
             "ATELIER_LOG_LEVEL": "debug",
             "ATELIER_LOG_FORMAT": "text",
             "ATELIER_BOOTSTRAP_ADMIN_KEY": "false",
+            "ATELIER_ALLOW_TEST_PAYMENTS": "true",
+            "ATELIER_MAX_IMAGE_PIXELS": "12000000",
+            "ATELIER_UPLOAD_QUOTA_BYTES_PER_HOUR": "1048576",
+            "ATELIER_RATE_LIMIT_IPV6_PREFIX": "48",
+            "ATELIER_HTTP_IDLE_TIMEOUT_SECONDS": "20",
+            "ATELIER_METRICS_TOKEN": "a-long-enough-metrics-token",
+            "ATELIER_RETENTION_ASSET_HOURS": "3",
         ])
+        #expect(config.allowTestPayments)
+        #expect(config.maxImagePixels == 12_000_000)
+        #expect(config.rateLimits.uploadBytesPerHour == 1_048_576)
+        #expect(config.rateLimits.ipv6PrefixLength == 48)
+        #expect(config.httpIdleTimeout == .seconds(20))
+        #expect(config.metricsToken == "a-long-enough-metrics-token")
+        #expect(config.retention.assetHours == 3)
         #expect(config.port == 9000)
         #expect(config.hostname == "0.0.0.0")
         #expect(config.dataDirectory == "/srv/atelier")
@@ -34,6 +48,32 @@ import Testing
         #expect(config.logLevel == .debug)
         #expect(config.logFormat == .text)
         #expect(config.bootstrapAdminKey == false)
+    }
+
+    @Test func theTestProviderRunsOnlyWhereNoShopperCanReachIt() throws {
+        func problems(_ env: [String: String]) -> [String] {
+            do { _ = try AtelierConfiguration.load(environment: env); return [] } catch { return error.problems }
+        }
+        // On loopback it is the default, so the walk-through works with no settings at all.
+        #expect(try AtelierConfiguration.load(environment: [:]).paymentProviders == [.test])
+        #expect(problems(["ATELIER_HOSTNAME": "::1"]).isEmpty)
+        #expect(try AtelierConfiguration.load(environment: ["ATELIER_HOSTNAME": "::1"]).mail?.trackingBaseURL == "http://[::1]:8080")
+        // Anywhere else, by default or by name, it is refused unless allowed explicitly.
+        #expect(problems(["ATELIER_HOSTNAME": "0.0.0.0"]).contains { $0.hasPrefix("ATELIER_PAYMENT_PROVIDERS: required when binding to 0.0.0.0") })
+        #expect(problems(["ATELIER_HOSTNAME": "10.0.0.5", "ATELIER_PAYMENT_PROVIDERS": "test"]).contains { $0.contains("runs on loopback only") })
+        #expect(problems(["ATELIER_HOSTNAME": "0.0.0.0", "ATELIER_ALLOW_TEST_PAYMENTS": "true"]).isEmpty)
+        // Never beside a real provider, even on loopback.
+        let stripe = ["ATELIER_STRIPE_SECRET_KEY": "sk_test_1", "ATELIER_STRIPE_WEBHOOK_SECRETS": "whsec_abcdefgh"]
+        #expect(problems(stripe.merging(["ATELIER_PAYMENT_PROVIDERS": "test,stripe"]) { a, _ in a })
+            .contains { $0.contains("may not run beside a real provider") })
+        #expect(problems(stripe.merging(["ATELIER_PAYMENT_PROVIDERS": "test,stripe", "ATELIER_ALLOW_TEST_PAYMENTS": "true"]) { a, _ in a }).isEmpty)
+        #expect(problems(stripe.merging(["ATELIER_PAYMENT_PROVIDERS": "stripe", "ATELIER_HOSTNAME": "0.0.0.0"]) { a, _ in a }).isEmpty)
+        // `serve --hostname` is checked again after the override.
+        var moved = try AtelierConfiguration.load(environment: [:])
+        moved.hostname = "0.0.0.0"
+        #expect(moved.testPaymentsProblem != nil)
+        #expect(AtelierConfiguration.isLoopback("127.1.2.3") && AtelierConfiguration.isLoopback("localhost"))
+        #expect(!AtelierConfiguration.isLoopback("127.0.0.1.example.com") && !AtelierConfiguration.isLoopback("128.0.0.1"))
     }
 
     @Test func namesEveryBadVariableAtOnceWithoutEchoingTheDatabasePassword() throws {

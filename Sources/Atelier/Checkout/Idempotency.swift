@@ -14,8 +14,14 @@ public struct IdempotencyStore: Sendable {
     }
 
     private let clock: WallClock
+    /// Seals stored answers: a checkout's answer carries the shopper's access token and the provider's
+    /// client secret, which must not sit readable in the database. nil stores them as they are (tests).
+    private let cipher: PersonalDataCipher?
 
-    public init(clock: WallClock = .system) { self.clock = clock }
+    public init(clock: WallClock = .system, cipher: PersonalDataCipher? = nil) {
+        self.clock = clock
+        self.cipher = cipher
+    }
 
     /// 1–200 visible ASCII characters; UUIDs fit.
     public static func check(key: String?) throws(AtelierError) -> String {
@@ -48,11 +54,15 @@ public struct IdempotencyStore: Sendable {
             throw AtelierError(.conflict, code: "request_in_progress", title: "Request in progress",
                                detail: "The first request with this Idempotency-Key is still being handled; retry in a moment.")
         }
-        return .replay(status: status, body: body)
+        // Answers stored before they were sealed are JSON as they are.
+        guard let cipher, !body.hasPrefix("{") else { return .replay(status: status, body: body) }
+        return .replay(status: status, body: try cipher.open(body))
     }
 
-    public func complete(scope: String, key: String, status: Int, body: String, on db: any SQLDatabase) async throws {
-        try await db.update("idempotency_keys").set("status", to: status).set("response", to: body)
+    /// Keeps the first answer; `subject` names what it is about (a checkout id), for erasure.
+    public func complete(scope: String, key: String, status: Int, body: String, subject: String? = nil, on db: any SQLDatabase) async throws {
+        let stored = try cipher.map { try $0.seal(body) } ?? body
+        try await db.update("idempotency_keys").set("status", to: status).set("response", to: stored).set("subject", to: subject)
             .where("scope", .equal, scope).where("key", .equal, key).run()
     }
 }

@@ -35,6 +35,22 @@ public enum PreviewJobs {
         return job
     }
 
+    /// The session's preview job when it was asked for the session's choices as they are now; nil once the
+    /// session has changed since (a preview of other choices must never reach a cart, an order or production).
+    public static func current(for session: CustomizationSession, queue: JobQueue, on db: any SQLDatabase) async throws -> Job? {
+        guard let jobId = session.previewJobId, let version = session.templateVersion,
+              let job = try await queue.find(id: jobId, on: db)
+        else { return nil }
+        let expected = "preview:" + (try hash(productId: session.productId, templateVersion: version, state: session.state))
+        return job.dedupeKey == expected ? job : nil
+    }
+
+    /// The preview asset of the session's current choices, when it has been rendered.
+    public static func readyAsset(for session: CustomizationSession, queue: JobQueue, on db: any SQLDatabase) async throws -> String? {
+        guard let job = try await current(for: session, queue: queue, on: db), status(of: job) == .ready else { return nil }
+        return job.result
+    }
+
     public static func status(of job: Job) -> Status {
         switch job.state {
         case .queued: .pending

@@ -50,10 +50,18 @@ public struct SessionStore: Sendable {
 
     static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
 
-    public func create(productRef: String, state: CustomizationState, products: ProductStore, on db: any SQLDatabase) async throws -> CustomizationSession {
+    /// Most bytes a session's choices may take, stored: far above any real template's, far below what an
+    /// anonymous client could otherwise park in the database for a day.
+    public static let maxStateBytes = 32_768
+    /// Errors that name something the product or template does not have: such a key is never stored.
+    static let unknownKeyCodes: Set<String> = ["unknown_dimension", "unknown_option_set", "unknown_zone", "not_customizable"]
+
+    public func create(productRef: String, state: CustomizationState, products: ProductStore, memo: CatalogMemo? = nil,
+                       on db: any SQLDatabase) async throws -> CustomizationSession {
         guard let product = try await products.find(productRef, on: db), product.isPubliclyVisible else {
             throw AtelierError.notFound("Product '\(productRef)'")
         }
+        try await admit(state, productId: product.id, templateVersion: product.templateVersion, products: products, memo: memo, on: db)
         let now = clock.now
         let row = Row(id: Identifier.make(prefix: "ses", at: now), productId: product.id, templateVersion: product.templateVersion,
                       state: try Coding.encode(state), previewJobId: nil, createdAt: now, updatedAt: now,
@@ -75,16 +83,39 @@ public struct SessionStore: Sendable {
         return try row.session()
     }
 
-    /// Applies an update and extends the session's life.
+    /// Applies an update and extends the session's life. A change of choices forgets the preview asked
+    /// for the old ones: it no longer shows what the shopper is buying.
     public func update(id: String, selection: [String: String]?, options: [String: [String]]?,
-                       zones: [String: CustomizationState.ZoneValue]?, on db: any SQLDatabase) async throws -> CustomizationSession {
+                       zones: [String: CustomizationState.ZoneValue]?, products: ProductStore, memo: CatalogMemo? = nil,
+                       on db: any SQLDatabase) async throws -> CustomizationSession {
         let session = try await find(id: id, on: db)
         let state = session.state.applying(selection: selection, options: options, zones: zones)
+        try await admit(state, productId: session.productId, templateVersion: session.templateVersion, products: products, memo: memo, on: db)
         let now = clock.now
-        try await db.update("customization_sessions")
+        var update = db.update("customization_sessions")
             .set("state", to: try Coding.encode(state)).set("updated_at", to: now).set("expires_at", to: now.addingTimeInterval(ttl))
-            .where("id", .equal, id).run()
+        if state != session.state { update = update.set("preview_job_id", to: SQLLiteral.null) }
+        try await update.where("id", .equal, id).run()
         return try await find(id: id, on: db)
+    }
+
+    /// Refuses choices that may not be stored: keys the product or its template does not know (422, each
+    /// named), or more than `maxStateBytes` in all (413). Other errors (a text too long for its zone, a
+    /// value not offered) are kept and reported, so a shopper can fix them step by step.
+    func admit(_ state: CustomizationState, productId: String, templateVersion: Int?, products: ProductStore, memo: CatalogMemo?,
+               on db: any SQLDatabase) async throws {
+        let size = try Coding.encode(state).utf8.count
+        guard size <= Self.maxStateBytes else {
+            throw AtelierError(.contentTooLarge, code: "session_too_large", title: "Too many choices",
+                               detail: "A session's choices may take at most \(Self.maxStateBytes) bytes; these take \(size).")
+        }
+        let subject = CustomizationCheck.Subject(productId: productId, templateVersion: templateVersion, state: state)
+        guard let result = try await CustomizationCheck(memo: memo).check([subject], on: db).results.first else { return }
+        let unknown = result.errors.filter { Self.unknownKeyCodes.contains($0.code) }
+        if !unknown.isEmpty {
+            throw AtelierError(.unprocessable, code: "session_invalid", title: "Unknown choices",
+                               detail: "The session names what this product does not have; nothing was stored.", errors: unknown)
+        }
     }
 
     public func setPreviewJob(sessionId: String, jobId: String, on db: any SQLDatabase) async throws {

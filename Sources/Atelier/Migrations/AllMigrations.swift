@@ -10,5 +10,6 @@ public enum AllMigrations {
         AddPaymentResolutions(),
         CreateWebhooks(),
         CreateReports(),
+        AddIdempotencySubjects(),
     ]
 }

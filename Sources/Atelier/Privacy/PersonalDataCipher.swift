@@ -31,6 +31,12 @@ public struct PersonalDataCipher: Sendable {
         self.lookupKey = lookupKey
     }
 
+    /// A key for another purpose (`purpose` names it), derived from the lookup key so it is as stable as
+    /// that one and needs no setting of its own.
+    public func derivedKey(purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: lookupKey, info: Data(("atelier " + purpose).utf8), outputByteCount: 32)
+    }
+
     public enum Failure: Error, Equatable {
         case malformed
         case unknownKey(String)

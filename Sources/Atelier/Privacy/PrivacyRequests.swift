@@ -298,7 +298,8 @@ public struct PrivacyRequests: Sendable {
                     UPDATE payment_events SET payload = '{"erased":true}' WHERE checkout_id = \(bind: id) AND payload <> '{"erased":true}' RETURNING event_id
                     """).all().count
                 // Stored answers of POST /checkout, replayed on a retry, carry the checkout.
-                try await db.raw("DELETE FROM idempotency_keys WHERE response LIKE \(bind: "%" + id + "%")").run()
+                // Sealed answers name their checkout in `subject`; older plain ones mention it.
+                try await db.raw("DELETE FROM idempotency_keys WHERE subject = \(bind: id) OR response LIKE \(bind: "%" + id + "%")").run()
             }
             if !subject.sessionIds.isEmpty {
                 let jobs = try await db.select().column("preview_job_id").from("customization_sessions").where("id", .in, subject.sessionIds)
@@ -414,8 +415,9 @@ public struct RetentionSettings: Sendable, Equatable {
     /// Expired or cancelled checkouts that never became an order (their sealed contact data included), and
     /// the stored answers of checkout requests.
     public var checkoutDays = 30
-    /// Uploads and previews no order, cart, session or open checkout uses.
-    public var assetDays = 30
+    /// Uploads and previews no order, cart, session or open checkout uses: hours, so that anonymous
+    /// uploads nobody went on to use do not pile up.
+    public var assetHours = 6
     /// `.eml` copies of sent emails.
     public var mailDays = 90
 
@@ -453,7 +455,7 @@ extension PrivacyRequests {
             return ids.count
         }
 
-        let assetCutoff = now.addingTimeInterval(-Double(settings.assetDays) * 86_400)
+        let assetCutoff = now.addingTimeInterval(-Double(settings.assetHours) * 3600)
         let candidates = try await database.withConnection { db in
             try await db.raw("""
                 SELECT a.id FROM assets a WHERE a.created_at < \(bind: assetCutoff)

@@ -27,6 +27,8 @@ public struct AtelierConfiguration: Sendable {
     public var sessionTTL: TimeInterval
     /// Largest image upload accepted.
     public var maxAssetBytes: Int
+    /// Largest image accepted, in pixels; larger ones are refused from their header, before any decoding.
+    public var maxImagePixels = 25_000_000
     /// Job workers `serve` runs in its own process (0: leave the jobs to `atelier worker`).
     public var workers: Int
     /// An S3-compatible bucket for assets; nil keeps them under the data folder.
@@ -40,6 +42,13 @@ public struct AtelierConfiguration: Sendable {
     public var shipDates: ShipDateCalendar
     /// Payment providers checkouts may use.
     public var paymentProviders: Set<PaymentProviderKind>
+    /// Whether the test provider (a shopper marks their own checkout paid) may run where a real shop could
+    /// take orders: on an address other than loopback, or next to a real provider.
+    public var allowTestPayments = false
+    /// The bearer token `/metrics` asks for; nil serves it to loopback clients only.
+    public var metricsToken: String?
+    /// How long a connection may stay open without a request, and how long a request's head may take.
+    public var httpIdleTimeout: Duration = .seconds(60)
     /// How long an unpaid checkout holds its stock.
     public var checkoutTTL: TimeInterval
     /// Keys for customer personal data; nil keeps generated keys in `ATELIER_DATA_DIR/keys.json`.
@@ -76,7 +85,7 @@ public struct AtelierConfiguration: Sendable {
         seedDemoCatalog: Bool = false,
         catalogPollInterval: Duration = .seconds(1),
         sessionTTL: TimeInterval = 86_400,
-        maxAssetBytes: Int = 20 * 1_048_576,
+        maxAssetBytes: Int = 10 * 1_048_576,
         workers: Int = 1,
         cartTTL: TimeInterval = 2_592_000,
         cartLimits: CartLimits = .init(),
@@ -109,6 +118,11 @@ public struct AtelierConfiguration: Sendable {
         self.personalDataKeys = personalDataKeys
     }
 
+    /// Where uploads are written while they arrive, before they are checked and stored.
+    public var uploadStagingDirectory: String {
+        URL(fileURLWithPath: dataDirectory).appendingPathComponent("uploads").path
+    }
+
     /// Where local assets are kept.
     public var assetDirectory: URL {
         URL(fileURLWithPath: dataDirectory).appendingPathComponent("assets")
@@ -129,7 +143,12 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_SEED_DEMO", "true", "load the demo catalog on the first start of an empty database"),
         ("ATELIER_CATALOG_POLL_MS", "1000", "how often a node checks for catalog changes made by other nodes"),
         ("ATELIER_SESSION_TTL_SECONDS", "86400", "how long a customization session lives after its last update"),
-        ("ATELIER_MAX_ASSET_BYTES", "20971520", "largest image upload accepted"),
+        ("ATELIER_MAX_ASSET_BYTES", "10485760", "largest image upload accepted (bytes); uploads are streamed to storage, never held whole"),
+        ("ATELIER_MAX_IMAGE_PIXELS", "25000000", "largest image upload accepted, in pixels (width × height), refused from its header before decoding"),
+        ("ATELIER_UPLOAD_QUOTA_BYTES_PER_HOUR", "52428800", "bytes one client address may upload per hour (sliding); off for none"),
+        ("ATELIER_RATE_LIMIT_IPV6_PREFIX", "56", "IPv6 clients are counted per network of this prefix length (48, 56 or 64 …)"),
+        ("ATELIER_HTTP_IDLE_TIMEOUT_SECONDS", "60", "a connection without a request for this long is closed (slow or idle clients)"),
+        ("ATELIER_METRICS_TOKEN", "(unset: /metrics answers loopback clients only)", "bearer token /metrics asks for from any address"),
         ("ATELIER_WORKERS", "1", "job workers inside serve; 0 leaves jobs to `atelier worker`"),
         ("ATELIER_CART_TTL_SECONDS", "2592000", "how long a cart lives after its last use (30 days)"),
         ("ATELIER_CART_MAX_QUANTITY", "100", "largest quantity of one cart line"),
@@ -138,7 +157,8 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_TAX_MODE", "exclusive", "exclusive: tax is added to prices; inclusive: prices include tax"),
         ("ATELIER_SHOP_TIMEZONE", "UTC", "the shop's IANA time zone, for expected ship dates and reports"),
         ("ATELIER_LEAD_TIME_BUSINESS_DAYS", "false", "true: lead times count Monday to Friday only"),
-        ("ATELIER_PAYMENT_PROVIDERS", "test", "comma-separated providers checkouts may use: test, stripe, paypal"),
+        ("ATELIER_PAYMENT_PROVIDERS", "test (on loopback only)", "comma-separated providers checkouts may use: test, stripe, paypal"),
+        ("ATELIER_ALLOW_TEST_PAYMENTS", "false", "true lets the test provider (shoppers mark their own checkout paid) run on a non-loopback address or beside a real provider"),
         ("ATELIER_CHECKOUT_TTL_SECONDS", "1800", "how long an unpaid checkout holds its stock (30 minutes)"),
         ("ATELIER_DATA_KEYS", "(unset: generated into ATELIER_DATA_DIR/keys.json)", "ID:BASE64[,ID:BASE64…] AES-256 keys for customer data; the first encrypts, all decrypt"),
         ("ATELIER_LOOKUP_KEY", "(required with ATELIER_DATA_KEYS)", "BASE64 32-byte key of the keyed hash customers are found by (never rotate)"),
@@ -157,9 +177,10 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_RATE_LIMIT_GENERAL", "600/60", "COUNT/SECONDS: public requests per client address and per session key; off for none"),
         ("ATELIER_RATE_LIMIT_CHECKOUT", "20/60", "COUNT/SECONDS for checkout and payment calls (POST /checkout…), in place of the general limit"),
         ("ATELIER_RATE_LIMIT_UPLOAD", "30/60", "COUNT/SECONDS for uploads and preview renders, in place of the general limit"),
+        ("ATELIER_RATE_LIMIT_WEBHOOK", "300/60", "COUNT/SECONDS per client address for POST /webhooks/paypal (each unseen delivery costs a call to PayPal)"),
         ("ATELIER_TRUSTED_PROXY_HOPS", "0", "proxies of yours in front that append to X-Forwarded-For; the client is that many entries from the right"),
         ("ATELIER_RETENTION_CHECKOUT_DAYS", "30", "expired or cancelled checkouts that never became an order (with their sealed contact data) are deleted after this many days"),
-        ("ATELIER_RETENTION_ASSET_DAYS", "30", "uploads and previews that no order, cart, session or open checkout uses are deleted after this many days"),
+        ("ATELIER_RETENTION_ASSET_HOURS", "6", "uploads and previews that no order, cart, session or open checkout uses are deleted after this many hours"),
         ("ATELIER_RETENTION_MAIL_DAYS", "90", ".eml copies of sent emails are deleted after this many days"),
         ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
         ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
@@ -180,6 +201,29 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_S3_SECRET_ACCESS_KEY", "(required with a bucket)", "secret access key"),
         ("ATELIER_S3_PATH_STYLE", "false", "true: ENDPOINT/BUCKET/KEY; false: BUCKET.ENDPOINT/KEY"),
     ]
+
+    /// Why the test provider may not run as configured, or nil. It marks checkouts paid without money, so
+    /// it runs only where no real shopper can reach it (a loopback address) and never beside a real
+    /// provider, unless `ATELIER_ALLOW_TEST_PAYMENTS=true` says so. Checked again after `serve --hostname`.
+    public var testPaymentsProblem: String? {
+        guard paymentProviders.contains(.test), !allowTestPayments else { return nil }
+        if paymentProviders.count > 1 {
+            let names = paymentProviders.map(\.rawValue).sorted().joined(separator: ",")
+            return "ATELIER_PAYMENT_PROVIDERS=\(names): the test provider marks orders paid without money and may not run beside a real provider; drop test, or set ATELIER_ALLOW_TEST_PAYMENTS=true"
+        }
+        if !Self.isLoopback(hostname) {
+            return "ATELIER_PAYMENT_PROVIDERS=test on \(hostname): the test provider marks orders paid without money and runs on loopback only; name a real provider, or set ATELIER_ALLOW_TEST_PAYMENTS=true"
+        }
+        return nil
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
+    }
 
     static func isHTTPURL(_ text: String) -> Bool {
         guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else { return false }
@@ -222,7 +266,16 @@ public struct AtelierConfiguration: Sendable {
         config.seedDemoCatalog = boolean("ATELIER_SEED_DEMO", default: true)
         config.catalogPollInterval = .milliseconds(integer("ATELIER_CATALOG_POLL_MS", default: 1000, in: 50...600_000))
         config.sessionTTL = TimeInterval(integer("ATELIER_SESSION_TTL_SECONDS", default: 86_400, in: 60...31_536_000))
-        config.maxAssetBytes = integer("ATELIER_MAX_ASSET_BYTES", default: 20 * 1_048_576, in: 1024...1_073_741_824)
+        config.maxAssetBytes = integer("ATELIER_MAX_ASSET_BYTES", default: 10 * 1_048_576, in: 1024...1_073_741_824)
+        config.maxImagePixels = integer("ATELIER_MAX_IMAGE_PIXELS", default: 25_000_000, in: 1...268_435_456)
+        config.httpIdleTimeout = .seconds(integer("ATELIER_HTTP_IDLE_TIMEOUT_SECONDS", default: 60, in: 1...3600))
+        if let token = value("ATELIER_METRICS_TOKEN") {
+            if token.utf8.count < 16 || token.contains(where: { $0.isWhitespace }) {
+                problems.append("ATELIER_METRICS_TOKEN: must be at least 16 characters without spaces (value not shown)")
+            } else {
+                config.metricsToken = token
+            }
+        }
         config.workers = integer("ATELIER_WORKERS", default: 1, in: 0...64)
         config.cartTTL = TimeInterval(integer("ATELIER_CART_TTL_SECONDS", default: 2_592_000, in: 3600...31_536_000))
         config.cartLimits = CartLimits(
@@ -254,6 +307,12 @@ public struct AtelierConfiguration: Sendable {
             }
             if providers.isEmpty { problems.append("ATELIER_PAYMENT_PROVIDERS=\(raw): name at least one provider") }
             config.paymentProviders = providers
+        }
+        config.allowTestPayments = boolean("ATELIER_ALLOW_TEST_PAYMENTS", default: false)
+        if value("ATELIER_PAYMENT_PROVIDERS") == nil, !config.allowTestPayments, !Self.isLoopback(config.hostname) {
+            problems.append("ATELIER_PAYMENT_PROVIDERS: required when binding to \(config.hostname) (the default, test, is for loopback only)")
+        } else if let problem = config.testPaymentsProblem {
+            problems.append(problem)
         }
         if let raw = value("ATELIER_STRIPE_WEBHOOK_SECRETS") {
             let secrets = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -289,7 +348,8 @@ public struct AtelierConfiguration: Sendable {
         if let raw = value("ATELIER_WEBHOOK_ALLOWED_HOSTS") {
             config.webhooks.allowedHosts = Set(raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         }
-        let publicURL = value("ATELIER_PUBLIC_URL") ?? "http://\(config.hostname):\(config.port)"
+        let urlHost = config.hostname.contains(":") ? "[\(config.hostname)]" : config.hostname  // IPv6 in brackets
+        let publicURL = value("ATELIER_PUBLIC_URL") ?? "http://\(urlHost):\(config.port)"
         if !Self.isHTTPURL(publicURL) { problems.append("ATELIER_PUBLIC_URL=\(publicURL): must be an http(s) URL") }
         if let url = value("ATELIER_FULFILLMENT_URL") {
             if AddressGuard.checkSyntax(url) != nil { problems.append("ATELIER_FULFILLMENT_URL=\(url): must be an http(s) URL") }
@@ -314,6 +374,7 @@ public struct AtelierConfiguration: Sendable {
             var limits = RateLimitSettings.production
             let classes: [(String, WritableKeyPath<RateLimitSettings, RateLimit?>)] = [
                 ("ATELIER_RATE_LIMIT_GENERAL", \.general), ("ATELIER_RATE_LIMIT_CHECKOUT", \.checkout), ("ATELIER_RATE_LIMIT_UPLOAD", \.upload),
+                ("ATELIER_RATE_LIMIT_WEBHOOK", \.webhook),
             ]
             for (name, path) in classes {
                 guard let raw = value(name) else { continue }
@@ -324,8 +385,18 @@ public struct AtelierConfiguration: Sendable {
             config.rateLimits = limits
         }
         config.rateLimits.trustedProxyHops = integer("ATELIER_TRUSTED_PROXY_HOPS", default: 0, in: 0...10)
+        config.rateLimits.ipv6PrefixLength = integer("ATELIER_RATE_LIMIT_IPV6_PREFIX", default: 56, in: 16...128)
+        if let raw = value("ATELIER_UPLOAD_QUOTA_BYTES_PER_HOUR") {
+            if ["off", "none", "0"].contains(raw.lowercased()) {
+                config.rateLimits.uploadBytesPerHour = nil
+            } else if let bytes = Int(raw), (1024...1_099_511_627_776).contains(bytes) {
+                config.rateLimits.uploadBytesPerHour = bytes
+            } else {
+                problems.append("ATELIER_UPLOAD_QUOTA_BYTES_PER_HOUR=\(raw): must be a number of bytes from 1024, or off")
+            }
+        }
         config.retention.checkoutDays = integer("ATELIER_RETENTION_CHECKOUT_DAYS", default: 30, in: 1...3650)
-        config.retention.assetDays = integer("ATELIER_RETENTION_ASSET_DAYS", default: 30, in: 1...3650)
+        config.retention.assetHours = integer("ATELIER_RETENTION_ASSET_HOURS", default: 6, in: 1...87_600)
         config.retention.mailDays = integer("ATELIER_RETENTION_MAIL_DAYS", default: 90, in: 1...3650)
         let storefront = value("ATELIER_STOREFRONT_URL") ?? publicURL
         if !Self.isHTTPURL(storefront) { problems.append("ATELIER_STOREFRONT_URL=\(storefront): must be an http(s) URL") }

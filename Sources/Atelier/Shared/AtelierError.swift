@@ -12,9 +12,11 @@ public struct AtelierError: Error, Sendable, Equatable {
         case conflict
         case gone
         case contentTooLarge
+        case uriTooLong
         case unsupportedMediaType
         case unprocessable
         case tooManyRequests
+        case headersTooLarge
         /// An upstream service (a payment provider) failed or refused our call.
         case badGateway
         case unavailable
@@ -30,9 +32,11 @@ public struct AtelierError: Error, Sendable, Equatable {
             case .conflict: 409
             case .gone: 410
             case .contentTooLarge: 413
+            case .uriTooLong: 414
             case .unsupportedMediaType: 415
             case .unprocessable: 422
             case .tooManyRequests: 429
+            case .headersTooLarge: 431
             case .badGateway: 502
             case .unavailable: 503
             case .internal: 500

@@ -25,13 +25,15 @@ struct RouteTable: Sendable {
         /// The body is written by someone else's software (`x-atelier-foreign-body`: a provider's webhook), so
         /// our own input rules (no JSON nulls) do not apply; its signature and its reader do.
         var foreignBody: Bool
-        /// The allowance calls are counted against (`x-atelier-rate-limit`: general, checkout, upload or none);
+        /// The allowance calls are counted against (`x-atelier-rate-limit`: general, checkout, upload, webhook or none);
         /// nil: not limited. Public operations default to general; staff operations are not limited.
         var rateLimit: RateLimitSettings.Class?
+        /// The query parameters the contract names, in order: the only ones a cached answer depends on.
+        var queryParameters: [String]
 
         init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
              cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil, isPrivate: Bool = false,
-             foreignBody: Bool = false, rateLimit: String? = nil) {
+             foreignBody: Bool = false, rateLimit: String? = nil, queryParameters: [String] = []) {
             self.method = method
             self.template = template
             self.operationID = operationID
@@ -43,6 +45,23 @@ struct RouteTable: Sendable {
             self.foreignBody = foreignBody
             // "none" maps to nil inside the optional, which `??` keeps.
             self.rateLimit = rateLimit.map(RateLimitSettings.Class.init(rawValue:)) ?? (roles == nil ? .general : nil)
+            self.queryParameters = queryParameters.sorted()
+        }
+
+        /// The key an answer is cached under: the path and the contract's own query parameters, each as
+        /// sent, so parameters nobody reads cannot mint new entries.
+        func cacheKey(path: String, query: String?) -> String {
+            var key = path
+            guard !queryParameters.isEmpty, let query, !query.isEmpty else { return key }
+            let pairs = query.split(separator: "&")
+            var separator = "?"
+            for name in queryParameters {
+                for pair in pairs where pair == name || pair.hasPrefix(name + "=") {
+                    key += separator + pair
+                    separator = "&"
+                }
+            }
+            return key
         }
     }
 
@@ -92,11 +111,27 @@ struct RouteTable: Sendable {
                     bodyLimit: operation["x-atelier-body-limit"] as? String,
                     isPrivate: item["x-atelier-private"] as? Bool ?? false,
                     foreignBody: operation["x-atelier-foreign-body"] as? Bool ?? false,
-                    rateLimit: operation["x-atelier-rate-limit"] as? String
+                    rateLimit: operation["x-atelier-rate-limit"] as? String,
+                    queryParameters: Self.queryParameters((item["parameters"] as? [Any] ?? []) + (operation["parameters"] as? [Any] ?? []),
+                                                          document: document)
                 ))
             }
         }
         for route in routes { add(route) }
+    }
+
+    /// Names of the `in: query` parameters, following `$ref`s into `components/parameters`.
+    private static func queryParameters(_ list: [Any], document: [String: Any]) -> [String] {
+        let shared = (document["components"] as? [String: Any])?["parameters"] as? [String: Any] ?? [:]
+        return list.compactMap { entry -> String? in
+            guard var parameter = entry as? [String: Any] else { return nil }
+            if let ref = parameter["$ref"] as? String, let name = ref.split(separator: "/").last,
+               let resolved = shared[String(name)] as? [String: Any] {
+                parameter = resolved
+            }
+            guard parameter["in"] as? String == "query" else { return nil }
+            return parameter["name"] as? String
+        }
     }
 
     /// Roles named in the operation's bearer requirement; nil when it has no security requirement.

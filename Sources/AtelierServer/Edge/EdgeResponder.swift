@@ -7,8 +7,9 @@ import NIOCore
 
 /// The outermost layer of every request, in front of the router.
 ///
-/// In order: assigns the request id, resolves the route from the contract (answering 404/405 itself),
-/// counts public calls against their client's rate limit (429 before the body is read),
+/// In order: assigns the request id, refuses a target or headers longer than any honest client sends
+/// (414/431, before anything is keyed on them), resolves the route from the contract (answering 404/405
+/// itself), counts public calls against their client's rate limit (429 before the body is read),
 /// enforces the body size limit, authenticates and authorizes admin calls, then calls the router.
 /// Whatever is thrown comes back as problem+json; every answer is measured and logged once.
 struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == AtelierRequestContext {
@@ -31,6 +32,10 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     var cors = CORSPolicy(origins: [])
     /// Per-client allowances of the public operations (off: no limits).
     var rateLimiter = RateLimiter(settings: .off)
+    /// Who may read `/metrics`.
+    var metricsAccess = MetricsAccess(token: nil)
+    /// Bytes each client may upload per hour (nil: no quota).
+    var uploadQuota: UploadQuota?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = ContinuousClock.now
@@ -43,6 +48,11 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         var response: Response
         var allowance: RateLimiter.Decision?
         do {
+            try RequestSize.check(request)
+            if case .route(let route) = match, route.template == "/metrics",
+               !metricsAccess.allows(remoteAddress: context.remoteAddress, authorization: request.headers[.authorization]) {
+                throw MetricsAccess.refusal
+            }
             if case .route(let route) = match, let kind = route.rateLimit, rateLimiter.isEnabled {
                 let keys = rateLimiter.keys(remoteAddress: context.remoteAddress, headers: request.headers,
                                             sessionKey: SessionCookie.key(from: request.headers))
@@ -66,6 +76,8 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             }
             var headers: HTTPFields = [:]
             if problem.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+            if problem.kind == .uriTooLong || problem.kind == .headersTooLarge { headers[.connection] = "close" }
+            if problem.kind == .tooManyRequests, let retryAfter = problem.members["retryAfter"] { headers[.retryAfter] = retryAfter }
             response = ProblemMapper.response(problem, requestID: requestID, headers: headers)
         }
         response.headers[.requestID] = requestID
@@ -114,15 +126,24 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         }
 
         var request = request
-        let limit = route.bodyLimit == "asset" ? maxAssetBytes : maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+        let isUpload = route.bodyLimit == "asset"
+        let limit = isUpload ? maxAssetBytes : maxBodyBytes
+        let declaredLength = request.headers[.contentLength].flatMap(Int.init)
+        if let declaredLength, declaredLength > limit {
             throw Self.tooLarge(limit)
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Self.tooLarge(limit)
+        var body = ByteBuffer()
+        if isUpload {
+            // Uploads stream through to their handler (which enforces the limit), charged to the client's quota.
+            if let uploadQuota, let client = rateLimiter.clientAddress(remoteAddress: context.remoteAddress, headers: request.headers) {
+                request.body = try uploadQuota.meter(request.body, client: client, declaredLength: declaredLength)
+            }
+        } else {
+            do {
+                body = try await request.collectBody(upTo: limit)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw Self.tooLarge(limit)
+            }
         }
         if body.readableBytes > 0, !route.foreignBody, request.headers[.contentType].map(Self.isJSON) ?? true, let pointer = JSONNulls.firstNull(in: body) {
             throw AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",
@@ -141,7 +162,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             scope.logger[metadataKey: "api_key_id"] = scope.apiKey.map { .string($0.id) }
         }
         if route.cache == "catalog", request.method == .get {
-            return try await cached(request, context: context, scope: scope)
+            return try await cached(request, context: context, scope: scope, key: route.cacheKey(path: request.uri.path, query: request.uri.query))
         }
         if route.cache == "cart", let key = scope.sessionKey {
             return try await cachedCart(request, body: body, key: key, route: route.template, context: context, scope: scope)
@@ -161,9 +182,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     }
 
     /// Serves a cacheable read from the cache, or makes, keeps and serves it.
-    private func cached(_ request: Request, context: Context, scope: RequestScope) async throws -> Response {
-        let key = request.uri.description
-        let ifNoneMatch = request.headers[.ifNoneMatch]
+    private func cached(_ request: Request, context: Context, scope: RequestScope, key: String) async throws -> Response {        let ifNoneMatch = request.headers[.ifNoneMatch]
         if let entry = cache.lookup(key) {
             return ResponseCache.response(for: entry, ifNoneMatch: ifNoneMatch)
         }

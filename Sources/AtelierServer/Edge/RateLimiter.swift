@@ -81,28 +81,29 @@ final class RateLimiter: Sendable {
         return tightest
     }
 
-    /// The keys a request is counted under: its client address and, when it carries one, its session key.
+    /// The keys a request is counted under: its client address and, when it carries a well-formed one, its
+    /// session key (anything else a client writes into a cookie never becomes a key of ours).
     func keys(remoteAddress: SocketAddress?, headers: HTTPFields, sessionKey: String?) -> [String] {
         var keys = [String]()
         if let client = clientAddress(remoteAddress: remoteAddress, headers: headers) { keys.append("a:" + client) }
-        if let sessionKey { keys.append("s:" + sessionKey) }
+        if let sessionKey, CartKey.isWellFormed(sessionKey) { keys.append("s:" + sessionKey) }
         return keys
     }
 
     /// The peer's address, or the one our own proxies say they received the request from (counted from
-    /// the right of `X-Forwarded-For`, where a client cannot write). IPv6 clients count per /64: one host
-    /// commonly holds a whole /64.
+    /// the right of `X-Forwarded-For`, where a client cannot write). IPv6 clients count per network of
+    /// `ipv6PrefixLength` bits (a /56 by default): one customer commonly holds a /64 or more.
     func clientAddress(remoteAddress: SocketAddress?, headers: HTTPFields) -> String? {
         let hops = settings.trustedProxyHops
         if hops > 0 {
             let forwarded = headers[values: .xForwardedFor].flatMap { $0.split(separator: ",") }
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if forwarded.count >= hops { return Self.normalize(forwarded[forwarded.count - hops]) }
+            if forwarded.count >= hops { return Self.normalize(forwarded[forwarded.count - hops], ipv6Prefix: settings.ipv6PrefixLength) }
         }
-        return remoteAddress?.ipAddress.map(Self.normalize)
+        return remoteAddress?.ipAddress.map { Self.normalize($0, ipv6Prefix: settings.ipv6PrefixLength) }
     }
 
-    static func normalize(_ address: String) -> String {
+    static func normalize(_ address: String, ipv6Prefix: Int = 56) -> String {
         guard address.contains(":") else { return address }
         var bytes = in6_addr()
         guard inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
@@ -110,7 +111,13 @@ final class RateLimiter: Sendable {
         if raw[0..<10].allSatisfy({ $0 == 0 }), raw[10] == 0xff, raw[11] == 0xff {
             return raw[12...].map(String.init).joined(separator: ".")  // an IPv4 client on a dual-stack socket
         }
-        return raw[0..<8].map { String(format: "%02x", $0) }.joined() + "/64"
+        let bits = min(max(ipv6Prefix, 0), 128)
+        var network = raw
+        for index in 0..<16 {
+            let keep = min(max(bits - index * 8, 0), 8)
+            network[index] &= keep == 8 ? 0xFF : UInt8(truncatingIfNeeded: 0xFF << (8 - keep))
+        }
+        return network.prefix((bits + 7) / 8).map { String(format: "%02x", $0) }.joined() + "/\(bits)"
     }
 
     /// `RateLimit-Policy` and `RateLimit` as the IETF httpapi draft writes them, and the older

@@ -58,12 +58,14 @@ final class ResponseCache: Sendable {
         let entry = Entry(revision: revision, contentType: contentType, body: body, etag: etag)
         state.withLock { state in
             guard revision == state.revision else { return }
-            if state.entries.count >= maxEntries || state.bytes + body.readableBytes > maxBytes {
+            // Keys count too: a key is as long as its path and known parameters.
+            let size = body.readableBytes + key.utf8.count + etag.utf8.count + contentType.utf8.count
+            if state.entries.count >= maxEntries || state.bytes + size > maxBytes {
                 // Simple and bounded: start over rather than track recency on every hit.
                 state.entries.removeAll(keepingCapacity: true)
                 state.bytes = 0
             }
-            state.bytes += body.readableBytes
+            state.bytes += size
             state.entries[key] = entry
         }
         return entry

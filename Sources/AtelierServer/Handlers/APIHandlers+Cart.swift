@@ -61,10 +61,7 @@ extension APIHandlers {
                     throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
                                        detail: "Fix the session's errors before adding it to the cart.", errors: evaluation.errors)
                 }
-                var preview: String?
-                if let jobId = session.previewJobId, let job = try await jobs.find(id: jobId, on: db), PreviewJobs.status(of: job) == .ready {
-                    preview = job.result
-                }
+                let preview = try await PreviewJobs.readyAsset(for: session, queue: jobs, on: db)
                 new = CartStore.NewLine(productId: product.id, templateVersion: session.templateVersion, state: session.state,
                                         sessionId: session.id, previewAssetId: preview, quantity: quantity,
                                         unitPrice: evaluation.unitPrice, currency: evaluation.currency)

@@ -33,7 +33,7 @@ extension APIHandlers {
         // The same key with another body or another cart is a different request.
         let requestHash = SHA256.hash(data: try Self.canonical.encode(request) + Data((cartKey ?? "").utf8))
             .map { String(format: "%02x", $0) }.joined()
-        let (service, idempotency) = (checkoutService, IdempotencyStore(clock: clock))
+        let (service, idempotency) = (checkoutService, IdempotencyStore(clock: clock, cipher: cipher))
         let json: String
         do {
             json = try await database.transaction { db -> String in
@@ -44,7 +44,7 @@ extension APIHandlers {
                     let (checkout, token) = try await service.start(cartKey: cartKey, request, on: db)
                     let answer = Components.Schemas.CheckoutStarted(checkout: checkoutView(checkout, order: nil), accessToken: token)
                     let json = String(decoding: try Self.canonical.encode(answer), as: UTF8.self)
-                    try await idempotency.complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, on: db)
+                    try await idempotency.complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, subject: checkout.id, on: db)
                     return json
                 }
             }
@@ -84,7 +84,7 @@ extension APIHandlers {
         completed.checkout = checkoutView(ready, order: nil)
         let json = String(decoding: try Self.canonical.encode(completed), as: UTF8.self)
         try await database.withConnection { db in
-            try await IdempotencyStore(clock: clock).complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, on: db)
+            try await IdempotencyStore(clock: clock, cipher: cipher).complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, subject: ready.id, on: db)
         }
         return completed
     }
@@ -205,11 +205,7 @@ extension APIHandlers {
             tracking: body.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }, deliveredAt: body.deliveredAt)
         if let tracking = request.tracking {
             var problems = ValidationErrors()
-            CustomerDetails.checkText(tracking.carrier, at: "/tracking/carrier", max: 100, into: &problems)
-            CustomerDetails.checkText(tracking.number, at: "/tracking/number", max: 100, into: &problems)
-            if let url = tracking.url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) || url.contains(where: \.isWhitespace) {
-                problems.add("/tracking/url", "invalid_url", "must be an http(s) URL without spaces.")
-            }
+            tracking.check(at: "/tracking", into: &problems)
             try problems.check()
         }
         if let reason = request.reason, reason.containsNUL || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
@@ -254,26 +250,18 @@ extension APIHandlers {
     }
 
     func receivePayPalWebhook(_ input: Operations.ReceivePayPalWebhook.Input) async throws -> Operations.ReceivePayPalWebhook.Output {
-        guard let paypal = gateways.paypal else {
+        guard let paypal = gateways.paypal, let verifier = gateways.paypalWebhooks else {
             throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
                                detail: "PayPal is not configured on this server (ATELIER_PAYPAL_CLIENT_ID).")
         }
         let raw = Array((RequestScope.current?.rawBody ?? ByteBuffer()).readableBytesView)
         let headers = input.headers
-        let transmission = PayPalTransmission(
-            id: headers.paypalTransmissionId, time: headers.paypalTransmissionTime, signature: headers.paypalTransmissionSig,
-            certURL: headers.paypalCertUrl, authAlgorithm: headers.paypalAuthAlgo)
-        let verified: Bool
-        do throws(PaymentGatewayError) {
-            verified = try await paypal.verifyWebhook(transmission, rawBody: raw)
-        } catch {
-            // PayPal delivers again after a non-2xx answer.
-            throw error.problem
-        }
-        guard verified else {
-            throw AtelierError(.badRequest, code: "invalid_signature", title: "Webhook signature rejected",
-                               detail: "PayPal did not confirm this delivery's signature.")
-        }
+        // Refuses what can be refused without PayPal, and asks PayPal once per transmission. A 502 (PayPal
+        // away) makes PayPal deliver again later.
+        try await verifier.verify(
+            .init(transmissionId: headers.paypalTransmissionId, transmissionTime: headers.paypalTransmissionTime,
+                  transmissionSig: headers.paypalTransmissionSig, certURL: headers.paypalCertUrl, authAlgorithm: headers.paypalAuthAlgo),
+            rawBody: raw, now: clock.now)
         let (eventId, _, action) = try PayPalWebhooks.action(from: raw)
         let outcome: PaymentOutcome
         switch action {
@@ -412,7 +400,7 @@ extension Components.Schemas.OrderView {
             lines: order.snapshot.lines.map { .init($0, currency: order.currency) },
             subtotal: money(order.subtotal), shipping: money(order.shipping), tax: money(order.tax), total: money(order.total),
             refunded: order.refunded > 0 ? money(order.refunded) : nil,
-            tracking: order.tracking.map { .init(carrier: $0.carrier, number: $0.number, url: $0.url) },
+            tracking: order.tracking.map { .init(carrier: $0.carrier, number: $0.number, url: $0.webLink) },
             expectedShipDate: order.expectedShipDate, paidAt: order.paidAt, deliveredAt: order.deliveredAt,
             createdAt: order.createdAt, updatedAt: order.updatedAt)
     }

@@ -6,18 +6,25 @@ import SQLKit
 
 extension APIHandlers {
     var sessions: SessionStore { SessionStore(ttl: configuration.sessionTTL, clock: clock) }
-    var assets: AssetStore { AssetStore(storage: assetStorage, clock: clock) }
+    var assets: AssetStore {
+        AssetStore(storage: assetStorage, clock: clock, identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")),
+                   maxPixels: configuration.maxImagePixels)
+    }
     var jobs: JobQueue { JobQueue(backend: database.backend, clock: clock) }
 
     func uploadAsset(_ input: Operations.UploadAsset.Input) async throws -> Operations.UploadAsset.Output {
         let body: HTTPBody = switch input.body {
         case .png(let body), .jpeg(let body), .imageWebp(let body), .binary(let body): body
         }
-        let bytes = try await [UInt8](collecting: body, upTo: configuration.maxAssetBytes)
         let store = assets
-        let (asset, created) = try await database.transaction { db in try await store.upload(bytes, on: db) }
-        let json = Components.Schemas.Asset(asset)
-        return created ? .created(.init(body: .json(json))) : .ok(.init(body: .json(json)))
+        // Streamed to a staging file: an upload is never held whole in memory.
+        let staged = try await StagedUpload.stage(body, into: configuration.uploadStagingDirectory, maxBytes: configuration.maxAssetBytes,
+                                                  identity: store.identity)
+        defer { staged.discard() }
+        let info = try await store.verify(staged)
+        let asset = try await database.transaction { db in try await store.save(staged, as: info, on: db) }
+        // 201 whether or not the same bytes were stored before: the answer tells nobody what others uploaded.
+        return .created(.init(body: .json(Components.Schemas.Asset(asset))))
     }
 
     func getAsset(_ input: Operations.GetAsset.Input) async throws -> Operations.GetAsset.Output {
@@ -45,7 +52,7 @@ extension APIHandlers {
         try InputShape.check(zones: body.zones?.additionalProperties ?? [:])
         let (sessions, products) = (self.sessions, self.products)
         let answer = try await database.transaction { db in
-            let session = try await sessions.create(productRef: body.product, state: state, products: products, on: db)
+            let session = try await sessions.create(productRef: body.product, state: state, products: products, memo: memo, on: db)
             return try await describe(session, on: db)
         }
         return .created(.init(body: .json(answer)))
@@ -63,11 +70,11 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         try InputShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
         try InputShape.check(zones: body.zones?.additionalProperties ?? [:])
-        let (sessions, id) = (self.sessions, input.path.sessionId)
+        let (sessions, products, id) = (self.sessions, self.products, input.path.sessionId)
         let answer = try await database.transaction { db in
             let session = try await sessions.update(
                 id: id, selection: body.selection?.additionalProperties, options: body.options?.additionalProperties,
-                zones: body.zones?.additionalProperties.mapValues(CustomizationState.ZoneValue.init), on: db)
+                zones: body.zones?.additionalProperties.mapValues(CustomizationState.ZoneValue.init), products: products, memo: memo, on: db)
             return try await describe(session, on: db)
         }
         return .ok(.init(body: .json(answer)))
@@ -92,8 +99,7 @@ extension APIHandlers {
     /// The session as the contract shows it: state, evaluation and preview.
     private func describe(_ session: CustomizationSession, on db: any SQLDatabase) async throws -> Components.Schemas.Session {
         let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
-        var job: Job?
-        if let id = session.previewJobId { job = try await jobs.find(id: id, on: db) }
+        let job = try await PreviewJobs.current(for: session, queue: jobs, on: db)
         return Components.Schemas.Session(
             id: session.id, productId: session.productId, templateVersion: session.templateVersion,
             selection: .init(additionalProperties: session.state.selection),

@@ -42,7 +42,7 @@ import Testing
             let updated = try await database.transaction { db in
                 try await sessions.update(id: session.id, selection: ["size": "large", "material": "resin", "colour": "red"],
                                           options: ["finish": ["gloss"]],
-                                          zones: ["name": .init(text: .init(text: "Ada")), "contents": .init(components: ["candle", "tea"])], on: db)
+                                          zones: ["name": .init(text: .init(text: "Ada")), "contents": .init(components: ["candle", "tea"])], products: products, on: db)
             }
             let (priced, _, _) = try await database.withConnection { db in try await sessions.evaluate(updated, products: products, on: db) }
             #expect(priced.valid, "\(priced.errors)")
@@ -52,7 +52,7 @@ import Testing
 
             // An empty value clears a zone; other zones stay.
             let cleared = try await database.transaction { db in
-                try await sessions.update(id: session.id, selection: nil, options: nil, zones: ["contents": .init()], on: db)
+                try await sessions.update(id: session.id, selection: nil, options: nil, zones: ["contents": .init()], products: products, on: db)
             }
             #expect(cleared.state.zones.keys.sorted() == ["name"])
             #expect(cleared.state.selection["material"] == "resin")
@@ -107,6 +107,84 @@ import Testing
             let svg = try await storage.get(key: asset!.storageKey).map { String(decoding: $0, as: UTF8.self) }
             #expect(svg?.contains(">Ada</tspan>") == true)
             try? FileManager.default.removeItem(at: storage.root)
+        }
+    }
+
+    @Test func aPreviewOfEarlierChoicesIsNeverAttached() async throws {
+        try await TestDatabase.with { database in
+            _ = try await seed(database)
+            let (sessions, products, queue) = (sessions(), self.products, JobQueue(backend: database.backend))
+            let session = try await database.transaction { db in
+                try await sessions.create(productRef: "figurine", state: .init(zones: ["name": .init(text: .init(text: "Ada"))]),
+                                          products: products, on: db)
+            }
+            let job = try await database.transaction { db in try await PreviewJobs.request(for: session, sessions: sessions, queue: queue, on: db) }
+            let storage = LocalAssetStorage(root: FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)"))
+            defer { try? FileManager.default.removeItem(at: storage.root) }
+            let worker = JobWorker(database: database, handlers: [PreviewJobs.handler(database: database, assets: AssetStore(storage: storage))],
+                                   logger: TestDatabase.logger)
+            #expect(try await worker.runOne())
+            let previewed = try await database.withConnection { db in try await sessions.find(id: session.id, on: db) }
+            let ready = try await database.withConnection { db in try await PreviewJobs.readyAsset(for: previewed, queue: queue, on: db) }
+            #expect(ready != nil)
+
+            // The shopper changes the text: the preview of "Ada" no longer belongs to the session.
+            let changed = try await database.transaction { db in
+                try await sessions.update(id: session.id, selection: nil, options: nil, zones: ["name": .init(text: .init(text: "Grace"))],
+                                          products: products, on: db)
+            }
+            #expect(changed.previewJobId == nil)
+            #expect(try await database.withConnection { db in try await PreviewJobs.readyAsset(for: changed, queue: queue, on: db) } == nil)
+            // Even a session still pointing at the old job (written before this rule) gets no preview of other choices.
+            try await database.transaction { db in try await sessions.setPreviewJob(sessionId: session.id, jobId: job.id, on: db) }
+            let pointing = try await database.withConnection { db in try await sessions.find(id: session.id, on: db) }
+            #expect(pointing.previewJobId == job.id)
+            #expect(try await database.withConnection { db in try await PreviewJobs.current(for: pointing, queue: queue, on: db) } == nil)
+            // An update that changes nothing keeps the preview.
+            let back = try await database.transaction { db in
+                try await sessions.update(id: session.id, selection: nil, options: nil, zones: ["name": .init(text: .init(text: "Ada"))],
+                                          products: products, on: db)
+            }
+            #expect(try await database.withConnection { db in try await PreviewJobs.readyAsset(for: back, queue: queue, on: db) } == nil)
+            let same = try await database.transaction { db in
+                try await PreviewJobs.request(for: back, sessions: sessions, queue: queue, on: db)
+            }
+            #expect(same.id == job.id)  // the same choices as before: the same render, ready at once
+            let again = try await database.transaction { db in
+                try await sessions.update(id: session.id, selection: nil, options: nil, zones: nil, products: products, on: db)
+            }
+            #expect(try await database.withConnection { db in try await PreviewJobs.readyAsset(for: again, queue: queue, on: db) } == ready)
+        }
+    }
+
+    @Test func unknownKeysAndOversizedChoicesAreNeverStored() async throws {
+        try await TestDatabase.with { database in
+            _ = try await seed(database)
+            let (sessions, products) = (sessions(), self.products)
+            let unknown = CustomizationState(selection: ["flavour": "mint"], options: ["engraving": ["x"]],
+                                             zones: ["nope": .init(text: .init(text: "x"))])
+            let refused = await #expect(throws: AtelierError.self) {
+                try await database.transaction { db in try await sessions.create(productRef: "figurine", state: unknown, products: products, on: db) }
+            }
+            #expect(refused?.status == 422)
+            #expect(Set(refused?.errors.map(\.code) ?? []) == ["unknown_dimension", "unknown_option_set", "unknown_zone"])
+            let session = try await database.transaction { db in
+                try await sessions.create(productRef: "figurine", state: .init(), products: products, on: db)
+            }
+            let huge = String(repeating: "é", count: 20_000)
+            let tooLarge = await #expect(throws: AtelierError.self) {
+                try await database.transaction { db in
+                    try await sessions.update(id: session.id, selection: nil, options: nil, zones: ["name": .init(text: .init(text: huge))],
+                                              products: products, on: db)
+                }
+            }
+            #expect(tooLarge?.code == "session_too_large")
+            let stored = try await database.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM customization_sessions").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(stored == 1)
+            let kept = try await database.withConnection { db in try await sessions.find(id: session.id, on: db) }
+            #expect(kept.state == CustomizationState())
         }
     }
 }
