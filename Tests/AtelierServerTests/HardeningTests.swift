@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -129,5 +130,22 @@ import Testing
         gate.open()
         try await task.value
         #expect(started.withLock { $0 } == true)
+    }
+
+    @Test func aClientThatNeverFinishesItsRequestHeadIsCutOff() async throws {
+        try await withApp(configure: { $0.httpIdleTimeout = .seconds(1) }, live: true) { app in
+            let port = try #require(app.client.port)
+            let started = ContinuousClock.now
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get()
+            // Bounded either way: after 10 s the test closes the connection itself, and then fails below.
+            let giveUp = channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+            // Half a request head; on a busy machine the server may already have closed the idle connection.
+            try? await channel.writeAndFlush(ByteBuffer(string: "GET /products HTTP/1.1\r\nHost: shop\r\nX-Slow: ")).get()
+            try await channel.closeFuture.get()
+            giveUp.cancel()
+            let waited = ContinuousClock.now - started
+            #expect(waited < .seconds(5), "the server kept a half-sent request open for \(waited)")
+        }
     }
 }

@@ -50,6 +50,7 @@ struct TestFailure: Error, CustomStringConvertible {
 /// runs `body`, and shuts everything down, also when `body` throws.
 func withApp<T: Sendable>(
     configure: @Sendable (inout AtelierConfiguration) -> Void = { _ in },
+    live: Bool = false,
     _ body: @escaping @Sendable (TestApp) async throws -> T
 ) async throws -> T {
     let (setting, cleanup) = try await TestDatabase.makeSetting()
@@ -66,7 +67,7 @@ func withApp<T: Sendable>(
         token.withLock { $0 = issued.token }
     }
     do {
-        let value = try await app.test(.router) { client in
+        let value = try await app.test(live ? .live : .router) { client in
             let adminToken = token.withLock { $0 } ?? ""
             return try await body(TestApp(client: client, database: database, adminToken: adminToken))
         }

@@ -382,3 +382,30 @@ import Testing
 
     static func dumpAllRows(_ db: any SQLDatabase) async throws -> String { try await DatabaseDump.text(db) }
 }
+
+@Suite struct IdempotencySealingTests {
+    @Test func storedAnswersAreSealedAndReplayedAsTheyWere() async throws {
+        try await TestDatabase.with { database in
+            let cipher = PersonalDataCipher.random()
+            let store = IdempotencyStore(cipher: cipher)
+            let answer = #"{"accessToken":"cat_secret-token","clientSecret":"pi_1_secret_2"}"#
+            let claim = try await database.transaction { db in
+                try await store.claim(scope: "checkout", key: "k1", requestHash: "h", on: db)
+            }
+            #expect(claim == .new)
+            try await database.transaction { db in
+                try await store.complete(scope: "checkout", key: "k1", status: 201, body: answer, subject: "chk_1", on: db)
+            }
+            let stored = try await database.withConnection { db in
+                try await db.raw("SELECT response, subject FROM idempotency_keys WHERE key = 'k1'").first()
+            }
+            let response = try #require(try stored?.decode(column: "response", as: String.self))
+            #expect(!response.contains("secret"))
+            #expect(try stored?.decode(column: "subject", as: String.self) == "chk_1")
+            let replay = try await database.transaction { db in
+                try await store.claim(scope: "checkout", key: "k1", requestHash: "h", on: db)
+            }
+            #expect(replay == .replay(status: 201, body: answer))
+        }
+    }
+}
