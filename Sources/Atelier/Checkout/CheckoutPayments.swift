@@ -39,7 +39,8 @@ public struct CheckoutPayments: Sendable {
         } catch {
             if !error.transient {
                 _ = try await database.transaction { db in
-                    try await CheckoutCancellation(clock: clock).cancel(checkoutId: checkout.id, reason: "provider_refused", on: db)
+                    try await CheckoutCancellation(clock: clock).cancel(checkoutId: checkout.id, reason: "provider_refused",
+                                                                       by: Actor(.paymentProvider, checkout.provider.rawValue), on: db)
                 }
             }
             throw error.problem
@@ -73,35 +74,6 @@ public struct CheckoutPayments: Sendable {
         try await database.withConnection { db in
             try await db.update("payment_events").set("resolution", to: resolution)
                 .where("provider", .equal, event.provider.rawValue).where("event_id", .equal, event.eventId).run()
-        }
-    }
-}
-
-/// Cancels an unpaid checkout: its stock goes back at once and `checkout.cancelled` is recorded.
-public struct CheckoutCancellation: Sendable {
-    private let clock: WallClock
-
-    public init(clock: WallClock = .system) { self.clock = clock }
-
-    /// The checkout after the call; nil when it does not exist. A paid checkout is 409 `checkout_paid`.
-    @discardableResult
-    public func cancel(checkoutId: String, reason: String, on db: any SQLDatabase) async throws -> Checkout? {
-        guard let checkout = try await CheckoutStore().find(id: checkoutId, on: db, forUpdate: true) else { return nil }
-        switch checkout.status {
-        case .paid:
-            throw AtelierError(.conflict, code: "checkout_paid", title: "Checkout already paid",
-                               detail: "This checkout became order \(checkout.orderId ?? ""); cancel the order instead.")
-        case .expired, .cancelled:
-            return checkout
-        case .pending:
-            let now = clock.now
-            try await StockReservations.release(checkoutId: checkout.id, on: db)
-            try await db.raw("UPDATE checkouts SET status = 'cancelled', updated_at = \(bind: now) WHERE id = \(bind: checkout.id)").run()
-            try await Outbox.record("checkout.cancelled", aggregateId: checkout.id, data: ["checkoutId": checkout.id, "reason": reason],
-                                    at: now, on: db)
-            var cancelled = checkout
-            cancelled.status = .cancelled
-            return cancelled
         }
     }
 }

@@ -14,7 +14,8 @@ public struct PaymentEvent: Sendable, Equatable {
     public var providerRef: String?
     public var amount: Int64
     public var currency: String
-    /// The provider's raw event, kept for the record.
+    /// The provider's event as it arrived. Only its minimized form (`ProviderEventPayload`) is stored: ids,
+    /// amounts, status and references, never the payer's details.
     public var payload: String
 
     public init(provider: PaymentProviderKind, eventId: String, kind: Kind, checkoutId: String?, providerRef: String?,
@@ -60,10 +61,11 @@ public struct PaymentProcessor: Sendable {
 
     public func apply(_ event: PaymentEvent, on db: any SQLDatabase) async throws -> (PaymentOutcome, Order?) {
         let now = clock.now
+        let payload = ProviderEventPayload.minimized(event.payload, provider: event.provider)
         let fresh = try await db.raw("""
             INSERT INTO payment_events (provider, event_id, type, checkout_id, amount, currency, outcome, payload, received_at)
             VALUES (\(bind: event.provider.rawValue), \(bind: event.eventId), \(bind: event.kind.rawValue), \(bind: event.checkoutId),
-                \(bind: event.amount), \(bind: event.currency), 'pending', \(bind: event.payload), \(bind: now))
+                \(bind: event.amount), \(bind: event.currency), 'pending', \(bind: payload), \(bind: now))
             ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id
             """).all()
         guard !fresh.isEmpty else { return (.duplicate, nil) }
@@ -150,30 +152,5 @@ public struct PaymentProcessor: Sendable {
         var total: Int64
         var currency: String
         var expectedShipDate: String
-    }
-}
-
-/// Closes checkouts that were not paid in time and gives their stock back.
-public struct CheckoutExpiry: Sendable {
-    private let clock: WallClock
-
-    public init(clock: WallClock = .system) { self.clock = clock }
-
-    /// Expires every overdue pending checkout; answers how many.
-    @discardableResult
-    public func expireOverdue(limit: Int = 500, on db: any SQLDatabase) async throws -> Int {
-        let now = clock.now
-        let overdue = try await db.select().column("id").from("checkouts").where("status", .equal, "pending")
-            .where("expires_at", .lessThan, now).orderBy("expires_at").limit(limit).all(decodingColumn: "id", as: String.self)
-        var expired = 0
-        for id in overdue {
-            let rows = try await db.raw("SELECT id FROM checkouts WHERE id = \(bind: id) AND status = 'pending'\(unsafeRaw: db.rowLock(skipLocked: true))").all()
-            guard !rows.isEmpty else { continue }
-            try await StockReservations.release(checkoutId: id, on: db)
-            try await db.raw("UPDATE checkouts SET status = 'expired', updated_at = \(bind: now) WHERE id = \(bind: id)").run()
-            try await Outbox.record("checkout.expired", aggregateId: id, data: ["checkoutId": id], at: now, on: db)
-            expired += 1
-        }
-        return expired
     }
 }
