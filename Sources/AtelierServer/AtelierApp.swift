@@ -26,11 +26,13 @@ public enum AtelierApp {
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
         let cipher = try PersonalDataKeys.load(configuration)
-        // Provider webhook verification has its own small pool, apart from the payments' connections.
-        let webhookClient = ProviderWebhookClient()
+        // Provider calls go through clients of their own, with short connect timeouts; webhook verification has
+        // its own small pool, apart from the payments' connections.
+        let paymentsClient = ProviderClient.payments()
+        let webhookClient = ProviderClient.webhookVerification()
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
                                    assetStorage: assetStorage, memo: memo, cipher: cipher,
-                                   gateways: PaymentGateways(configuration, webhookClient: webhookClient))
+                                   gateways: PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient))
         try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
                                                                                jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
@@ -66,10 +68,12 @@ public enum AtelierApp {
                 address: .hostname(configuration.hostname, port: configuration.port),
                 serverName: "Atelier"
             ),
-            // The database runs first so that it shuts down last.
+            // The database runs first so that it shuts down last; the provider clients close after the server
+            // has finished its requests.
             services: [
                 database,
                 webhookClient,
+                paymentsClient,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
             ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
                                         cipher: cipher, clock: clock, logger: logger, workers: configuration.workers)

@@ -12,7 +12,7 @@ struct AtelierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atelier",
         abstract: "Headless commerce backend for made-to-order, customizable products.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, SeedDemo.self, APIKeyCommand.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, SeedDemo.self, APIKeyCommand.self, OpenMail.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -72,7 +72,11 @@ struct Serve: AsyncParsableCommand {
                 BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.dataDirectory, address: address, logger: logger)
             }
         )
-        try await app.runService()
+        // SIGTERM drains: the server finishes its requests, then every service stops in turn. What is still
+        // running after the shutdown timeout is cancelled, so the process always ends.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        try await ServiceGroup(configuration: group).run()
     }
 }
 
@@ -125,8 +129,9 @@ struct Worker: AsyncParsableCommand {
             configuration: environment.configuration, database: database,
             assetStorage: AssetStorageFactory.make(environment.configuration),
             cipher: try PersonalDataKeys.load(environment.configuration), clock: .system, logger: logger, workers: count)
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = environment.configuration.shutdownTimeout
         logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])
-        try await group.run()
+        try await ServiceGroup(configuration: group).run()
     }
 }

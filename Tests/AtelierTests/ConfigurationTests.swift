@@ -28,6 +28,7 @@ import Testing
             "ATELIER_UPLOAD_QUOTA_BYTES_PER_HOUR": "1048576",
             "ATELIER_RATE_LIMIT_IPV6_PREFIX": "48",
             "ATELIER_HTTP_IDLE_TIMEOUT_SECONDS": "20",
+            "ATELIER_SHUTDOWN_TIMEOUT_SECONDS": "8",
             "ATELIER_METRICS_TOKEN": "a-long-enough-metrics-token",
             "ATELIER_RETENTION_ASSET_HOURS": "3",
         ])
@@ -36,6 +37,7 @@ import Testing
         #expect(config.rateLimits.uploadBytesPerHour == 1_048_576)
         #expect(config.rateLimits.ipv6PrefixLength == 48)
         #expect(config.httpIdleTimeout == .seconds(20))
+        #expect(config.shutdownTimeout == .seconds(8))
         #expect(config.metricsToken == "a-long-enough-metrics-token")
         #expect(config.retention.assetHours == 3)
         #expect(config.port == 9000)

@@ -131,11 +131,56 @@ public struct ProductStore: Sendable {
         return try page.page(from: rows, key: \.id) { try $0.product() }
     }
 
+    /// Deletes a product with its template versions and stock records, unless something still names it:
+    /// orders, checkouts and live carts keep the product and its templates (409 `product_in_use`); archiving
+    /// hides such a product instead.
     public func delete(id: String, on db: any SQLDatabase) async throws {
-        guard !id.containsNUL else { throw AtelierError.notFound("Product '\(id)'") }
-        let deleted = try await db.raw("DELETE FROM products WHERE id = \(bind: id) RETURNING id").all()
-        guard !deleted.isEmpty else { throw AtelierError.notFound("Product '\(id)'") }
+        guard !id.containsNUL,
+              try await db.raw("SELECT id FROM products WHERE id = \(bind: id)\(unsafeRaw: db.rowLock())").first() != nil
+        else { throw AtelierError.notFound("Product '\(id)'") }
+        let users = try await usage(of: id, on: db)
+        guard users.isEmpty else { throw Self.inUse(id, users) }
+        try await db.raw("DELETE FROM products WHERE id = \(bind: id)").run()
         try await CatalogRevision.bump(on: db)
+    }
+
+    /// What still names a product: orders, checkouts that made no order (pending, expired or cancelled, until
+    /// retention removes them) and carts that have not expired.
+    public struct Usage: Sendable, Equatable {
+        public var orders: Int
+        public var checkouts: Int
+        public var carts: Int
+
+        public var isEmpty: Bool { orders == 0 && checkouts == 0 && carts == 0 }
+    }
+
+    public func usage(of id: String, on db: any SQLDatabase) async throws -> Usage {
+        func count(_ query: SQLQueryString) async throws -> Int {
+            try await db.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        // Checkouts keep their lines only in the frozen snapshot (JSON with sorted keys and no spaces).
+        let inSnapshot = "%\"productId\":\"" + Self.escapeLike(id) + "\"%"
+        return Usage(
+            orders: try await count("SELECT COUNT(*) AS n FROM order_products WHERE product_id = \(bind: id)"),
+            checkouts: try await count("""
+                SELECT COUNT(*) AS n FROM checkouts WHERE order_id IS NULL AND snapshot LIKE \(bind: inSnapshot) ESCAPE '!'
+                """),
+            carts: try await count("""
+                SELECT COUNT(DISTINCT l.cart_id) AS n FROM cart_lines l JOIN carts c ON c.id = l.cart_id
+                WHERE l.product_id = \(bind: id) AND c.expires_at > \(bind: clock.now)
+                """))
+    }
+
+    static func inUse(_ id: String, _ usage: Usage) -> AtelierError {
+        func counted(_ n: Int, _ noun: String) -> String? { n == 0 ? nil : "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let users = [counted(usage.orders, "order"), counted(usage.checkouts, "checkout"), counted(usage.carts, "cart")].compactMap { $0 }
+        let verb = usage.orders + usage.checkouts + usage.carts == 1 ? "uses" : "use"
+        return AtelierError(
+            .conflict, code: "product_in_use", title: "Product in use",
+            detail: users.joined(separator: ", ") + " \(verb) this product, "
+                + "which keeps it and its template versions; archive it instead (POST /admin/products/\(id)/archive) "
+                + "to take it out of the catalog.",
+            members: ["orders": String(usage.orders), "checkouts": String(usage.checkouts), "carts": String(usage.carts)])
     }
 
     /// Hides a product from the public catalog for good while keeping it for the records that name it.

@@ -11,5 +11,7 @@ public enum AllMigrations {
         CreateWebhooks(),
         CreateReports(),
         AddIdempotencySubjects(),
+        MinimizePaymentEventPayloads(),
+        CreateCheckoutAudit(),
     ]
 }

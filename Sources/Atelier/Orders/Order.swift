@@ -25,7 +25,11 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
 
 /// Who made a change: an API key, a payment provider, the fulfillment partner or a job of the system.
 public struct Actor: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case apiKey = "api_key", paymentProvider = "payment_provider", fulfillmentPartner = "fulfillment_partner", system }
+    public enum Kind: String, Sendable, Codable {
+        case apiKey = "api_key", paymentProvider = "payment_provider", fulfillmentPartner = "fulfillment_partner", system
+        /// The shopper, with their checkout's access token (checkouts only).
+        case shopper
+    }
     public var kind: Kind
     public var id: String?
 
@@ -53,13 +57,18 @@ public struct OrderTransitionRequest: Sendable, Equatable {
     public var reason: String?
     public var tracking: Tracking?
     public var deliveredAt: Date?
+    /// A cancellation whose money staff gave back outside Atelier (in the provider's dashboard, say): the refund
+    /// is recorded without calling the provider.
+    public var refundedOutside: Bool
     public var details: [String: String]
 
-    public init(to: OrderStatus, reason: String? = nil, tracking: Tracking? = nil, deliveredAt: Date? = nil, details: [String: String] = [:]) {
+    public init(to: OrderStatus, reason: String? = nil, tracking: Tracking? = nil, deliveredAt: Date? = nil, refundedOutside: Bool = false,
+                details: [String: String] = [:]) {
         self.to = to
         self.reason = reason
         self.tracking = tracking
         self.deliveredAt = deliveredAt
+        self.refundedOutside = refundedOutside
         self.details = details
     }
 }

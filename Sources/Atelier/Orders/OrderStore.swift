@@ -71,7 +71,8 @@ public struct OrderStore: Sendable {
     }
 
     /// Moves an order, checking the step and its preconditions, and appends the audit record.
-    /// `refund` is called when a cancellation must give money back; it answers the amount refunded.
+    /// `refund` is called when a cancellation must give money back, unless staff refunded it outside Atelier
+    /// (`refundedOutside`); it answers the amount refunded.
     public func transition(
         id: String, _ request: OrderTransitionRequest, actor: Actor,
         refund: @Sendable (Order) async throws -> Int64 = { _ in 0 }, on db: any SQLDatabase
@@ -112,9 +113,19 @@ public struct OrderStore: Sendable {
         default:
             break
         }
+        if request.refundedOutside, request.to != .cancelled {
+            problems.add("/refund", "unexpected", "only a cancellation refunds.")
+        }
         try problems.check()
         if request.to == .cancelled, order.total > order.refunded {
-            let refunded = try await refund(order)
+            let refunded: Int64
+            if request.refundedOutside {
+                // Given back outside Atelier: recorded as refunded in full, and the provider is not asked.
+                refunded = order.total - order.refunded
+                details["refundedOutside"] = "true"
+            } else {
+                refunded = try await refund(order)
+            }
             order.refunded += refunded
             details["refunded"] = String(refunded)
         }

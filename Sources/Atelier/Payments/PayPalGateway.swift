@@ -54,13 +54,23 @@ public struct PayPalGateway: PaymentGateway {
     let webhookHTTP: ProviderHTTP
     let tokens = TokenCache()
 
-    public init(settings: PayPalSettings, client: HTTPClient = .shared, webhookClient: ProviderWebhookClient? = nil) {
+    public init(settings: PayPalSettings, client: HTTPClient = .shared, webhookClient: ProviderClient? = nil) {
+        self.init(settings: settings, http: ProviderHTTP(provider: .paypal, client: client, timeout: settings.timeout), webhookClient: webhookClient)
+    }
+
+    /// Through `client`'s pool, which is made on first use and closed when the server stops.
+    public init(settings: PayPalSettings, client: ProviderClient, webhookClient: ProviderClient? = nil) {
+        self.init(settings: settings, http: ProviderHTTP(provider: .paypal, timeout: settings.timeout) { try client.client() },
+                  webhookClient: webhookClient)
+    }
+
+    init(settings: PayPalSettings, http: ProviderHTTP, webhookClient: ProviderClient?) {
         self.settings = settings
-        self.http = ProviderHTTP(provider: .paypal, client: client, timeout: settings.timeout)
+        self.http = http
         if let webhookClient {
             self.webhookHTTP = ProviderHTTP(provider: .paypal, timeout: settings.webhookVerificationTimeout) { try webhookClient.client() }
         } else {
-            self.webhookHTTP = ProviderHTTP(provider: .paypal, client: client, timeout: settings.webhookVerificationTimeout)
+            self.webhookHTTP = ProviderHTTP(provider: .paypal, timeout: settings.webhookVerificationTimeout, client: http.client)
         }
     }
 

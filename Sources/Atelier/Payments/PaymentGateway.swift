@@ -103,9 +103,9 @@ public struct PaymentGateways: Sendable {
         self.paypalWebhooks = paypal.map { PayPalWebhookVerifier(gateway: $0) }
     }
 
-    /// From the configuration: a gateway per configured provider, sharing one HTTP client for payments;
+    /// From the configuration: a gateway per configured provider, sharing `client` for payments and refunds;
     /// webhook verification goes through `webhookClient`'s own small pool when one is given.
-    public init(_ configuration: AtelierConfiguration, client: HTTPClient = .shared, webhookClient: ProviderWebhookClient? = nil) {
+    public init(_ configuration: AtelierConfiguration, client: ProviderClient, webhookClient: ProviderClient? = nil) {
         self.init(stripe: configuration.stripe.map { StripeGateway(settings: $0, client: client) },
                   paypal: configuration.paypal.map { PayPalGateway(settings: $0, client: client, webhookClient: webhookClient) })
     }

@@ -27,8 +27,17 @@ public struct StripeGateway: PaymentGateway {
     let http: ProviderHTTP
 
     public init(settings: StripeSettings, client: HTTPClient = .shared) {
+        self.init(settings: settings, http: ProviderHTTP(provider: .stripe, client: client, timeout: settings.timeout))
+    }
+
+    /// Through `client`'s pool, which is made on first use and closed when the server stops.
+    public init(settings: StripeSettings, client: ProviderClient) {
+        self.init(settings: settings, http: ProviderHTTP(provider: .stripe, timeout: settings.timeout) { try client.client() })
+    }
+
+    init(settings: StripeSettings, http: ProviderHTTP) {
         self.settings = settings
-        self.http = ProviderHTTP(provider: .stripe, client: client, timeout: settings.timeout)
+        self.http = http
     }
 
     public func createPayment(_ request: PaymentRequest) async throws(PaymentGatewayError) -> PaymentHandle {

@@ -396,13 +396,13 @@ public struct PrivacyRequests: Sendable {
         }
     }
 
-    /// Deletes the `.eml` copies of the emails these events caused; answers how many.
+    /// Deletes the copies of the emails these events caused (sealed, or plain from before); answers how many.
     func deleteMailCopies(eventIds: [String]) -> Int {
         guard let mailFolder, !eventIds.isEmpty,
               let names = try? FileManager.default.contentsOfDirectory(atPath: mailFolder) else { return 0 }
         let ids = eventIds.map { $0.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" } }
         var deleted = 0
-        for name in names where name.hasSuffix(".eml") && ids.contains(where: { name.contains($0) }) {
+        for name in names where FileMailTransport.isCopy(name) && ids.contains(where: { name.contains($0) }) {
             if (try? FileManager.default.removeItem(atPath: mailFolder + "/" + name)) != nil { deleted += 1 }
         }
         return deleted
@@ -450,6 +450,7 @@ extension PrivacyRequests {
                 """).all(decodingColumn: "id", as: String.self)
             guard !ids.isEmpty else { return 0 }
             try await db.delete(from: "reservations").where("checkout_id", .in, ids).run()
+            try await db.delete(from: "checkout_audit").where("checkout_id", .in, ids).run()
             try await db.delete(from: "checkouts").where("id", .in, ids).run()
             try await db.delete(from: "idempotency_keys").where("created_at", .lessThan, checkoutCutoff).run()
             return ids.count
@@ -479,7 +480,7 @@ extension PrivacyRequests {
         var mail = 0
         if let mailFolder, let names = try? FileManager.default.contentsOfDirectory(atPath: mailFolder) {
             let mailCutoff = now.addingTimeInterval(-Double(settings.mailDays) * 86_400)
-            for name in names where name.hasSuffix(".eml") {
+            for name in names where FileMailTransport.isCopy(name) {
                 let path = mailFolder + "/" + name
                 if let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < mailCutoff,
                    (try? FileManager.default.removeItem(atPath: path)) != nil {

@@ -49,6 +49,8 @@ public struct AtelierConfiguration: Sendable {
     public var metricsToken: String?
     /// How long a connection may stay open without a request, and how long a request's head may take.
     public var httpIdleTimeout: Duration = .seconds(60)
+    /// How long SIGTERM waits for requests and jobs in flight to finish before cancelling them.
+    public var shutdownTimeout: Duration = .seconds(20)
     /// How long an unpaid checkout holds its stock.
     public var checkoutTTL: TimeInterval
     /// Keys for customer personal data; nil keeps generated keys in `ATELIER_DATA_DIR/keys.json`.
@@ -148,6 +150,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_UPLOAD_QUOTA_BYTES_PER_HOUR", "52428800", "bytes one client address may upload per hour (sliding); off for none"),
         ("ATELIER_RATE_LIMIT_IPV6_PREFIX", "56", "IPv6 clients are counted per network of this prefix length (48, 56 or 64 …)"),
         ("ATELIER_HTTP_IDLE_TIMEOUT_SECONDS", "60", "a connection without a request for this long is closed (slow or idle clients)"),
+        ("ATELIER_SHUTDOWN_TIMEOUT_SECONDS", "20", "on SIGTERM, how long requests and jobs in flight may take to finish before they are cancelled"),
         ("ATELIER_METRICS_TOKEN", "(unset: /metrics answers loopback clients only)", "bearer token /metrics asks for from any address"),
         ("ATELIER_WORKERS", "1", "job workers inside serve; 0 leaves jobs to `atelier worker`"),
         ("ATELIER_CART_TTL_SECONDS", "2592000", "how long a cart lives after its last use (30 days)"),
@@ -181,11 +184,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_TRUSTED_PROXY_HOPS", "0", "proxies of yours in front that append to X-Forwarded-For; the client is that many entries from the right"),
         ("ATELIER_RETENTION_CHECKOUT_DAYS", "30", "expired or cancelled checkouts that never became an order (with their sealed contact data) are deleted after this many days"),
         ("ATELIER_RETENTION_ASSET_HOURS", "6", "uploads and previews that no order, cart, session or open checkout uses are deleted after this many hours"),
-        ("ATELIER_RETENTION_MAIL_DAYS", "90", ".eml copies of sent emails are deleted after this many days"),
+        ("ATELIER_RETENTION_MAIL_DAYS", "90", "sealed copies of sent emails are deleted after this many days"),
         ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
         ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
         ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails: URL/orders/ORDER_ID?token=TOKEN"),
-        ("ATELIER_SMTP_URL", "(unset: .eml files under ATELIER_DATA_DIR/mail)", "smtp://USER:PASSWORD@HOST:587 (STARTTLS required), smtps://…:465, or smtp://HOST:25?starttls=off for a local relay"),
+        ("ATELIER_SMTP_URL", "(unset: sealed .eml copies under ATELIER_DATA_DIR/mail)", "smtp://USER:PASSWORD@HOST:587 (STARTTLS required), smtps://…:465, or smtp://HOST:25?starttls=off for a local relay"),
         ("ATELIER_SMTP_CA_FILE", "(unset: the system's)", "PEM certificate authorities to trust for the SMTP relay"),
         ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
         ("ATELIER_WEBHOOK_ALLOWED_HOSTS", "(unset: any public host)", "comma-separated host names; when set, webhooks go only to these"),
@@ -269,6 +272,7 @@ public struct AtelierConfiguration: Sendable {
         config.maxAssetBytes = integer("ATELIER_MAX_ASSET_BYTES", default: 10 * 1_048_576, in: 1024...1_073_741_824)
         config.maxImagePixels = integer("ATELIER_MAX_IMAGE_PIXELS", default: 25_000_000, in: 1...268_435_456)
         config.httpIdleTimeout = .seconds(integer("ATELIER_HTTP_IDLE_TIMEOUT_SECONDS", default: 60, in: 1...3600))
+        config.shutdownTimeout = .seconds(integer("ATELIER_SHUTDOWN_TIMEOUT_SECONDS", default: 20, in: 1...3600))
         if let token = value("ATELIER_METRICS_TOKEN") {
             if token.utf8.count < 16 || token.contains(where: { $0.isWhitespace }) {
                 problems.append("ATELIER_METRICS_TOKEN: must be at least 16 characters without spaces (value not shown)")

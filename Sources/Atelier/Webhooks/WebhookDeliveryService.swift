@@ -66,7 +66,7 @@ public struct WebhookDeliveryService: Service {
         }
         self.mail = mail.map { settings in
             let transport: any MailTransport = switch settings.transport {
-            case .files(let folder): FileMailTransport(directory: URL(fileURLWithPath: folder))
+            case .files(let folder): FileMailTransport(directory: URL(fileURLWithPath: folder), cipher: subscriptions.cipher)
             case .smtp(let smtp): SMTPTransport(settings: smtp)
             }
             return (MailComposer(settings: settings, cipher: subscriptions.cipher, clock: clock), transport)

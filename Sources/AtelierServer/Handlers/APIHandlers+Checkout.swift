@@ -94,7 +94,7 @@ extension APIHandlers {
         let cancellation = CheckoutCancellation(clock: clock)
         let view = try await database.transaction { db -> Components.Schemas.CheckoutView in
             guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db),
-                  let cancelled = try await cancellation.cancel(checkoutId: checkout.id, reason: "shopper", on: db)
+                  let cancelled = try await cancellation.cancel(checkoutId: checkout.id, reason: "shopper", by: Actor(.shopper), on: db)
             else { throw AtelierError.notFound("Checkout '\(id)'") }
             return checkoutView(cancelled, order: nil)
         }
@@ -146,10 +146,13 @@ extension APIHandlers {
     func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
         let (id, token) = (input.path.orderId, input.headers.xAccessToken ?? input.query.token)
         let store = OrderStore(clock: clock)
-        guard let order = try await database.withConnection({ db in try await store.find(id: id, accessToken: token, on: db) }) else {
-            throw AtelierError.notFound("Order '\(id)'")
+        let found = try await database.withConnection { db -> (Order, [OrderTransition])? in
+            guard let order = try await store.find(id: id, accessToken: token, on: db) else { return nil }
+            return (order, try await store.transitions(orderId: order.id, on: db))
         }
-        return .ok(.init(body: .json(.init(order))))
+        guard let found else { throw AtelierError.notFound("Order '\(id)'") }
+        let (order, trail) = found
+        return .ok(.init(body: .json(.init(order, timeline: OrderTimeline(transitions: trail, tracking: order.tracking)))))
     }
 
     func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output {
@@ -202,7 +205,8 @@ extension APIHandlers {
         let key = try caller()
         let request = OrderTransitionRequest(
             to: OrderStatus(rawValue: body.to.rawValue) ?? .paid, reason: body.reason,
-            tracking: body.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }, deliveredAt: body.deliveredAt)
+            tracking: body.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }, deliveredAt: body.deliveredAt,
+            refundedOutside: body.refund?.outside == true)
         if let tracking = request.tracking {
             var problems = ValidationErrors()
             tracking.check(at: "/tracking", into: &problems)
@@ -314,7 +318,8 @@ extension APIHandlers {
             }
             guard let gateway = gateways.gateway(for: order.provider), let ref = order.paymentRef else {
                 throw AtelierError(.conflict, code: "refund_unavailable", title: "Refund not available",
-                                   detail: "\(order.provider.rawValue) is not configured here; refund in the provider's dashboard first.")
+                                   detail: "\(order.provider.rawValue) is not configured here: refund in the provider's dashboard, then cancel "
+                                       + "again with \"refund\": {\"outside\": true} to record that the money was given back outside Atelier.")
             }
             do throws(PaymentGatewayError) {
                 return try await gateway.refund(RefundRequest(paymentRef: ref, amount: remaining, currency: order.currency,
@@ -361,7 +366,7 @@ extension APIHandlers {
         let currency = order.currency
         func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: currency) }
         return Components.Schemas.AdminOrder(
-            order: .init(order),
+            order: .init(order, timeline: OrderTimeline(transitions: audit, tracking: order.tracking)),
             customer: .init(email: customer.email, name: customer.name, phone: customer.phone, shippingAddress: .init(
                 name: address.name, line1: address.line1, line2: address.line2, city: address.city, region: address.region,
                 postalCode: address.postalCode, country: address.country)),
@@ -393,7 +398,7 @@ extension Components.Schemas.OrderLine {
 }
 
 extension Components.Schemas.OrderView {
-    init(_ order: Order) {
+    init(_ order: Order, timeline: OrderTimeline) {
         func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: order.currency) }
         self.init(
             id: order.id, number: order.number, status: .init(rawValue: order.status.rawValue)!,
@@ -402,7 +407,8 @@ extension Components.Schemas.OrderView {
             refunded: order.refunded > 0 ? money(order.refunded) : nil,
             tracking: order.tracking.map { .init(carrier: $0.carrier, number: $0.number, url: $0.webLink) },
             expectedShipDate: order.expectedShipDate, paidAt: order.paidAt, deliveredAt: order.deliveredAt,
-            createdAt: order.createdAt, updatedAt: order.updatedAt)
+            createdAt: order.createdAt, updatedAt: order.updatedAt,
+            timeline: timeline.entries.map { .init($0, currency: order.currency) })
     }
 }
 
