@@ -25,7 +25,7 @@ timeout=${REQUEST_TIMEOUT:-30}
 # The server's body limits (README): whatever the caller sets, else the documented defaults. The client learns
 # lower ones from the server's 413 answers.
 body_bytes=${ATELIER_MAX_BODY_BYTES:-1048576}
-asset_bytes=${ATELIER_MAX_ASSET_BYTES:-20971520}
+asset_bytes=${ATELIER_MAX_ASSET_BYTES:-10485760}
 
 . scripts/peers.sh
 install_debian curl python3
