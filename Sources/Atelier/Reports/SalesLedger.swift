@@ -13,7 +13,9 @@ import SQLKit
 /// `option` (item: `variant:DIMENSION`, `addon:GROUP`, `font:ZONE`, `text_colour:ZONE`, `colour:ZONE`,
 /// `component:ZONE`; detail: the chosen value). An order counts on the shop-local day it was paid; a
 /// cancellation takes it back out of that day's orders, units and sales and counts it as cancelled with
-/// the amount refunded.
+/// the amount it refunded. A refund of part of an order adds to the `refunded` of the day the order was paid
+/// too (and a refund that failed takes its amount back out), so `refunded` is, per day, what was given back
+/// for the orders paid that day: the same sum `rebuild` finds in `orders.refunded`.
 public struct SalesLedger: Sendable {
     public struct Figures: Sendable, Equatable {
         public var orders: Int64 = 0
@@ -149,6 +151,25 @@ public struct SalesLedger: Sendable {
         try await insert.run()
     }
 
+    /// What a refund of part of an order adds (a negative `amount` takes back a refund that failed): only to the
+    /// orders' `refunded`, on the day the order was paid.
+    public static func refundEntry(_ amount: Int64) -> Entry {
+        var figures = Figures()
+        figures.refunded = amount
+        return Entry(dimension: "order", item: "", detail: "", label: "", figures: figures)
+    }
+
+    /// Appends a refund's contribution; call inside the transaction that decides the refund (or records its failure).
+    public static func recordRefund(of order: Order, amount: Int64, on db: any SQLDatabase) async throws {
+        let f = refundEntry(amount).figures
+        try await db.insert(into: "report_entries")
+            .columns("id", "paid_at", "currency", "dimension", "item", "detail", "label", "orders", "units", "subtotal", "shipping", "tax",
+                     "total", "cancelled", "refunded")
+            .values([Identifier.make(prefix: "rpe"), order.paidAt, order.currency, "order", "", "", "", f.orders, f.units, f.subtotal,
+                     f.shipping, f.tax, f.total, f.cancelled, f.refunded] as [any Encodable & Sendable])
+            .run()
+    }
+
     // MARK: days
 
     var calendar: Calendar {
@@ -268,8 +289,11 @@ public struct SalesLedger: Sendable {
                     else { continue }
                     let day = ledger.day(of: try row.decode(column: "paid_at", as: Date.self))
                     var entries = Self.entries(for: snapshot, cancelled: false)
+                    let refunded = try row.decode(column: "refunded", as: Int64.self)
                     if try row.decode(column: "status", as: String.self) == OrderStatus.cancelled.rawValue {
-                        entries += Self.entries(for: snapshot, cancelled: true, refunded: try row.decode(column: "refunded", as: Int64.self))
+                        entries += Self.entries(for: snapshot, cancelled: true, refunded: refunded)
+                    } else if refunded != 0 {
+                        entries.append(Self.refundEntry(refunded))
                     }
                     for entry in entries {
                         let key = Key(dimension: entry.dimension, day: day, currency: snapshot.currency, item: entry.item, detail: entry.detail)
