@@ -9,6 +9,10 @@ signs with and Atelier accepts), PAYPAL_URL (scripts/paypal-fake.py, delivering 
 Stripe: localstripe is the Stripe API (it creates the PaymentIntents Atelier asks for, charges test cards and
 sends signed webhooks); extra events are signed with the official `stripe` library. PayPal: the fake plays the
 Orders v2 API, the buyer's approval and signed webhooks verified through verify-webhook-signature.
+Last, "webhooks off": delivery is switched off at both providers (localstripe's endpoint is pointed at a closed port,
+the fake's webhook URL is cleared) and payments are found by asking the provider, on GET /checkout and by the
+periodic job (set ATELIER_RECONCILE_INTERVAL_SECONDS low on the server to keep that part short); the endpoint
+registered at localstripe must be named `atelier`.
 Prints one line per scenario and exits non-zero on the first failure.
 """
 import json
@@ -85,6 +89,13 @@ def checkout_state(checkout, token):
     return view
 
 
+def paid_by_webhook(checkout, token, what):
+    """Waits until the checkout is paid, through the staff view: the shopper's GET /checkout would look the payment up
+    at the provider itself, and here the webhook is what is being checked."""
+    wait_for(lambda: admin("GET", f"/admin/checkouts/{checkout['id']}")[1].get("status") == "paid", what)
+    return checkout_state(checkout, token)
+
+
 def wait_for(predicate, what, seconds=15):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -130,7 +141,8 @@ def check_stripe():
            f"the intent carries the checkout's total and id: {pi}")
     status, _, _ = stripe_pay(intent, "pm_card_visa")
     expect(status == 200, f"confirm: {status}")
-    paid = wait_for(lambda: (v := checkout_state(checkout, token))["status"] == "paid" and v, "the paid webhook")
+    paid = paid_by_webhook(checkout, token, "the paid webhook")
+    expect([e["eventId"][:4] for e in payment_events(checkout["id"])] == ["evt_"], "the webhook's event made the order")
     order_id = paid["orderId"]
     print(f"stripe pay: PaymentIntent {intent} confirmed, webhook made order {paid['orderNumber']}")
 
@@ -167,8 +179,15 @@ def check_stripe():
     status, cancelled, _ = admin("POST", f"/admin/orders/{order_id}/transitions", {"to": "cancelled", "reason": "customer asked"})
     expect(status == 200 and cancelled["order"]["status"] == "cancelled" and cancelled["order"]["refunded"]["amount"] == paid["total"]["amount"],
            f"cancel with refund: {status} {cancelled}")
-    status, refunds, _ = stripe_api("GET", f"/v1/refunds?payment_intent={paid_intent(order_id)}")
-    expect(status == 200 and sum(r["amount"] for r in refunds["data"]) == paid["total"]["amount"], f"refund at Stripe: {refunds}")
+    # The refund is decided with the cancellation and made at Stripe by the server's job worker, just after.
+    intent_paid = paid_intent(order_id)
+    refunds = wait_for(lambda: (r := stripe_api("GET", f"/v1/refunds?payment_intent={intent_paid}")[1]) and r["data"] and r,
+                       "the refund at Stripe")
+    expect(sum(r["amount"] for r in refunds["data"]) == paid["total"]["amount"], f"refund at Stripe: {refunds}")
+    status, order, _ = admin("GET", f"/admin/orders/{order_id}")
+    expect([(r["kind"], r["amount"]["amount"]) for r in order["refunds"]] == [("cancellation", paid["total"]["amount"])]
+           and order["refundable"]["amount"] == 0, f"the order lists its refund: {order.get('refunds')}")
+    wait_for(lambda: admin("GET", f"/admin/orders/{order_id}")[1]["refunds"][0]["status"] == "succeeded", "the refund to succeed")
     print("stripe refund: cancelling the order refunded it at Stripe")
 
     # 6. A payment after the shopper cancelled the checkout: no order, refunded automatically.
@@ -182,7 +201,9 @@ def check_stripe():
     expect(checkout_state(checkout, token)["status"] == "cancelled", "a late payment makes no order")
     status, orders, _ = admin("GET", "/admin/orders?email=late@example.com")
     expect(orders["items"] == [], f"no order for a late payment: {orders}")
-    events = payment_events(checkout["id"])
+    # The event's resolution reads "refund pending" until the job has recorded the provider's answer.
+    events = wait_for(lambda: (e := payment_events(checkout["id"]))
+                      and any(x.get("resolution", "").startswith("refunded ") for x in e) and e, "the late payment's resolution")
     expect([(e["outcome"], e.get("resolution", "")[:8]) for e in events] == [("late_payment", "refunded")],
            f"the late payment is recorded with its refund: {events}")
     print("stripe late payment: no order, refunded in full")
@@ -212,7 +233,7 @@ def check_paypal():
     expect(order_ref and payment.get("approvalUrl", "").endswith(order_ref), f"a PayPal order and its approval link: {payment}")
     status, _, _ = call("POST", f"{PAYPAL}/_test/orders/{order_ref}/approve", {})
     expect(status == 200, f"approve: {status}")
-    paid = wait_for(lambda: (v := checkout_state(checkout, token))["status"] == "paid" and v, "the PayPal capture")
+    paid = paid_by_webhook(checkout, token, "the PayPal capture")
     completed = wait_for(lambda: [e for e in paypal_events("PAYMENT.CAPTURE.COMPLETED")
                                   if e["event"]["resource"].get("custom_id") == checkout["id"] and e["deliveries"]
                                   and e["deliveries"][-1]["status"]], "the capture webhook")[0]
@@ -244,7 +265,8 @@ def check_paypal():
     approved = wait_for(lambda: [e for e in paypal_events("CHECKOUT.ORDER.APPROVED") if e["event"]["resource"]["id"] == order_ref
                                  and e["deliveries"] and e["deliveries"][-1]["status"]], "the approval webhook")[0]
     expect(approved["deliveries"][-1]["status"] == 200, f"decline answered 200: {approved['deliveries']}")
-    expect(checkout_state(checkout, token)["status"] == "pending", "a declined capture leaves the checkout open")
+    # Read by staff: the shopper's GET /checkout would look the approved order up and capture it at once.
+    expect(admin("GET", f"/admin/checkouts/{checkout['id']}")[1]["status"] == "pending", "a declined capture leaves the checkout open")
     call("POST", f"{PAYPAL}/_test/webhooks/resend/{approved['id']}", {})
     paid2 = wait_for(lambda: (v := checkout_state(checkout, token))["status"] == "paid" and v, "capture after decline")
     outcomes = sorted(e["outcome"] for e in payment_events(checkout["id"]))
@@ -271,9 +293,84 @@ def check_paypal():
     return paid2
 
 
+def webhooks(on):
+    """Switches webhook delivery to Atelier on or off at both providers (off: localstripe posts to a closed port, the
+    PayPal fake keeps its events undelivered)."""
+    url = f"{BASE}/webhooks/stripe" if on else "http://127.0.0.1:9/webhooks/stripe"
+    status, _, _ = call("POST", f"{STRIPE}/_config/webhooks/atelier", form={"url": url, "secret": SECRET})
+    expect(status == 200, f"localstripe webhook config: {status}")
+    status, _, _ = call("POST", f"{PAYPAL}/_test/webhook-url", {"url": f"{BASE}/webhooks/paypal" if on else None})
+    expect(status == 200, f"PayPal fake webhook url: {status}")
+
+
+def only_event(checkout, prefix):
+    events = payment_events(checkout["id"])
+    expect([(e["eventId"].startswith(prefix), e["outcome"]) for e in events] == [(True, "order_created")],
+           f"one event, {prefix}…, made the order: {events}")
+    return events[0]
+
+
+def check_webhooks_off():
+    """Webhooks off: payments are found by asking the provider, on GET /checkout and by the periodic job."""
+    webhooks(False)
+    # For the periodic job: paid and approved now, never read by the shopper.
+    stripe_late, _, _ = new_checkout("stripe", "job.stripe@example.com")
+    expect(stripe_pay(stripe_late["payment"]["reference"], "pm_card_visa")[0] == 200, "confirm for the job")
+    paypal_late, _, _ = new_checkout("paypal", "job.paypal@example.com")
+    expect(call("POST", f"{PAYPAL}/_test/orders/{paypal_late['payment']['reference']}/approve", {})[0] == 200, "approve for the job")
+    started = time.time()
+
+    # 1. Stripe: the shopper's GET /checkout finds the payment; the webhook sent late then finds it paid.
+    checkout, token, _ = new_checkout("stripe", "nowebhook.stripe@example.com")
+    intent = checkout["payment"]["reference"]
+    expect(stripe_pay(intent, "pm_card_visa")[0] == 200, "confirm")
+    paid = wait_for(lambda: (v := checkout_state(checkout, token))["status"] == "paid" and v, "GET /checkout to find the Stripe payment")
+    expect(only_event(checkout, f"payment_intent:{intent}:")["outcome"] == "order_created", "Stripe lookup")
+    status, pi, _ = stripe_api("GET", f"/v1/payment_intents/{intent}")
+    status, late, _ = signed_post(stripe_event("payment_intent.succeeded", pi))
+    expect(status == 200 and late["outcome"] == "already_paid", f"the late webhook: {status} {late}")
+    status, orders, _ = admin("GET", "/admin/orders?email=nowebhook.stripe@example.com")
+    expect(len(orders["items"]) == 1, f"one order: {orders}")
+    print(f"webhooks off, stripe: GET /checkout found the payment (order {paid['orderNumber']}); the late webhook is already_paid")
+
+    # 2. PayPal: the buyer comes back to the storefront's return path; GET /checkout captures the approved order.
+    checkout, token, _ = new_checkout("paypal", "nowebhook.paypal@example.com")
+    order_ref = checkout["payment"]["reference"]
+    status, cancelled, _ = call("POST", f"{PAYPAL}/_test/orders/{order_ref}/cancel", {})
+    where = urllib.parse.urlsplit(cancelled.get("redirect") or "")
+    expect(where.path == f"/checkout/{checkout['id']}/cancelled" and f"token={order_ref}" in where.query, f"cancel_url: {cancelled}")
+    status, _, headers = call("POST", f"{PAYPAL}/_test/orders/{order_ref}/approve", {})
+    where = urllib.parse.urlsplit(headers.get("Location") or "")
+    expect(status == 200 and where.path == f"/checkout/{checkout['id']}/return" and f"token={order_ref}" in where.query,
+           f"return_url: {status} {headers.get('Location')}")
+    paid = wait_for(lambda: (v := checkout_state(checkout, token))["status"] == "paid" and v, "GET /checkout to capture the PayPal order")
+    found = only_event(checkout, "capture:")
+    print(f"webhooks off, paypal: GET /checkout captured the approved order (order {paid['orderNumber']})")
+
+    # 3. The periodic job: both checkouts paid without anyone reading them, once older than the grace period.
+    for checkout, prefix in ((stripe_late, "payment_intent:"), (paypal_late, "capture:")):
+        wait_for(lambda: admin("GET", f"/admin/checkouts/{checkout['id']}")[1].get("status") == "paid",
+                 f"the reconciliation job to pay {checkout['payment']['provider']}", seconds=150)
+        only_event(checkout, prefix)
+    print(f"webhooks off, job: the Stripe and PayPal payments became orders {time.time() - started:.0f} s after payment")
+
+    # 4. Webhooks back: PayPal's late approval and capture events change nothing.
+    webhooks(True)
+    for event_type in ("CHECKOUT.ORDER.APPROVED", "PAYMENT.CAPTURE.COMPLETED"):
+        event = [e for e in paypal_events(event_type) if e["event"]["resource"]["id"] in (order_ref, found["eventId"].split(":")[1])][0]
+        call("POST", f"{PAYPAL}/_test/webhooks/resend/{event['id']}", {})
+        wait_for(lambda: [e for e in paypal_events(event_type) if e["id"] == event["id"] and e["deliveries"]
+                          and e["deliveries"][-1]["status"] == 200], f"the late {event_type}")
+    expect(only_event({"id": found["checkoutId"]}, "capture:") == found, "the late PayPal events changed nothing")
+    status, orders, _ = admin("GET", "/admin/orders?email=nowebhook.paypal@example.com")
+    expect(len(orders["items"]) == 1, f"one order: {orders}")
+    print("webhooks off, paypal: the late approval and capture webhooks change nothing")
+
+
 def main():
     check_stripe()
     check_paypal()
+    check_webhooks_off()
     print("payments: ok")
 
 

@@ -32,7 +32,13 @@ Endpoints (PayPal-shaped; all /v1 and /v2 except the token endpoint need
 Test-only endpoints (no auth):
 
   POST /_test/orders/{id}/approve     body optional {"payer": {...}} -> APPROVED,
-                                      sends CHECKOUT.ORDER.APPROVED
+                                      sends CHECKOUT.ORDER.APPROVED; when the order
+                                      named a return_url, answers `Location:
+                                      <return_url>?token=ID&PayerID=PAYER` (where
+                                      PayPal sends the buyer)
+  POST /_test/orders/{id}/cancel      the buyer cancels at PayPal: the order stays
+                                      as it is; answers {"redirect": cancel_url
+                                      with ?token=ID} (or null without one)
   POST /_test/orders/{id}/decline     body optional {"mode": "INSTRUMENT_DECLINED"
                                       (default) | "CAPTURE_DECLINED"}; arms the
                                       NEXT capture of that order to fail (one-shot)
@@ -75,8 +81,14 @@ PayPal documentation followed (developer.paypal.com):
 Simplifications / deliberate differences:
   * In-memory state only; one merchant; the buyer approval UI is replaced by
     POST /_test/orders/{id}/approve.  PATCH (update), authorize, void,
-    payment_source / vaulting, 3DS, disputes are not implemented (PATCH on an
-    order answers 501 NOT_IMPLEMENTED_IN_FAKE).  intent AUTHORIZE orders can be
+    vaulting, 3DS, disputes are not implemented (PATCH on an order answers 501
+    NOT_IMPLEMENTED_IN_FAKE).  Of `payment_source` only `paypal` is known (other
+    sources answer 501): as documented, such an order is created
+    PAYER_ACTION_REQUIRED with a `payer-action` link instead of CREATED with an
+    `approve` link, and its `experience_context.return_url` / `cancel_url`
+    (absolute http(s) URLs) are where the buyer is sent after approving or
+    cancelling.  The deprecated `application_context.return_url` / `cancel_url`
+    are read the same way (the order then stays CREATED).  intent AUTHORIZE orders can be
     created and approved; capturing them gives 422 ACTION_DOES_NOT_MATCH_INTENT.
   * Responses are always the full representation (a superset of PayPal's
     default `return=minimal`), except that create-order honours
@@ -605,8 +617,9 @@ class FakePayPal:
                     u["payments"]["refunds"] = [self.refund_repr(self.refunds[r]) for r in rids]
             units.append(u)
         r = {"id": oid, "intent": o["intent"], "status": o["status"], "purchase_units": units}
-        if o.get("payer"):
+        if o.get("payment_source"):
             r["payment_source"] = copy.deepcopy(o["payment_source"])
+        if o.get("payer"):
             r["payer"] = copy.deepcopy(o["payer"])
         r["create_time"] = o["create_time"]
         if o["update_time"] != o["create_time"]:
@@ -614,6 +627,8 @@ class FakePayPal:
         links = [self.link(f"/v2/checkout/orders/{oid}", "self", "GET")]
         if o["status"] == "CREATED":
             links.append(self.link(f"/checkoutnow?token={oid}", "approve", "GET"))
+        if o["status"] == "PAYER_ACTION_REQUIRED":
+            links.append(self.link(f"/checkoutnow?token={oid}", "payer-action", "GET"))
         if o["status"] in ("CREATED", "APPROVED"):
             links.append(self.link(f"/v2/checkout/orders/{oid}", "update", "PATCH"))
             verb = "capture" if o["intent"] == "CAPTURE" else "authorize"
@@ -670,20 +685,69 @@ class FakePayPal:
                 refs = [u["reference_id"] for u in units]
                 if multi and len(set(refs)) != len(refs):
                     issues.unproc("DUPLICATE_REFERENCE_ID", "/purchase_units")
+            experience, payer_action = self._experience(body, issues)
             issues.raise_if_any()
             for u in units:
                 self._check_invoice_unused(u, issues)
             issues.raise_if_any()
             t = now_iso()
             oid = pp_id()
-            o = {"id": oid, "intent": intent, "status": "CREATED", "purchase_units": units,
-                 "create_time": t, "update_time": t, "payer": None, "payment_source": None,
+            o = {"id": oid, "intent": intent, "status": "PAYER_ACTION_REQUIRED" if payer_action else "CREATED",
+                 "purchase_units": units, "create_time": t, "update_time": t, "payer": None,
+                 "payment_source": {"paypal": {}} if payer_action else None, "experience": experience,
                  "capture_ids": [[] for _ in units], "decline_next": None}
             self.orders[oid] = o
             if rid:
                 self.idem[("create", rid)] = {"target": None, "fp": fp, "order_id": oid}
             self.log(f"order {oid} created ({units[0]['amount']['value']} {units[0]['_currency']})")
             return 201, self.order_repr(o)
+
+    def _experience(self, body, issues):
+        """Where the buyer goes after approving or cancelling, and whether the order waits for the payer's action.
+
+        `payment_source.paypal.experience_context` (current) or `application_context` (deprecated); `return_url`
+        and `cancel_url` are absolute URIs.
+        """
+        experience, payer_action, context, path = {}, False, None, None
+        source = body.get("payment_source")
+        if source is not None:
+            if not isinstance(source, dict) or not source:
+                issues.bad("INVALID_PARAMETER_SYNTAX", "/payment_source", source)
+                return experience, payer_action
+            unknown = [k for k in source if k != "paypal"]
+            if unknown:
+                raise ApiError(501, "NOT_IMPLEMENTED_IN_FAKE",
+                               f"payment_source.{unknown[0]} is not implemented by paypal-fake.py.")
+            paypal = source["paypal"]
+            if not isinstance(paypal, dict):
+                issues.bad("INVALID_PARAMETER_SYNTAX", "/payment_source/paypal", paypal)
+                return experience, payer_action
+            payer_action = True
+            context, path = paypal.get("experience_context"), "/payment_source/paypal/experience_context"
+        elif body.get("application_context") is not None:
+            context, path = body.get("application_context"), "/application_context"
+        if context is None:
+            return experience, payer_action
+        if not isinstance(context, dict):
+            issues.bad("INVALID_PARAMETER_SYNTAX", path, context)
+            return experience, payer_action
+        for key in ("return_url", "cancel_url"):
+            url = context.get(key)
+            if url is None:
+                continue
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 4000 \
+                    or any(c.isspace() for c in url):
+                issues.bad("INVALID_PARAMETER_SYNTAX", f"{path}/{key}", url)
+                continue
+            experience[key] = url
+        return experience, payer_action
+
+    def buyer_redirect(self, o, key, **query):
+        """The URL PayPal sends the buyer to (`return_url` or `cancel_url`) with its parameters, or None."""
+        url = (o.get("experience") or {}).get(key)
+        if not url:
+            return None
+        return url + ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in query.items())
 
     def _check_invoice_unused(self, unit, issues, exclude_order=None):
         inv = unit.get("invoice_id")
@@ -721,7 +785,7 @@ class FakePayPal:
                                               "account_status": "VERIFIED",
                                               "name": copy.deepcopy(payer.get("name")),
                                               "address": copy.deepcopy(payer.get("address"))}}
-            first = o["status"] == "CREATED"
+            first = o["status"] in ("CREATED", "PAYER_ACTION_REQUIRED")
             o["status"] = "APPROVED"
             o["update_time"] = now_iso()
             rep = self.order_repr(o)
@@ -1062,6 +1126,7 @@ class Handler(BaseHTTPRequestHandler):
         ("GET", r"/checkoutnow", "h_checkoutnow", False, False),
         ("POST", rf"/_test/orders/{R_ORDER}/approve", "h_test_approve", False, False),
         ("POST", rf"/_test/orders/{R_ORDER}/decline", "h_test_decline", False, False),
+        ("POST", rf"/_test/orders/{R_ORDER}/cancel", "h_test_cancel", False, False),
         ("POST", rf"/_test/webhooks/resend/{R_ORDER}", "h_test_resend", False, False),
         ("GET", r"/_test/events", "h_test_events", False, False),
         ("POST", r"/_test/webhook-url", "h_test_webhook_url", False, False),
@@ -1096,10 +1161,12 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n > 0 else b""
 
-    def _send(self, status, obj=None, *, raw=None, ctype="application/json", debug_id=None):
+    def _send(self, status, obj=None, *, raw=None, ctype="application/json", debug_id=None, headers=None):
         data = raw if raw is not None else (b"" if obj is None else json.dumps(obj).encode("utf-8"))
         self.send_response(status)
         self.send_header("Paypal-Debug-Id", debug_id or new_debug_id())
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         if data or status not in (204,):
             self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -1148,7 +1215,7 @@ class Handler(BaseHTTPRequestHandler):
                 status, obj, extra = getattr(self, hname)(body, **m.groupdict())
                 if extra and "raw" in extra:
                     return self._send(status, raw=extra["raw"], ctype=extra["ctype"], debug_id=debug_id)
-                return self._send(status, obj, debug_id=debug_id)
+                return self._send(status, obj, debug_id=debug_id, headers=(extra or {}).get("headers"))
             if matched_path:
                 raise ApiError(405, "METHOD_NOT_SUPPORTED",
                                "The server does not implement the requested HTTP method.")
@@ -1261,7 +1328,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def h_test_approve(self, body, id):
         data = self._json_body(body)
-        return 200, self.fake.approve_order(id, data.get("payer")), None
+        rep = self.fake.approve_order(id, data.get("payer"))
+        with self.fake.lock:
+            o = self.fake.orders[id]
+            redirect = self.fake.buyer_redirect(o, "return_url", token=id, PayerID=(o.get("payer") or {}).get("payer_id", ""))
+        return 200, rep, ({"headers": {"Location": redirect}} if redirect else None)
+
+    def h_test_cancel(self, body, id):
+        with self.fake.lock:
+            o = self.fake.orders.get(id)
+            if o is None:
+                raise not_found("order_id", id)
+            return 200, {"order_id": id, "redirect": self.fake.buyer_redirect(o, "cancel_url", token=id)}, None
 
     def h_test_decline(self, body, id):
         data = self._json_body(body)

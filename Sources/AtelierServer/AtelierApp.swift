@@ -30,9 +30,9 @@ public enum AtelierApp {
         // its own small pool, apart from the payments' connections.
         let paymentsClient = ProviderClient.payments()
         let webhookClient = ProviderClient.webhookVerification()
+        let gateways = PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient)
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
-                                   assetStorage: assetStorage, memo: memo, cipher: cipher,
-                                   gateways: PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient))
+                                   assetStorage: assetStorage, memo: memo, cipher: cipher, gateways: gateways)
         try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
                                                                                jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
 
@@ -76,7 +76,7 @@ public enum AtelierApp {
                 paymentsClient,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
             ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
-                                        cipher: cipher, clock: clock, logger: logger, workers: configuration.workers)
+                                        cipher: cipher, gateways: gateways, clock: clock, logger: logger, workers: configuration.workers)
                 .map { StartGate.Gated(gate: migrated, service: $0) as any Service },
             logger: logger
         )

@@ -5,8 +5,8 @@ import ServiceLifecycle
 
 /// The job workers and the periodic jobs, shared by `serve` (in-process) and `atelier worker`.
 public enum BackgroundWork {
-    public static func handlers(configuration: AtelierConfiguration, database: any DatabaseClient,
-                                assetStorage: any AssetStorage, cipher: PersonalDataCipher, clock: WallClock) -> [JobHandler] {
+    public static func handlers(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
+                                cipher: PersonalDataCipher, gateways: PaymentGateways, clock: WallClock) -> [JobHandler] {
         [
             PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock,
                                                                       identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")))),
@@ -17,17 +17,26 @@ public enum BackgroundWork {
             RetentionJobs.handler(database: database, privacy: PrivacyRequests(configuration: configuration, database: database, cipher: cipher,
                                                                                storage: assetStorage, clock: clock),
                                   settings: configuration.retention, clock: clock),
+            RefundJobs.handler(database: database, refunds: Refunds(gateways: gateways, clock: clock)),
+            PaymentReconciliationJobs.handler(reconciliation: PaymentReconciliation(
+                payments: CheckoutPayments(database: database, gateways: gateways, clock: clock), clock: clock)),
         ]
     }
 
     public static func services(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
-                                cipher: PersonalDataCipher, clock: WallClock, logger: Logger, workers: Int) -> [any Service] {
+                                cipher: PersonalDataCipher, gateways: PaymentGateways, clock: WallClock, logger: Logger,
+                                workers: Int) -> [any Service] {
         guard workers > 0 else { return [] }
-        let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, cipher: cipher, clock: clock)
+        let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, cipher: cipher,
+                                gateways: gateways, clock: clock)
         var services: [any Service] = (0..<workers).map { _ in
             JobWorker(database: database, handlers: handlers, clock: clock, logger: logger)
         }
-        services.append(PeriodicJobs(database: database, clock: clock, logger: logger))
+        var periodic = PeriodicJobs(database: database, clock: clock, logger: logger)
+        // Payments whose webhook never came are looked up at their provider (ATELIER_RECONCILE_INTERVAL_SECONDS).
+        periodic.schedule.append((PaymentReconciliationJobs.kind, configuration.reconcileInterval))
+        periodic.tick = min(periodic.tick, configuration.reconcileInterval)
+        services.append(periodic)
         // Outbox events to partner webhooks: at least once, in order per aggregate.
         services.append(WebhookDeliveryService(
             database: database, subscriptions: webhookSubscriptions(configuration, cipher: cipher, clock: clock),

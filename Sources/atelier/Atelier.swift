@@ -125,10 +125,13 @@ struct Worker: AsyncParsableCommand {
         let migrating = try await environment.openDatabase()
         _ = try await migrating.withRunning { try await Migrator().migrate(migrating, logger: logger) }
         let database = try await environment.openDatabase()
-        let services: [any Service] = [database] + BackgroundWork.services(
+        // Refund jobs call the payment providers through a client of their own, closed after the workers stop.
+        let paymentsClient = ProviderClient.payments()
+        let services: [any Service] = [database, paymentsClient] + BackgroundWork.services(
             configuration: environment.configuration, database: database,
             assetStorage: AssetStorageFactory.make(environment.configuration),
-            cipher: try PersonalDataKeys.load(environment.configuration), clock: .system, logger: logger, workers: count)
+            cipher: try PersonalDataKeys.load(environment.configuration),
+            gateways: PaymentGateways(environment.configuration, client: paymentsClient), clock: .system, logger: logger, workers: count)
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = environment.configuration.shutdownTimeout
         logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])

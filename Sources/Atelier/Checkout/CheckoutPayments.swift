@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import SQLKit
 
-/// The provider side of a checkout: creating the payment after the checkout committed, giving back
-/// money that arrived too late, and cancelling.
+/// The provider side of a checkout: creating the payment after the checkout committed, and cancelling.
+/// Money that arrived too late goes back through `Refunds.refundLatePayment`, decided with its event.
 ///
 /// Provider calls never run inside a database transaction (no row stays locked while a network call
 /// waits). The checkout commits first; the payment is then created with the checkout id as the
@@ -13,7 +13,7 @@ import SQLKit
 public struct CheckoutPayments: Sendable {
     public let database: any DatabaseClient
     public let gateways: PaymentGateways
-    private let clock: WallClock
+    let clock: WallClock
 
     public init(database: any DatabaseClient, gateways: PaymentGateways, clock: WallClock = .system) {
         self.database = database
@@ -51,29 +51,6 @@ public struct CheckoutPayments: Sendable {
                                                     approvalURL: handle.approvalURL, at: now, on: db)
             guard let updated = try await CheckoutStore().find(id: checkout.id, on: db) else { throw AtelierError.internalError }
             return updated
-        }
-    }
-
-    /// Gives back a payment that arrived for a checkout that can no longer become an order (expired,
-    /// cancelled, or paid with the wrong amount). The result is recorded on the payment event, so an
-    /// admin sees what happened; a failed refund stays flagged `refund_failed` for them.
-    public func refundLatePayment(_ event: PaymentEvent, logger: Logger) async throws {
-        guard let gateway = gateways.gateway(for: event.provider), let ref = event.providerRef, event.amount > 0 else { return }
-        let resolution: String
-        do throws(PaymentGatewayError) {
-            let refunded = try await gateway.refund(RefundRequest(paymentRef: ref, amount: event.amount, currency: event.currency,
-                                                                  idempotencyKey: "atelier-late-\(event.provider.rawValue)-\(ref)"))
-            resolution = "refunded \(refunded)"
-            logger.notice("late payment refunded", metadata: ["provider": .string(event.provider.rawValue), "ref": .string(ref)])
-        } catch {
-            resolution = "refund_failed: \(error.code)"
-            logger.error("late payment could not be refunded", metadata: [
-                "provider": .string(event.provider.rawValue), "ref": .string(ref), "error": .string(error.description),
-            ])
-        }
-        try await database.withConnection { db in
-            try await db.update("payment_events").set("resolution", to: resolution)
-                .where("provider", .equal, event.provider.rawValue).where("event_id", .equal, event.eventId).run()
         }
     }
 }

@@ -13,5 +13,7 @@ public enum AllMigrations {
         AddIdempotencySubjects(),
         MinimizePaymentEventPayloads(),
         CreateCheckoutAudit(),
+        CreateRefunds(),
+        AddCheckoutPaymentChecks(),
     ]
 }

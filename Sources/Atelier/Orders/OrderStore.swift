@@ -71,11 +71,11 @@ public struct OrderStore: Sendable {
     }
 
     /// Moves an order, checking the step and its preconditions, and appends the audit record.
-    /// `refund` is called when a cancellation must give money back, unless staff refunded it outside Atelier
-    /// (`refundedOutside`); it answers the amount refunded.
+    /// A cancellation gives back what is left of the payment through `refunds`: the refund is decided here, in the
+    /// cancelling transaction, and made at the provider by its job afterwards (or recorded as made outside Atelier
+    /// with `refundedOutside`). Without `refunds` a cancellation gives nothing back.
     public func transition(
-        id: String, _ request: OrderTransitionRequest, actor: Actor,
-        refund: @Sendable (Order) async throws -> Int64 = { _ in 0 }, on db: any SQLDatabase
+        id: String, _ request: OrderTransitionRequest, actor: Actor, refunds: Refunds? = nil, on db: any SQLDatabase
     ) async throws -> Order {
         guard var order = try await lockedOrder(id: id, on: db) else { throw AtelierError.notFound("Order '\(id)'") }
         let from = order.status
@@ -117,17 +117,15 @@ public struct OrderStore: Sendable {
             problems.add("/refund", "unexpected", "only a cancellation refunds.")
         }
         try problems.check()
-        if request.to == .cancelled, order.total > order.refunded {
-            let refunded: Int64
-            if request.refundedOutside {
-                // Given back outside Atelier: recorded as refunded in full, and the provider is not asked.
-                refunded = order.total - order.refunded
-                details["refundedOutside"] = "true"
-            } else {
-                refunded = try await refund(order)
-            }
-            order.refunded += refunded
-            details["refunded"] = String(refunded)
+        var refundedNow: Int64 = 0
+        if request.to == .cancelled, let refunds,
+           let refund = try await refunds.cancellationRefund(of: order, reason: request.reason ?? "", outside: request.refundedOutside,
+                                                           at: now, on: db) {
+            refundedNow = refund.amount
+            order.refunded = try await countRefund(refund.amount, orderId: order.id, at: now, on: db)
+            details["refund"] = refund.id
+            details["refunded"] = String(refund.amount)
+            if refund.outside { details["refundedOutside"] = "true" }
         }
         order.status = request.to
         order.updatedAt = now
@@ -137,7 +135,8 @@ public struct OrderStore: Sendable {
             WHERE id = \(bind: order.id)
             """).run()
         try await appendTransition(order.id, from: from, to: order.status, actor: actor, reason: request.reason, details: details, at: now, on: db)
-        if order.status == .cancelled { try await SalesLedger.record(order, cancelled: true, refunded: order.refunded, on: db) }
+        // Refunds decided before (partial ones) were counted in the ledger when they were decided.
+        if order.status == .cancelled { try await SalesLedger.record(order, cancelled: true, refunded: refundedNow, on: db) }
         try await Outbox.record("order.status_changed", aggregateId: order.id,
                                 data: StatusChanged(orderId: order.id, number: order.number, from: from.rawValue, to: order.status.rawValue,
                                                     reason: request.reason, tracking: order.tracking),
@@ -212,6 +211,30 @@ public struct OrderStore: Sendable {
             .limit(page.limit + 1).all()
         let orders = try rows.prefix(page.limit).map(Self.order)
         return Page(items: orders, nextCursor: rows.count > page.limit ? orders.last.map { PageRequest.cursor(for: $0.id) } : nil)
+    }
+
+    // MARK: refunded money
+
+    /// Counts `amount` more of the order's payment as refunded, only while that much is left, and answers the new
+    /// `refunded`. A concurrent refund that took what was left makes this one 409 `refund_exceeds_remaining`.
+    func countRefund(_ amount: Int64, orderId: String, at now: Date, on db: any SQLDatabase) async throws -> Int64 {
+        guard let refunded = try await db.raw("""
+            UPDATE orders SET refunded = refunded + \(bind: amount), updated_at = \(bind: now)
+            WHERE id = \(bind: orderId) AND total - refunded >= \(bind: amount)
+            RETURNING refunded
+            """).first(decodingColumn: "refunded", as: Int64.self)
+        else {
+            throw AtelierError(.conflict, code: "refund_exceeds_remaining", title: "More than is left to refund",
+                               detail: "Less than \(amount) is left of the order's payment to refund.")
+        }
+        return refunded
+    }
+
+    /// Takes a refund that failed out of the order's `refunded` again: that money was not given back.
+    func uncountRefund(_ amount: Int64, orderId: String, at now: Date, on db: any SQLDatabase) async throws -> Order? {
+        try await db.raw("""
+            UPDATE orders SET refunded = refunded - \(bind: amount), updated_at = \(bind: now) WHERE id = \(bind: orderId) RETURNING *
+            """).first().map(Self.order)
     }
 
     // MARK: rows

@@ -45,10 +45,25 @@ public struct OrderTimeline: Sendable, Equatable {
     /// matters: ids order records only across milliseconds, and steps made in one go (a fulfillment
     /// report that skips steps, a pinned clock) share a time. An order never moves backwards, so that
     /// place is the order in which its steps happened.
+    ///
+    /// A record that leaves the status as it was notes a refund of part of the order (details `refund`, `refunded`),
+    /// shown as `refunded`, or a refund that failed (`refundFailed`): that refund's money was not given back, so its
+    /// entry is left out, and the failure itself is staff's business.
     public init(transitions: [OrderTransition], tracking: Tracking?) {
         let records = transitions.sorted { ($0.at, Self.place($0.to), $0.id) < ($1.at, Self.place($1.to), $1.id) }
+        let failed = Set(records.compactMap { $0.details["refundFailed"] == nil ? nil : $0.details["refund"] })
+        func refunded(_ record: OrderTransition) -> Int64? {
+            guard let amount = record.details["refunded"].flatMap({ Int64($0) }), amount > 0,
+                  record.details["refundFailed"] == nil, !failed.contains(record.details["refund"] ?? "")
+            else { return nil }
+            return amount
+        }
         var entries: [Entry] = []
         for record in records {
+            if record.from == record.to {
+                if let amount = refunded(record) { entries.append(Entry(event: .refunded, at: record.at, amount: amount)) }
+                continue
+            }
             guard let event = Self.event(for: record.to) else { continue }
             switch record.to {
             case .shipped:
@@ -59,9 +74,7 @@ public struct OrderTimeline: Sendable, Equatable {
                 entries.append(Entry(event: event, at: delivered ?? record.at))
             case .cancelled:
                 entries.append(Entry(event: event, at: record.at))
-                if let refunded = record.details["refunded"].flatMap({ Int64($0) }), refunded > 0 {
-                    entries.append(Entry(event: .refunded, at: record.at, amount: refunded))
-                }
+                if let amount = refunded(record) { entries.append(Entry(event: .refunded, at: record.at, amount: amount)) }
             default:
                 entries.append(Entry(event: event, at: record.at))
             }

@@ -13,6 +13,10 @@ public struct PayPalSettings: Sendable, Equatable {
     public var timeout: Duration = .seconds(10)
     /// Longest wait for one webhook verification: anonymous requests trigger these, so they are cut short.
     public var webhookVerificationTimeout: Duration = .seconds(5)
+    /// Where PayPal sends the buyer after approving, and after cancelling, on the storefront; `{checkoutId}` is
+    /// replaced by the checkout's id. Nil: not sent (PayPal's JavaScript SDK then closes its window instead).
+    public var returnURL: String?
+    public var cancelURL: String?
 
     public init(clientId: String, clientSecret: String, apiBase: String = "https://api-m.paypal.com", webhookId: String) {
         self.clientId = clientId
@@ -83,7 +87,7 @@ public struct PayPalGateway: PaymentGateway {
             var id: String
             var links: [Link]?
         }
-        let body: [String: Any] = [
+        var body: [String: Any] = [
             "intent": "CAPTURE",
             "purchase_units": [[
                 "reference_id": request.checkoutId,
@@ -91,6 +95,10 @@ public struct PayPalGateway: PaymentGateway {
                 "amount": ["currency_code": request.currency, "value": CurrencyUnits.decimalString(request.amount, currency: request.currency)],
             ]],
         ]
+        var experience: [String: Any] = [:]
+        if let url = settings.returnURL { experience["return_url"] = url.replacingOccurrences(of: "{checkoutId}", with: request.checkoutId) }
+        if let url = settings.cancelURL { experience["cancel_url"] = url.replacingOccurrences(of: "{checkoutId}", with: request.checkoutId) }
+        if !experience.isEmpty { body["payment_source"] = ["paypal": ["experience_context": experience]] }
         let created: Created = try await call(.POST, "/v2/checkout/orders", json: body, requestId: request.idempotencyKey)
         let approval = created.links?.first { $0.rel == "approve" || $0.rel == "payer-action" }?.href
         return PaymentHandle(reference: created.id, approvalURL: approval)
@@ -104,18 +112,21 @@ public struct PayPalGateway: PaymentGateway {
         case declined(reference: String)
     }
 
-    public func capture(orderId: String, idempotencyKey: String) async throws(PaymentGatewayError) -> CaptureResult {
-        struct Captured: Decodable {
-            struct Unit: Decodable {
-                struct Payments: Decodable { var captures: [PayPalWebhooks.CaptureResource]? }
-                var custom_id: String?
-                var payments: Payments?
-            }
-            var id: String
-            var purchase_units: [Unit]?
+    /// An Orders v2 order as PayPal shows it (the parts Atelier reads).
+    struct OrderAnswer: Decodable {
+        struct Unit: Decodable {
+            struct Payments: Decodable { var captures: [PayPalWebhooks.CaptureResource]? }
+            var custom_id: String?
+            var payments: Payments?
         }
+        var id: String
+        var status: String?
+        var purchase_units: [Unit]?
+    }
+
+    public func capture(orderId: String, idempotencyKey: String) async throws(PaymentGatewayError) -> CaptureResult {
         do throws(PaymentGatewayError) {
-            let order: Captured = try await call(.POST, "/v2/checkout/orders/\(Self.pathSegment(orderId))/capture", json: [:],
+            let order: OrderAnswer = try await call(.POST, "/v2/checkout/orders/\(Self.pathSegment(orderId))/capture", json: [:],
                                                  requestId: idempotencyKey)
             let unit = order.purchase_units?.first
             guard let resource = unit?.payments?.captures?.first, let capture = resource.capture(orderId: order.id, customId: unit?.custom_id) else {
@@ -149,6 +160,29 @@ public struct PayPalGateway: PaymentGateway {
         return refund.amount.flatMap { CurrencyUnits.minorUnits($0.value, currency: $0.currency_code) } ?? request.amount
     }
 
+    /// `APPROVED` needs a capture (`approved`); `COMPLETED` with a completed capture is the payment, under the
+    /// capture's event id, so its `PAYMENT.CAPTURE.COMPLETED` webhook arriving later is a duplicate.
+    public func lookup(_ reference: String) async throws(PaymentGatewayError) -> ProviderPaymentStatus {
+        let path = "/v2/checkout/orders/\(Self.pathSegment(reference))"
+        let (status, raw) = try await exchange(.GET, path, rawJSON: nil, requestId: nil)
+        let order: OrderAnswer = try decode(raw, status: status, path: path)
+        switch order.status {
+        case "APPROVED":
+            return .approved(orderId: order.id)
+        case "COMPLETED":
+            let unit = order.purchase_units?.first
+            let captures = unit?.payments?.captures ?? []
+            // Kept in the shape of a webhook event around the order, so the same allow-list minimizes it.
+            let payload = #"{"resource":"# + String(decoding: raw, as: UTF8.self) + "}"
+            guard let resource = captures.first(where: { $0.status == "COMPLETED" }),
+                  let event = resource.capture(orderId: order.id, customId: unit?.custom_id)?.paymentEvent(payload: payload)
+            else { return .open(captures.first?.status ?? "COMPLETED") }
+            return .succeeded(event)
+        default:
+            return .open(order.status ?? "unknown")
+        }
+    }
+
     /// Asks PayPal whether a delivery is genuine (`verify-webhook-signature`). The raw body is passed
     /// through byte for byte as the event, so no re-encoding can change what was signed.
     public func verifyWebhook(_ transmission: PayPalTransmission, rawBody: [UInt8]) async throws(PaymentGatewayError) -> Bool {
@@ -174,23 +208,37 @@ public struct PayPalGateway: PaymentGateway {
         return try await call(method, path, rawJSON: body, requestId: requestId)
     }
 
-    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, rawJSON: [UInt8], requestId: String?, via route: ProviderHTTP? = nil,
-                                 retried: Bool = false) async throws(PaymentGatewayError) -> Answer {
+    func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, rawJSON: [UInt8]?, requestId: String?, via route: ProviderHTTP? = nil)
+        async throws(PaymentGatewayError) -> Answer {
+        let (status, bytes) = try await exchange(method, path, rawJSON: rawJSON, requestId: requestId, via: route)
+        return try decode(bytes, status: status, path: path)
+    }
+
+    /// A successful answer's status and body; a failure as PayPal described it. A request without a body (GET) is
+    /// sent without one.
+    func exchange(_ method: HTTPMethod, _ path: String, rawJSON: [UInt8]?, requestId: String?, via route: ProviderHTTP? = nil,
+                  retried: Bool = false) async throws(PaymentGatewayError) -> (status: Int, body: [UInt8]) {
         let http = route ?? self.http
         let token = try await accessToken(via: http)
-        var headers = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"), ("Prefer", "return=representation")]
+        var headers = [("Authorization", "Bearer \(token)")]
+        if rawJSON != nil { headers.append(("Content-Type", "application/json")) }
+        headers.append(("Prefer", "return=representation"))
         if let requestId { headers.append(("PayPal-Request-Id", requestId)) }
         let (status, bytes) = try await http.send(method, settings.apiBase + path, headers: headers, body: rawJSON)
         if status == 401, !retried {
             // The token expired early or was revoked: fetch a new one once.
             await tokens.clear()
-            return try await call(method, path, rawJSON: rawJSON, requestId: requestId, via: http, retried: true)
+            return try await exchange(method, path, rawJSON: rawJSON, requestId: requestId, via: http, retried: true)
         }
         guard (200..<300).contains(status) else {
             let failure = try? JSONDecoder().decode(PayPalFailure.self, from: Data(bytes))
             throw http.failure(status: status, code: failure?.details?.first?.issue ?? failure?.name ?? "http_\(status)",
                                message: failure?.message ?? String(decoding: bytes.prefix(300), as: UTF8.self))
         }
+        return (status, bytes)
+    }
+
+    func decode<Answer: Decodable>(_ bytes: [UInt8], status: Int, path: String) throws(PaymentGatewayError) -> Answer {
         do {
             return try JSONDecoder().decode(Answer.self, from: Data(bytes))
         } catch {

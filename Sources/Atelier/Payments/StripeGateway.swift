@@ -71,6 +71,33 @@ public struct StripeGateway: PaymentGateway {
         return refund.amount
     }
 
+    public func lookup(_ reference: String) async throws(PaymentGatewayError) -> ProviderPaymentStatus {
+        struct Intent: Decodable {
+            var id: String
+            var status: String
+            var amount: Int64?
+            var amount_received: Int64?
+            var currency: String?
+            var metadata: [String: String]?
+        }
+        let (intent, raw): (Intent, [UInt8]) = try await get("/v1/payment_intents/\(Self.pathSegment(reference))")
+        guard intent.status == "succeeded" else { return .open(intent.status) }
+        // Kept in the shape of a webhook event around the intent, so the same allow-list minimizes it.
+        let payload = #"{"data":{"object":"# + String(decoding: raw, as: UTF8.self) + "}}"
+        return .succeeded(PaymentEvent(
+            provider: .stripe, eventId: "payment_intent:\(intent.id):succeeded", kind: .succeeded, checkoutId: intent.metadata?["checkout_id"],
+            providerRef: intent.id, amount: intent.amount_received ?? intent.amount ?? 0, currency: (intent.currency ?? "").uppercased(),
+            payload: payload))
+    }
+
+    func get<Answer: Decodable>(_ path: String) async throws(PaymentGatewayError) -> (Answer, [UInt8]) {
+        let (status, bytes) = try await http.send(.GET, settings.apiBase + path, headers: [
+            ("Authorization", "Bearer \(settings.secretKey)"),
+            ("Stripe-Version", "2024-06-20"),
+        ], body: nil)
+        return (try read(status: status, bytes: bytes, path: path), bytes)
+    }
+
     func post<Answer: Decodable>(_ path: String, _ form: [(String, String)], idempotencyKey: String) async throws(PaymentGatewayError) -> Answer {
         let body = Array(FormEncoding.encode(form).utf8)
         let (status, bytes) = try await http.send(.POST, settings.apiBase + path, headers: [
@@ -79,6 +106,10 @@ public struct StripeGateway: PaymentGateway {
             ("Idempotency-Key", idempotencyKey),
             ("Stripe-Version", "2024-06-20"),
         ], body: body)
+        return try read(status: status, bytes: bytes, path: path)
+    }
+
+    func read<Answer: Decodable>(status: Int, bytes: [UInt8], path: String) throws(PaymentGatewayError) -> Answer {
         guard (200..<300).contains(status) else {
             let detail = try? JSONDecoder().decode(StripeFailure.self, from: Data(bytes)).error
             throw http.failure(status: status, code: detail?.code ?? detail?.type ?? "http_\(status)",
@@ -90,6 +121,13 @@ public struct StripeGateway: PaymentGateway {
             throw PaymentGatewayError(provider: .stripe, status: status, code: "unreadable_answer",
                                       message: "the answer to \(path) could not be read", transient: true)
         }
+    }
+
+    /// An id as one path segment: Stripe's ids are letters, digits and underscores.
+    static func pathSegment(_ id: String) -> String {
+        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        allowed.insert(charactersIn: "_-")
+        return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 }
 

@@ -61,6 +61,8 @@ public struct AtelierConfiguration: Sendable {
     public var stripe: StripeSettings?
     /// PayPal's API and webhook id (needed when `paypal` is a payment provider).
     public var paypal: PayPalSettings?
+    /// How often payments their webhooks did not report are looked up at the provider.
+    public var reconcileInterval: TimeInterval = 60
     /// Outgoing partner webhooks.
     public var webhooks = WebhookSettings()
     /// The fulfillment service paid orders go to; nil: none.
@@ -172,6 +174,9 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PAYPAL_CLIENT_SECRET", "(required with paypal)", "REST app secret"),
         ("ATELIER_PAYPAL_WEBHOOK_ID", "(required with paypal)", "id of the webhook PayPal calls at /webhooks/paypal"),
         ("ATELIER_PAYPAL_API_BASE", "https://api-m.paypal.com", "https://api-m.sandbox.paypal.com for the sandbox"),
+        ("ATELIER_PAYPAL_RETURN_PATH", "/checkout/{checkoutId}/return", "where PayPal sends the buyer after approving: ATELIER_STOREFRONT_URL + this path ({checkoutId} is replaced)"),
+        ("ATELIER_PAYPAL_CANCEL_PATH", "/checkout/{checkoutId}/cancelled", "where PayPal sends the buyer who cancels: ATELIER_STOREFRONT_URL + this path ({checkoutId} is replaced)"),
+        ("ATELIER_RECONCILE_INTERVAL_SECONDS", "60", "how often pending Stripe and PayPal payments older than 30 s are looked up at the provider, in case their webhook was lost"),
         ("ATELIER_PUBLIC_URL", "http://HOSTNAME:PORT", "the API's public address, for the asset and preview links sent to the fulfillment service"),
         ("ATELIER_FULFILLMENT_URL", "(unset: no fulfillment service)", "where paid orders are delivered (signed like partner webhooks)"),
         ("ATELIER_FULFILLMENT_SECRET", "(required with the URL)", "whsec_… shared with the fulfillment service: signs our deliveries and its updates to /webhooks/fulfillment"),
@@ -187,7 +192,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_RETENTION_MAIL_DAYS", "90", "sealed copies of sent emails are deleted after this many days"),
         ("ATELIER_SHOP_NAME", "Atelier", "the shop's name in emails"),
         ("ATELIER_MAIL_FROM", "Atelier <orders@atelier.invalid>", "the sender of the shopper's emails"),
-        ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails: URL/orders/ORDER_ID?token=TOKEN"),
+        ("ATELIER_STOREFRONT_URL", "ATELIER_PUBLIC_URL", "base of the order tracking link in emails (URL/orders/ORDER_ID?token=TOKEN) and of PayPal's return and cancel links"),
         ("ATELIER_SMTP_URL", "(unset: sealed .eml copies under ATELIER_DATA_DIR/mail)", "smtp://USER:PASSWORD@HOST:587 (STARTTLS required), smtps://…:465, or smtp://HOST:25?starttls=off for a local relay"),
         ("ATELIER_SMTP_CA_FILE", "(unset: the system's)", "PEM certificate authorities to trust for the SMTP relay"),
         ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "false", "true: webhook URLs may point at loopback, private and link-local addresses"),
@@ -417,6 +422,20 @@ public struct AtelierConfiguration: Sendable {
             problems.append("ATELIER_MAIL_FROM=\(from): must be an address, like Shop <orders@shop.example>")
         }
         config.mail = MailSettings(from: from, shopName: value("ATELIER_SHOP_NAME") ?? "Atelier", trackingBaseURL: storefront, transport: transport)
+        let storefrontBase = storefront.hasSuffix("/") ? String(storefront.dropLast()) : storefront
+        for (name, fallback, path) in [("ATELIER_PAYPAL_RETURN_PATH", "/checkout/{checkoutId}/return", \PayPalSettings.returnURL),
+                                       ("ATELIER_PAYPAL_CANCEL_PATH", "/checkout/{checkoutId}/cancelled", \PayPalSettings.cancelURL)] {
+            let raw = value(name) ?? fallback
+            // A path on the storefront, with a query if need be: PayPal appends its own parameters (token, PayerID).
+            guard raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains(where: { $0.isWhitespace || $0.isNewline || $0 == "#" }),
+                  Self.isHTTPURL(storefrontBase + raw.replacingOccurrences(of: "{checkoutId}", with: "chk_0"))
+            else {
+                problems.append("\(name)=\(raw): must be a path on the storefront, like \(fallback)")
+                continue
+            }
+            config.paypal?[keyPath: path] = storefrontBase + raw
+        }
+        config.reconcileInterval = TimeInterval(integer("ATELIER_RECONCILE_INTERVAL_SECONDS", default: 60, in: 5...3600))
         config.webhooks.totalTimeout = .seconds(integer("ATELIER_WEBHOOK_TIMEOUT_SECONDS", default: 15, in: 1...120))
         config.webhooks.connectTimeout = min(.seconds(5), config.webhooks.totalTimeout)
         config.webhooks.workers = integer("ATELIER_WEBHOOK_WORKERS", default: 4, in: 1...64)

@@ -109,7 +109,11 @@ extension APIHandlers {
             }
             return (checkout, try await checkout.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil)
         }
-        guard checkout.awaitsProviderPayment else { return .ok(.init(body: .json(checkoutView(checkout, order: order)))) }
+        guard checkout.awaitsProviderPayment else {
+            // Its webhook may be late or lost: a pending payment is looked up at the provider (briefly, every few seconds at most).
+            let checked = try await checkedWithProvider(checkout)
+            return .ok(.init(body: .json(checkoutView(checked?.checkout ?? checkout, order: checked?.order ?? order))))
+        }
         // The provider payment was not created yet (the first answer was lost): create it now. Reading a checkout
         // never fails because of the provider: away, the checkout is answered as it is; refusing, as it is now
         // (cancelled). Database errors are errors.
@@ -125,7 +129,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
         guard configuration.paymentProviders.contains(.test) else { throw AtelierError.notFound("Checkout '\(id)'") }
-        let processor = PaymentProcessor(clock: clock)
+        let (processor, refunds) = (PaymentProcessor(clock: clock), self.refunds)
         let now = clock.now
         let (outcome, view) = try await database.transaction { db -> (PaymentOutcome, Components.Schemas.CheckoutView) in
             guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db), checkout.provider == .test else {
@@ -136,6 +140,7 @@ extension APIHandlers {
                 checkoutId: checkout.id, providerRef: "test_" + checkout.id, amount: checkout.total, currency: checkout.currency,
                 payload: #"{"provider":"test"}"#)
             let (outcome, _) = try await processor.apply(event, on: db)
+            try await refunds.refundLatePayment(event, outcome: outcome, on: db)
             guard let after = try await CheckoutStore().find(id: checkout.id, on: db) else { throw AtelierError.internalError }
             let order = try await after.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil
             return (outcome, checkoutView(after, order: order))
@@ -218,7 +223,7 @@ extension APIHandlers {
         let id = input.path.orderId
         let store = OrderStore(clock: clock)
         let answer = try await database.transaction { db -> Components.Schemas.AdminOrder in
-            let order = try await store.transition(id: id, request, actor: Actor(.apiKey, key.id), refund: refund, on: db)
+            let order = try await store.transition(id: id, request, actor: Actor(.apiKey, key.id), refunds: refunds, on: db)
             return try await adminOrder(order, on: db)
         }
         return .ok(.init(body: .json(answer)))
@@ -239,22 +244,16 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
     }
 
-    /// Applies a verified provider event; money that cannot make an order goes back through the provider.
+    /// Applies a verified provider event; money that cannot make an order goes back through the provider (the
+    /// refund is decided with the event, and made by its job).
     func applyProviderEvent(_ event: PaymentEvent) async throws -> PaymentOutcome {
-        let processor = PaymentProcessor(clock: clock)
-        let (outcome, _) = try await database.transaction { db in try await processor.apply(event, on: db) }
-        let logger = RequestScope.current?.logger ?? Logger(label: "atelier.payments")
-        logger.info("payment event", metadata: [
-            "provider": .string(event.provider.rawValue), "event_id": .string(event.eventId), "outcome": .string(outcome.rawValue),
-        ])
-        if outcome == .latePayment || outcome == .amountMismatch {
-            try await checkoutPayments.refundLatePayment(event, logger: logger)
-        }
-        return outcome
+        try await checkoutPayments.apply(event, logger: paymentLogger)
     }
 
+    var paymentLogger: Logger { RequestScope.current?.logger ?? Logger(label: "atelier.payments") }
+
     func receivePayPalWebhook(_ input: Operations.ReceivePayPalWebhook.Input) async throws -> Operations.ReceivePayPalWebhook.Output {
-        guard let paypal = gateways.paypal, let verifier = gateways.paypalWebhooks else {
+        guard gateways.paypal != nil, let verifier = gateways.paypalWebhooks else {
             throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
                                detail: "PayPal is not configured on this server (ATELIER_PAYPAL_CLIENT_ID).")
         }
@@ -274,60 +273,10 @@ extension APIHandlers {
         case .payment(let event):
             outcome = try await applyProviderEvent(event)
         case .capture(let orderId, _):
-            let found = try await database.withConnection { db in try await CheckoutStore().find(provider: .paypal, ref: orderId, on: db) }
-            // Money is captured only for a checkout that can still become an order.
-            guard let checkout = found, checkout.status == .pending else {
-                outcome = found == nil ? .unknownCheckout : .ignored
-                break
-            }
-            let result: PayPalGateway.CaptureResult
-            do throws(PaymentGatewayError) {
-                result = try await paypal.capture(orderId: orderId, idempotencyKey: "atelier-capture-\(checkout.id)")
-            } catch where error.code == "ORDER_ALREADY_CAPTURED" {
-                // Captured already (another approval event): PAYMENT.CAPTURE.COMPLETED reports it; nothing to do here.
-                outcome = .ignored
-                break
-            } catch {
-                throw error.problem
-            }
-            switch result {
-            case .captured(let capture):
-                if let event = capture.paymentEvent(payload: String(decoding: raw, as: UTF8.self)) {
-                    outcome = try await applyProviderEvent(event)
-                } else {
-                    outcome = .ignored  // pending: PAYMENT.CAPTURE.COMPLETED follows
-                }
-            case .declined:
-                outcome = try await applyProviderEvent(PaymentEvent(
-                    provider: .paypal, eventId: "declined:\(eventId)", kind: .failed, checkoutId: checkout.id, providerRef: orderId,
-                    amount: checkout.total, currency: checkout.currency, payload: String(decoding: raw, as: UTF8.self)))
-            }
+            outcome = try await checkoutPayments.captureApprovedPayPalOrder(orderId, approval: eventId, payload: String(decoding: raw, as: UTF8.self),
+                                                                            logger: paymentLogger)
         }
         return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
-    }
-
-    /// Gives back what is left of an order's payment through its provider. The idempotency key is the
-    /// order's, so a retried cancellation never refunds twice.
-    var refund: @Sendable (Order) async throws -> Int64 {
-        let gateways = gateways
-        return { order in
-            let remaining = order.total - order.refunded
-            guard order.provider != .test else {
-                // The built-in provider holds no money: the refund is immediate and complete.
-                return remaining
-            }
-            guard let gateway = gateways.gateway(for: order.provider), let ref = order.paymentRef else {
-                throw AtelierError(.conflict, code: "refund_unavailable", title: "Refund not available",
-                                   detail: "\(order.provider.rawValue) is not configured here: refund in the provider's dashboard, then cancel "
-                                       + "again with \"refund\": {\"outside\": true} to record that the money was given back outside Atelier.")
-            }
-            do throws(PaymentGatewayError) {
-                return try await gateway.refund(RefundRequest(paymentRef: ref, amount: remaining, currency: order.currency,
-                                                              idempotencyKey: "atelier-refund-\(order.id)"))
-            } catch {
-                throw error.problem
-            }
-        }
     }
 
     // MARK: mapping
@@ -363,6 +312,7 @@ extension APIHandlers {
         let customer = try cipher.open(json: order.sealedCustomer, as: CustomerDetails.self)
         let address = customer.shippingAddress
         let audit = try await OrderStore(clock: clock).transitions(orderId: order.id, on: db)
+        let orderRefunds = try await RefundStore().list(orderId: order.id, on: db)
         let currency = order.currency
         func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: currency) }
         return Components.Schemas.AdminOrder(
@@ -379,7 +329,9 @@ extension APIHandlers {
                 .init(at: $0.at, actorKind: .init(rawValue: $0.actor.kind.rawValue)!, actorId: $0.actor.id,
                       from: $0.from.flatMap { .init(rawValue: $0.rawValue) }, to: .init(rawValue: $0.to.rawValue)!, reason: $0.reason,
                       details: .init(additionalProperties: $0.details))
-            })
+            },
+            refundable: money(max(0, order.total - order.refunded)),
+            refunds: orderRefunds.map(Components.Schemas.RefundView.init))
     }
 }
 

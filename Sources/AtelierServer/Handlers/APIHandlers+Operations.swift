@@ -24,7 +24,7 @@ extension APIHandlers {
                 registry.makeGauge(name: "atelier_jobs", labels: [("kind", kind), ("state", state)]).set(to: Double(count))
                 seen.insert(kind + "/" + state)
             }
-            for kind in [PreviewJobs.kind, SessionCleanupJobs.kind] {
+            for kind in [PreviewJobs.kind, SessionCleanupJobs.kind, RefundJobs.kind] {
                 for state in ["queued", "running", "dead"] where !seen.contains(kind + "/" + state) {
                     registry.makeGauge(name: "atelier_jobs", labels: [("kind", kind), ("state", state)]).set(to: 0.0)
                 }
@@ -44,6 +44,12 @@ extension APIHandlers {
         }) {
             registry.makeGauge(name: "atelier_report_entries_unfolded", labels: []).set(to: Double(backlog.0))
             registry.makeGauge(name: "atelier_privacy_pending_erasures", labels: []).set(to: Double(backlog.1))
+        }
+        // Refunds the provider has not confirmed yet, and those that failed (money staff must give back another way).
+        if let refundCounts = try? await database.withConnection({ db in try await RefundStore().counts(on: db) }) {
+            for status in [Refund.Status.pending, .failed] {
+                registry.makeGauge(name: "atelier_refunds", labels: [("status", status.rawValue)]).set(to: Double(refundCounts[status] ?? 0))
+            }
         }
         return .ok(.init(body: .plainText(HTTPBody(registry.emitToBuffer()))))
     }

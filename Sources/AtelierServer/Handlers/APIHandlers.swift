@@ -18,6 +18,8 @@ struct APIHandlers: APIProtocol {
     let cipher: PersonalDataCipher
     /// The configured payment providers' API clients.
     let gateways: PaymentGateways
+    /// When each pending checkout's payment was last looked up at its provider for `GET /checkout`.
+    let paymentLookups = PaymentLookupThrottle()
 
     var checkoutPayments: CheckoutPayments { CheckoutPayments(database: database, gateways: gateways, clock: clock) }
 

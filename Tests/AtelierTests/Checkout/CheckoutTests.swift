@@ -257,7 +257,7 @@ import Testing
             }
             let cancelled = try await database.transaction { db in
                 try await store.transition(id: order.id, .init(to: .cancelled, reason: "customer asked"), actor: Actor(.system),
-                                           refund: { $0.total - $0.refunded }, on: db)
+                                           refunds: Refunds(gateways: PaymentGateways()), on: db)
             }
             #expect(cancelled.status == .cancelled && cancelled.refunded == order.total)
         }
