@@ -59,6 +59,12 @@ public struct IdempotencyStore: Sendable {
         return .replay(status: status, body: try cipher.open(body))
     }
 
+    /// Forgets a claim whose request failed after the claim committed (the provider refused the payment), so
+    /// the shopper may try again with the same key, as after any failed request.
+    public func release(scope: String, key: String, on db: any SQLDatabase) async throws {
+        try await db.delete(from: "idempotency_keys").where("scope", .equal, scope).where("key", .equal, key).run()
+    }
+
     /// Keeps the first answer; `subject` names what it is about (a checkout id), for erasure.
     public func complete(scope: String, key: String, status: Int, body: String, subject: String? = nil, on db: any SQLDatabase) async throws {
         let stored = try cipher.map { try $0.seal(body) } ?? body

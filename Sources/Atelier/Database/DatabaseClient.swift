@@ -17,6 +17,10 @@ public enum SQLBackend: String, Sendable {
     case postgres
 }
 
+/// One connection (or transaction) of the shop's database, as domain functions take it. The HTTP edge passes
+/// these along without writing SQL of its own.
+public typealias DatabaseConnection = any SQLDatabase
+
 /// Access to the one database of the shop, SQLite or PostgreSQL.
 ///
 /// It is a `Service`: it must be running (inside the app's service group, or `withRunning`)

@@ -179,6 +179,11 @@ public struct SalesLedger: Sendable {
     }
 
     /// The shop-local calendar day of an instant, as `YYYY-MM-DD`.
+    /// Entries the fold job has not moved into the daily aggregate yet; growing means it is not running.
+    public static func unfoldedEntries(on db: any SQLDatabase) async throws -> Int {
+        try await db.raw("SELECT COUNT(*) AS n FROM report_entries").first(decodingColumn: "n", as: Int.self) ?? 0
+    }
+
     public func day(of date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)

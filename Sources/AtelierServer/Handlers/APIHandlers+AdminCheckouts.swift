@@ -1,7 +1,6 @@
 import Atelier
 import AtelierAPI
 import Foundation
-import SQLKit
 
 /// Staff's view of checkouts: the list with its filters, one checkout with its audit trail, and cancelling one.
 extension APIHandlers {

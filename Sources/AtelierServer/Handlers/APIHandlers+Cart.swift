@@ -2,7 +2,6 @@ import Atelier
 import AtelierAPI
 import Foundation
 import OpenAPIRuntime
-import SQLKit
 
 extension APIHandlers {
     var carts: CartStore { CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock) }
@@ -133,7 +132,7 @@ extension APIHandlers {
     }
 
     /// The cart a key opens, reviewed and described; the empty answer when there is none.
-    private func reviewed(key: String?, on db: any SQLDatabase, carts: CartStore, pricing: CartPricing) async throws -> Components.Schemas.Cart {
+    private func reviewed(key: String?, on db: DatabaseConnection, carts: CartStore, pricing: CartPricing) async throws -> Components.Schemas.Cart {
         guard let cart = try await carts.find(key: key, on: db) else { return emptyCart() }
         return describe(try await pricing.review(cart, on: db))
     }

@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import OpenAPIRuntime
 import NIOCore
-import SQLKit
 
 extension APIHandlers {
     var checkoutService: CheckoutService {
@@ -76,7 +75,7 @@ extension APIHandlers {
             // The provider refused: the checkout was cancelled and its stock released. Forget the key, as for
             // every failed request, so the shopper may try again.
             try await database.withConnection { db in
-                try await db.delete(from: "idempotency_keys").where("scope", .equal, Self.idempotencyScope).where("key", .equal, key).run()
+                try await IdempotencyStore(clock: clock).release(scope: Self.idempotencyScope, key: key, on: db)
             }
             throw error
         }
@@ -308,7 +307,7 @@ extension APIHandlers {
             lines: snapshot.lines.map { .init($0, currency: snapshot.currency) })
     }
 
-    func adminOrder(_ order: Order, on db: any SQLDatabase) async throws -> Components.Schemas.AdminOrder {
+    func adminOrder(_ order: Order, on db: DatabaseConnection) async throws -> Components.Schemas.AdminOrder {
         let customer = try cipher.open(json: order.sealedCustomer, as: CustomerDetails.self)
         let address = customer.shippingAddress
         let audit = try await OrderStore(clock: clock).transitions(orderId: order.id, on: db)

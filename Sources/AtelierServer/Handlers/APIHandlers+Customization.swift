@@ -2,7 +2,6 @@ import Atelier
 import AtelierAPI
 import Foundation
 import OpenAPIRuntime
-import SQLKit
 
 extension APIHandlers {
     var sessions: SessionStore { SessionStore(ttl: configuration.sessionTTL, clock: clock) }
@@ -97,7 +96,7 @@ extension APIHandlers {
     }
 
     /// The session as the contract shows it: state, evaluation and preview.
-    private func describe(_ session: CustomizationSession, on db: any SQLDatabase) async throws -> Components.Schemas.Session {
+    private func describe(_ session: CustomizationSession, on db: DatabaseConnection) async throws -> Components.Schemas.Session {
         let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
         let job = try await PreviewJobs.current(for: session, queue: jobs, on: db)
         return Components.Schemas.Session(

@@ -39,8 +39,7 @@ extension APIHandlers {
         }
         // A growing ledger means the fold job is not running; pending erasures wait for their orders to ship.
         if let backlog = try? await database.withConnection({ db in
-            (try await db.raw("SELECT COUNT(*) AS n FROM report_entries").first(decodingColumn: "n", as: Int.self) ?? 0,
-             try await db.raw("SELECT COUNT(*) AS n FROM pending_erasures").first(decodingColumn: "n", as: Int.self) ?? 0)
+            (try await SalesLedger.unfoldedEntries(on: db), try await PrivacyRequests.pendingErasures(on: db))
         }) {
             registry.makeGauge(name: "atelier_report_entries_unfolded", labels: []).set(to: Double(backlog.0))
             registry.makeGauge(name: "atelier_privacy_pending_erasures", labels: []).set(to: Double(backlog.1))
