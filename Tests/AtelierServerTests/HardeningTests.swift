@@ -148,4 +148,42 @@ import Testing
             #expect(waited < .seconds(5), "the server kept a half-sent request open for \(waited)")
         }
     }
+
+    @Test func aFileHiddenBehindASmallPictureIsRefused() async throws {
+        try await withApp { app in
+            // A valid 24×16 PNG followed by 300 KB that no such image could need: decoders stop at the image's end.
+            let small = ImageBytes.png(width: 24, height: 16)
+            #expect(try await app.client.execute(uri: "/assets", method: .post, headers: [.contentType: "image/png"],
+                                                 body: ByteBuffer(bytes: small)).status == .created)
+            let padded = small + (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let refused = try await app.client.execute(uri: "/assets", method: .post, headers: [.contentType: "image/png"],
+                                                       body: ByteBuffer(bytes: padded))
+            #expect(refused.status == .unsupportedMediaType)
+            #expect(refused.problemCode == "unsupported_image_type")
+            #expect(refused.text.contains("larger than a 24×16 px image can be"))
+        }
+    }
+
+    @Test func decodesRunOneAtATime() async throws {
+        let gate = SerialGate()
+        let running = ConcurrencyProbe()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    try await gate.run {
+                        running.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        try await Task.sleep(for: .milliseconds(20))
+                        running.state.withLock { $0.now -= 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(running.state.withLock { $0.most } == 1)
+    }
+}
+
+/// How many pieces of work run at once, and the most that ever did.
+final class ConcurrencyProbe: Sendable {
+    let state = Mutex<(now: Int, most: Int)>((0, 0))
 }
