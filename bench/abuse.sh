@@ -30,14 +30,7 @@ asset_bytes=${ATELIER_MAX_ASSET_BYTES:-10485760}
 . scripts/peers.sh
 install_debian curl python3
 
-if [ -n "${BIN:-}" ]; then
-  work=$(mktemp -d "/tmp/atelier-bench-abuse.XXXXXX")
-  pids=()
-  trap bench_cleanup EXIT
-  bin=$(realpath "$BIN")
-else
-  bench_setup bench-abuse
-fi
+bench_setup bench-abuse
 
 port=18494
 mkdir -p "$work/data"

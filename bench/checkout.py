@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Drives ORDERS shoppers through add-to-cart → POST /checkout → test payment with CONCURRENCY at once.
 
-    python bench/checkout.py BASE_URL ORDERS CONCURRENCY
+    python bench/checkout.py BASE_URL ORDERS CONCURRENCY [SUMMARY_JSON [STARTED_FILE]]
 
 Prints paid orders per second (the whole flow, three requests per order), latency percentiles of each
-step, and checks that every payment made exactly one order.
+step, and checks that every payment made exactly one order. SUMMARY_JSON receives the figures as JSON;
+STARTED_FILE is created when the warm-up ends and the measured run begins.
 """
 import asyncio
 import json
@@ -15,6 +16,8 @@ import uuid
 import aiohttp
 
 BASE, ORDERS, CONCURRENCY = sys.argv[1].rstrip("/"), int(sys.argv[2]), int(sys.argv[3])
+SUMMARY = sys.argv[4] if len(sys.argv) > 4 else None
+STARTED = sys.argv[5] if len(sys.argv) > 5 else None
 ITEM = json.dumps({"product": "3d-printed-figurine", "selection": {"size": "large", "material": "resin", "colour": "red"}})
 CHECKOUT = json.dumps({
     "contact": {"email": "bench@example.com", "name": "Bench Shopper"},
@@ -64,9 +67,11 @@ async def main():
         warm = list(range(min(50, ORDERS)))
         await asyncio.gather(*(shopper(session, warm, {k: [] for k in timings}, []) for _ in range(CONCURRENCY)))
         todo = list(range(ORDERS))
-        start = time.perf_counter()
+        if STARTED:
+            open(STARTED, "w").close()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(shopper(session, todo, timings, outcomes) for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert outcomes.count("order_created") == ORDERS, {o: outcomes.count(o) for o in set(outcomes)}
     print(f"{ORDERS} paid orders in {elapsed:.1f} s: {ORDERS / elapsed:.0f} orders/s "
           f"({3 * ORDERS / elapsed:.0f} requests/s), concurrency {CONCURRENCY}")
@@ -74,6 +79,10 @@ async def main():
         v = timings[step]
         label = {"add": "POST /cart/items", "checkout": "POST /checkout", "pay": "POST test-payment", "flow": "whole flow"}[step]
         print(f"  {label:<20} p50 {percentile(v, 50):6.1f} ms   p90 {percentile(v, 90):6.1f} ms   p99 {percentile(v, 99):6.1f} ms")
+    if SUMMARY:
+        with open(SUMMARY, "w") as out:
+            json.dump({"ordersPerSecond": ORDERS / elapsed, "checkoutP99Ms": percentile(timings["checkout"], 99),
+                       "payP99Ms": percentile(timings["pay"], 99), "flowP50Ms": percentile(timings["flow"], 50), "clientCpuSeconds": cpu}, out)
 
 
 asyncio.run(main())

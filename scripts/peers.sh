@@ -16,13 +16,16 @@ install_postgres() {
 pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
 
 # A private throwaway cluster on loopback: starts in a second, shares nothing with the system one.
-start_private_postgres() {  # $1: data folder, $2: port (below 32768)
-  local dir=$1 port=$2 bin
+# Tests run it with fsync off; `durable` (the third argument) keeps the server's defaults (fsync and synchronous
+# commit on), as a shop runs it, for benchmarks.
+start_private_postgres() {  # $1: data folder, $2: port (below 32768), $3: optional `durable`
+  local dir=$1 port=$2 bin sync="-c fsync=off"
+  [ "${3:-}" != durable ] || sync=""
   bin=$(pg_bin)
   mkdir -p "$dir" && chown postgres "$dir"
   runuser -u postgres -- "$bin/initdb" -D "$dir" -U postgres -A trust --no-sync -E UTF8 >/dev/null
   runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -w -l "$dir/server.log" \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $sync -c max_connections=300" start >/dev/null
   runuser -u postgres -- psql -h 127.0.0.1 -p "$port" -U postgres -q \
     -c "CREATE ROLE atelier LOGIN CREATEDB" -c "CREATE DATABASE atelier_test OWNER atelier"
   export PATH="$bin:$PATH"
@@ -44,12 +47,14 @@ install_mitmproxy() {  # $1: virtualenv folder
 # --- benchmarks (bench/*.sh). Functions only: .ci/run sources this file and keeps its own work, pids and cleanup.
 
 # The shared start of a benchmark, called after its installs: a scratch folder ($work, mode $2 when nginx or
-# PostgreSQL read it), the list of started processes ($pids) stopped on exit, and the release build ($bin).
+# PostgreSQL read it), the list of started processes ($pids) stopped on exit, and the release build ($bin) — or
+# the binary BIN names, when set.
 bench_setup() {  # $1: scratch folder name, $2: optional mode
   work=$(mktemp -d "/tmp/atelier-$1.XXXXXX")
   [ -z "${2:-}" ] || chmod "$2" "$work"
   pids=()
   trap bench_cleanup EXIT
+  if [ -n "${BIN:-}" ]; then bin=$(realpath "$BIN"); return; fi
   echo "building release…" >&2
   swift build -c release --product atelier >&2
   bin=$(swift build -c release --show-bin-path)/atelier

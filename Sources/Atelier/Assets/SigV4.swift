@@ -52,9 +52,7 @@ public struct SigV4: Sendable {
         return (day + String(format: "T%02d%02d%02dZ", c.hour!, c.minute!, c.second!), day)
     }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { Hex.string(bytes) }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 

@@ -82,7 +82,7 @@ public struct AssetIdentity: Sendable {
             case .keyed(let mac): Array(mac.finalize())
             case .plain(let hash): Array(hash.finalize())
             }
-            return digest.map { String(format: "%02x", $0) }.joined()
+            return Hex.string(digest)
         }
     }
 }

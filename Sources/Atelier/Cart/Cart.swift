@@ -81,7 +81,7 @@ public enum LineIdentity {
         }
         let customization = (try? Coding.encode(Snapshot(templateVersion: templateVersion, options: normalized.options,
                                                           zones: normalized.zones))) ?? ""
-        let digest = SHA256.hash(data: Data(customization.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.string(SHA256.hash(data: Data(customization.utf8)).prefix(16))
         return "\(productId)|\(VariantKey.make(state.selection))|\(digest)"
     }
 

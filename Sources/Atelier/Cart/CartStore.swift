@@ -76,9 +76,10 @@ public struct CartStore: Sendable {
     static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
 
     /// The live cart a key opens, or nil: no key, a malformed or unknown one, or an expired cart.
-    public func find(key: String?, on db: any SQLDatabase) async throws -> Cart? {
+    /// The cart the key opens, with its lines; its row locked until the transaction ends when `forUpdate` (PostgreSQL).
+    public func find(key: String?, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Cart? {
         guard let key, CartKey.isWellFormed(key),
-            let row = try await db.select().column("*").from("carts").where("key_hash", .equal, CartKey.hash(key))
+            let row = try await db.raw("SELECT * FROM carts WHERE key_hash = \(bind: CartKey.hash(key))\(unsafeRaw: forUpdate ? db.rowLock() : "")")
                 .first(decoding: CartRow.self, with: Self.decoder),
             row.expiresAt > clock.now
         else { return nil }
@@ -115,9 +116,10 @@ public struct CartStore: Sendable {
         return stamp.expiresAt > clock.now ? stamp : nil
     }
 
-    /// The cart the key opens, or a new empty one with a new key (returned so it can be handed out).
-    public func findOrCreate(key: String?, on db: any SQLDatabase) async throws -> (cart: Cart, newKey: String?) {
-        if let cart = try await find(key: key, on: db) { return (cart, nil) }
+    /// The cart the key opens, or a new empty one with a new key (returned so it can be handed out). With `forUpdate`
+    /// the cart found stays locked to the end of the transaction, so its lines stay as read (`add(_:toHeld:on:)`).
+    public func findOrCreate(key: String?, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> (cart: Cart, newKey: String?) {
+        if let cart = try await find(key: key, on: db, forUpdate: forUpdate) { return (cart, nil) }
         let now = clock.now
         let key = CartKey.make()
         let row = CartRow(id: Identifier.make(prefix: "cart", at: now), keyHash: CartKey.hash(key), version: 0, createdAt: now,
@@ -154,29 +156,58 @@ public struct CartStore: Sendable {
     /// id and whether it merged.
     public func add(_ new: NewLine, to cartId: String, on db: any SQLDatabase) async throws -> (lineId: String, merged: Bool) {
         try checkQuantity(new.quantity, at: "/quantity")
-        let cart = try await lock(cartId, on: db)
+        let placed = try await place(new, in: try await lock(cartId, on: db), on: db)
+        return (placed.lineId, placed.merged)
+    }
+
+    /// Adds a line to a cart this transaction already holds — found with `forUpdate` or created in it — so its lines
+    /// are current without reading them again. Answers the cart as it is now, the line's id and whether it merged.
+    public func add(_ new: NewLine, toHeld cart: Cart, on db: any SQLDatabase) async throws -> (cart: Cart, lineId: String, merged: Bool) {
+        try checkQuantity(new.quantity, at: "/quantity")
+        let now = clock.now
+        try await db.raw("""
+            UPDATE carts SET version = version + 1, updated_at = \(bind: now), expires_at = \(bind: now.addingTimeInterval(ttl))
+            WHERE id = \(bind: cart.id)
+            """).run()
+        var held = cart
+        held.updatedAt = now
+        held.expiresAt = now.addingTimeInterval(ttl)
+        return try await place(new, in: held, on: db)
+    }
+
+    /// The line written into a locked cart whose lines are current: merged into the identical line, else appended.
+    private func place(_ new: NewLine, in cart: Cart, on db: any SQLDatabase) async throws -> (cart: Cart, lineId: String, merged: Bool) {
         let key = LineIdentity.key(productId: new.productId, templateVersion: new.templateVersion, state: new.state)
         try checkUnits(cart.units + new.quantity)
         let now = clock.now
-        if let existing = cart.lines.first(where: { $0.lineKey == key }) {
+        var cart = cart
+        if let index = cart.lines.firstIndex(where: { $0.lineKey == key }) {
+            var existing = cart.lines[index]
             try checkQuantity(existing.quantity + new.quantity, at: "/quantity", merged: true)
-            try await db.update("cart_lines").set("quantity", to: existing.quantity + new.quantity)
-                .set("unit_price", to: new.unitPrice).set("session_id", to: new.sessionId ?? existing.sessionId)
-                .set("preview_asset_id", to: new.previewAssetId ?? existing.previewAssetId).set("updated_at", to: now)
+            existing.quantity += new.quantity
+            existing.unitPrice = new.unitPrice
+            existing.sessionId = new.sessionId ?? existing.sessionId
+            existing.previewAssetId = new.previewAssetId ?? existing.previewAssetId
+            existing.updatedAt = now
+            try await db.update("cart_lines").set("quantity", to: existing.quantity)
+                .set("unit_price", to: existing.unitPrice).set("session_id", to: existing.sessionId)
+                .set("preview_asset_id", to: existing.previewAssetId).set("updated_at", to: now)
                 .where("id", .equal, existing.id).run()
-            return (existing.id, true)
+            cart.lines[index] = existing
+            return (cart, existing.id, true)
         }
         guard cart.lines.count < limits.maxLines else {
             throw AtelierError(.unprocessable, code: "cart_line_limit", title: "Too many lines",
                                detail: "A cart holds at most \(limits.maxLines) different lines.")
         }
         let position = (cart.lines.map(\.position).max() ?? 0) + 1
-        let row = LineRow(id: Identifier.make(prefix: "line", at: now), cartId: cartId, lineKey: key, position: position, productId: new.productId,
+        let row = LineRow(id: Identifier.make(prefix: "line", at: now), cartId: cart.id, lineKey: key, position: position, productId: new.productId,
                           templateVersion: new.templateVersion, state: try Coding.encode(new.state), sessionId: new.sessionId,
                           previewAssetId: new.previewAssetId, quantity: new.quantity, unitPrice: new.unitPrice,
                           currency: new.currency, createdAt: now, updatedAt: now)
         try await db.insert(into: "cart_lines").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
-        return (row.id, false)
+        cart.lines.append(try row.line())
+        return (cart, row.id, false)
     }
 
     /// Sets a line's quantity. Changing a line means the shopper has seen its current price, which

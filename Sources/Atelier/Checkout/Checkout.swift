@@ -136,8 +136,9 @@ public struct Checkout: Sendable, Equatable {
     public var expiresAt: Date
     public var createdAt: Date
 
-    /// Pending with Stripe or PayPal and no payment at the provider yet (its creation failed or its answer was lost).
-    public var awaitsProviderPayment: Bool { status == .pending && provider != .test && providerRef == nil }
+    /// Pending and no payment at the provider yet (its creation failed or its answer was lost). A gateway that settles
+    /// locally (the test provider) gives its payment when the checkout is written: such a checkout never waits.
+    public var awaitsProviderPayment: Bool { status == .pending && providerRef == nil }
 }
 
 /// The cart's total moved away from the one the storefront showed: the new quote goes back.

@@ -46,10 +46,12 @@ public struct CheckoutPayments: Sendable {
             throw error.problem
         }
         let now = clock.now
-        return try await database.transaction { db in
-            try await CheckoutStore().attachPayment(checkoutId: checkout.id, providerRef: handle.reference, clientSecret: handle.clientSecret,
-                                                    approvalURL: handle.approvalURL, at: now, on: db)
-            guard let updated = try await CheckoutStore().find(id: checkout.id, on: db) else { throw AtelierError.internalError }
+        // One statement: no transaction needed.
+        return try await database.withConnection { db in
+            guard let updated = try await CheckoutStore().attachPayment(
+                checkoutId: checkout.id, providerRef: handle.reference, clientSecret: handle.clientSecret, approvalURL: handle.approvalURL,
+                at: now, on: db)
+            else { throw AtelierError.internalError }
             return updated
         }
     }

@@ -10,15 +10,19 @@ public struct CheckoutService: Sendable {
     public let cipher: PersonalDataCipher
     public let providers: Set<PaymentProviderKind>
     public let lifetime: TimeInterval
+    /// A gateway that settles locally gives its payment here, written with the checkout; the others' payments are
+    /// created after the checkout commits (`CheckoutPayments.ensurePayment`), never inside its transaction.
+    public let gateways: PaymentGateways
     private let clock: WallClock
 
     public init(carts: CartStore, pricing: CartPricing, cipher: PersonalDataCipher, providers: Set<PaymentProviderKind>,
-                lifetime: TimeInterval = 1800, clock: WallClock = .system) {
+                lifetime: TimeInterval = 1800, gateways: PaymentGateways = PaymentGateways(), clock: WallClock = .system) {
         self.carts = carts
         self.pricing = pricing
         self.cipher = cipher
         self.providers = providers
         self.lifetime = lifetime
+        self.gateways = gateways
         self.clock = clock
     }
 
@@ -31,7 +35,8 @@ public struct CheckoutService: Sendable {
             )
         }
         try AtelierError.check(problems)
-        guard let cart = try await carts.find(key: cartKey, on: db), !cart.lines.isEmpty else {
+        // The cart's row stays locked to the end: one open checkout per cart (below), whatever runs beside.
+        guard let cart = try await carts.find(key: cartKey, on: db, forUpdate: true), !cart.lines.isEmpty else {
             throw AtelierError(.unprocessable, code: "cart_empty", title: "The cart is empty", detail: "Add an item before checking out.")
         }
         let review = try await pricing.review(cart, on: db)
@@ -50,7 +55,6 @@ public struct CheckoutService: Sendable {
 
         // One open checkout per cart: an earlier one (another tab, a retry with a new key) is cancelled and its
         // stock released, so one cart can never become two orders; money still sent to it is refunded.
-        _ = try await db.raw("SELECT id FROM carts WHERE id = \(bind: cart.id)\(unsafeRaw: db.rowLock())").all()
         let open = try await db.select().column("id").from("checkouts").where("cart_id", .equal, cart.id).where("status", .equal, "pending")
             .all(decodingColumn: "id", as: String.self)
         for earlier in open {
@@ -60,14 +64,21 @@ public struct CheckoutService: Sendable {
         let now = clock.now
         let id = Identifier.make(prefix: "chk", at: now)
         let token = "ot_" + Secret.randomToken(bytes: 32)
+        var handle: PaymentHandle?
+        if let gateway = gateways.gateway(for: request.provider), gateway.settlesLocally {
+            handle = try await gateway.createPayment(PaymentRequest(checkoutId: id, amount: quote.total, currency: quote.currency,
+                                                                    idempotencyKey: CheckoutPayments.paymentKey(id)))
+        }
         let checkout = Checkout(
-            id: id, cartId: cart.id, status: .pending, provider: request.provider, providerRef: nil, clientSecret: nil, approvalURL: nil,
-            currency: quote.currency, total: quote.total, snapshot: CheckoutSnapshot(review: review, quote: quote, destination: destination),
+            id: id, cartId: cart.id, status: .pending, provider: request.provider, providerRef: handle?.reference,
+            clientSecret: handle?.clientSecret, approvalURL: handle?.approvalURL, currency: quote.currency, total: quote.total,
+            snapshot: CheckoutSnapshot(review: review, quote: quote, destination: destination),
             orderId: nil, expiresAt: now.addingTimeInterval(lifetime), createdAt: now)
         try await db.raw("""
-            INSERT INTO checkouts (id, cart_id, status, provider, currency, total, snapshot, customer, email_hash, access_token_hash,
-                access_token_sealed, expires_at, created_at, updated_at)
-            VALUES (\(bind: checkout.id), \(bind: cart.id), 'pending', \(bind: checkout.provider.rawValue), \(bind: checkout.currency),
+            INSERT INTO checkouts (id, cart_id, status, provider, provider_ref, client_secret, approval_url, currency, total, snapshot,
+                customer, email_hash, access_token_hash, access_token_sealed, expires_at, created_at, updated_at)
+            VALUES (\(bind: checkout.id), \(bind: cart.id), 'pending', \(bind: checkout.provider.rawValue), \(bind: checkout.providerRef),
+                \(bind: checkout.clientSecret), \(bind: checkout.approvalURL), \(bind: checkout.currency),
                 \(bind: checkout.total), \(bind: try Coding.encode(checkout.snapshot)), \(bind: try cipher.seal(json: request.customer)),
                 \(bind: cipher.lookupHash(email: request.customer.email)), \(bind: Secret.sha256Hex(token)),
                 \(bind: try cipher.seal(token)), \(bind: checkout.expiresAt), \(bind: now), \(bind: now))

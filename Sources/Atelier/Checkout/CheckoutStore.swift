@@ -5,15 +5,18 @@ import SQLKit
 public struct CheckoutStore: Sendable {
     public init() {}
 
-    /// Records the payment created at the provider. Only the first answer is kept: a concurrent retry got the
-    /// same payment from the provider anyway (same idempotency key).
+    /// Records the payment created at the provider and answers the checkout with it. Only the first answer is kept: a
+    /// concurrent retry got the same payment from the provider anyway (same idempotency key).
+    @discardableResult
     public func attachPayment(checkoutId: String, providerRef: String, clientSecret: String?, approvalURL: String?, at now: Date,
-                              on db: any SQLDatabase) async throws {
-        try await db.raw("""
+                              on db: any SQLDatabase) async throws -> Checkout? {
+        let attached = try await db.raw("""
             UPDATE checkouts SET provider_ref = \(bind: providerRef), client_secret = \(bind: clientSecret),
                 approval_url = \(bind: approvalURL), updated_at = \(bind: now)
-            WHERE id = \(bind: checkoutId) AND provider_ref IS NULL
-            """).run()
+            WHERE id = \(bind: checkoutId) AND provider_ref IS NULL RETURNING *
+            """).first().map(Self.checkout)
+        if let attached { return attached }
+        return try await find(id: checkoutId, on: db)
     }
 
     public func find(id: String, on db: any SQLDatabase, forUpdate: Bool = false) async throws -> Checkout? {
@@ -39,13 +42,41 @@ public struct CheckoutStore: Sendable {
         return try Self.checkout(row)
     }
 
-    /// Sealed customer data, email hash and access token hash, which orders inherit.
-    func secrets(of checkoutId: String, on db: any SQLDatabase) async throws -> (customer: String, emailHash: String, tokenHash: String)? {
-        guard let row = try await db.select().columns("customer", "email_hash", "access_token_hash").from("checkouts")
-            .where("id", .equal, checkoutId).first()
+    /// A checkout read to be paid: its row locked until the transaction ends (PostgreSQL), with what its order
+    /// inherits — the sealed customer data, the email's lookup hash and the access token's hash.
+    public struct Payable: Sendable {
+        public var checkout: Checkout
+        var sealedCustomer: String
+        var emailHash: String
+        var accessTokenHash: String
+    }
+
+    /// The checkout to be paid, locked, found by id.
+    func payable(id: String, on db: any SQLDatabase) async throws -> Payable? {
+        guard Identifier.isWellFormed(id, prefix: "chk") else { return nil }
+        return try await db.raw("SELECT * FROM checkouts WHERE id = \(bind: id)\(unsafeRaw: db.rowLock())").first().map(Self.payable)
+    }
+
+    /// The checkout to be paid, locked, found by its payment's reference at the provider.
+    func payable(provider: PaymentProviderKind, ref: String, on db: any SQLDatabase) async throws -> Payable? {
+        guard !ref.containsNUL else { return nil }
+        return try await db.raw("""
+            SELECT * FROM checkouts WHERE provider = \(bind: provider.rawValue) AND provider_ref = \(bind: ref)\(unsafeRaw: db.rowLock())
+            """).first().map(Self.payable)
+    }
+
+    /// The checkout to be paid, locked, if the token opens it; nil otherwise, whether or not it exists.
+    public func payable(id: String, accessToken: String?, on db: any SQLDatabase) async throws -> Payable? {
+        guard let accessToken, let payable = try await payable(id: id, on: db),
+              Secret.constantTimeEquals(payable.accessTokenHash, Secret.sha256Hex(accessToken))
         else { return nil }
-        return (try row.decode(column: "customer", as: String.self), try row.decode(column: "email_hash", as: String.self),
-                try row.decode(column: "access_token_hash", as: String.self))
+        return payable
+    }
+
+    static func payable(_ row: any SQLRow) throws -> Payable {
+        Payable(checkout: try checkout(row), sealedCustomer: try row.decode(column: "customer", as: String.self),
+                emailHash: try row.decode(column: "email_hash", as: String.self),
+                accessTokenHash: try row.decode(column: "access_token_hash", as: String.self))
     }
 
     static func checkout(_ row: any SQLRow) throws -> Checkout {

@@ -181,6 +181,8 @@ public final class CatalogMemo: Sendable {
     private struct State {
         var revision: Int64?
         var products: [String: Product] = [:]
+        /// Product ids by slug, for the products kept.
+        var slugs: [String: String] = [:]
         var templates: [String: TemplateVersion] = [:]
     }
 
@@ -203,15 +205,25 @@ public final class CatalogMemo: Sendable {
         }
     }
 
+    /// A product kept at `revision`, by id or slug.
+    func product(ref: String, at revision: Int64) -> Product? {
+        state.withLock { state in
+            guard state.revision == revision, let id = ref.hasPrefix("prod_") ? ref : state.slugs[ref] else { return nil }
+            return state.products[id]
+        }
+    }
+
     func keep(_ product: Product, at revision: Int64) {
         state.withLock { state in
             if state.revision != revision {
                 guard state.revision.map({ revision > $0 }) ?? true else { return }
                 state.revision = revision
                 state.products = [:]
+                state.slugs = [:]
             }
-            if state.products.count >= limit { state.products = [:] }
+            if state.products.count >= limit { (state.products, state.slugs) = ([:], [:]) }
             state.products[product.id] = product
+            state.slugs[product.definition.slug] = product.id
         }
     }
 

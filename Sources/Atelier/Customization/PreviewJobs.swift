@@ -18,7 +18,7 @@ public enum PreviewJobs {
 
     public static func hash(productId: String, templateVersion: Int, state: CustomizationState) throws -> String {
         let canonical = try Coding.encode(Payload(productId: productId, templateVersion: templateVersion, state: state))
-        return SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(canonical.utf8)))
     }
 
     /// Queues (or finds) the render for a session and remembers it on the session.

@@ -15,5 +15,6 @@ public enum AllMigrations {
         CreateCheckoutAudit(),
         CreateRefunds(),
         AddCheckoutPaymentChecks(),
+        AddPendingDeliveryOrderIndex(),
     ]
 }

@@ -13,30 +13,38 @@ public struct OrderStore: Sendable {
     public func create(from checkout: Checkout, sealedCustomer: String, emailHash: String, accessTokenHash: String,
                        paymentRef: String?, actor: Actor, on db: any SQLDatabase) async throws -> Order {
         let now = clock.now
-        // PostgreSQL: a sequence, which holds no lock until commit, so concurrent payments do not queue on one
-        // row (a rolled-back payment leaves a gap in the numbers). SQLite: writers are serialized anyway.
-        let next: SQLQueryString = db.dialect.name == "postgresql"
-            ? "SELECT nextval('order_number_seq') AS value"
-            : "UPDATE counters SET value = value + 1 WHERE name = 'order_number' RETURNING value"
-        guard let counter = try await db.raw(next).first(decodingColumn: "value", as: Int64.self)
-        else { throw AtelierError.internalError }
         let snapshot = checkout.snapshot
-        let order = Order(
-            id: Identifier.make(prefix: "ord", at: now), number: "AT-\(counter)", checkoutId: checkout.id, status: .paid,
+        var order = Order(
+            id: Identifier.make(prefix: "ord", at: now), number: "", checkoutId: checkout.id, status: .paid,
             currency: snapshot.currency, subtotal: snapshot.subtotal, shipping: snapshot.shipping, tax: snapshot.tax,
             total: snapshot.total, snapshot: snapshot, sealedCustomer: sealedCustomer, provider: checkout.provider,
             paymentRef: paymentRef, refunded: 0, tracking: nil, expectedShipDate: snapshot.expectedShipDate, paidAt: now,
             deliveredAt: nil, createdAt: now, updatedAt: now)
-        try await db.raw("""
+        // The number: PostgreSQL takes it from a sequence in the insert itself (a sequence holds no lock until commit, so
+        // concurrent payments do not queue on one row; a rolled-back payment leaves a gap). SQLite serializes writers
+        // anyway: a counter row.
+        let number: SQLQueryString = db.dialect.name == "postgresql"
+            ? "'AT-' || nextval('order_number_seq')"
+            : "'AT-' || (SELECT value FROM counters WHERE name = 'order_number')"
+        if db.dialect.name != "postgresql" {
+            try await db.raw("UPDATE counters SET value = value + 1 WHERE name = 'order_number'").run()
+        }
+        guard let assigned = try await db.raw("""
             INSERT INTO orders (id, number, checkout_id, status, access_token_hash, currency, subtotal, shipping, tax, total, snapshot,
                 customer, email_hash, provider, payment_ref, refunded, expected_ship_date, paid_at, created_at, updated_at)
-            VALUES (\(bind: order.id), \(bind: order.number), \(bind: order.checkoutId), \(bind: order.status.rawValue),
+            VALUES (\(bind: order.id), \(number), \(bind: order.checkoutId), \(bind: order.status.rawValue),
                 \(bind: accessTokenHash), \(bind: order.currency), \(bind: order.subtotal), \(bind: order.shipping), \(bind: order.tax),
                 \(bind: order.total), \(bind: try Coding.encode(snapshot)), \(bind: sealedCustomer), \(bind: emailHash),
                 \(bind: order.provider.rawValue), \(bind: paymentRef), 0, \(bind: order.expectedShipDate), \(bind: now), \(bind: now), \(bind: now))
-            """).run()
-        for productId in Set(snapshot.lines.map(\.productId)).sorted() {
-            try await db.raw("INSERT INTO order_products (order_id, product_id) VALUES (\(bind: order.id), \(bind: productId))").run()
+            RETURNING number
+            """).first(decodingColumn: "number", as: String.self)
+        else { throw AtelierError.internalError }
+        order.number = assigned
+        let products = Set(snapshot.lines.map(\.productId)).sorted()
+        if !products.isEmpty {
+            let insert = db.insert(into: "order_products").columns("order_id", "product_id")
+            for productId in products { insert.values([order.id, productId]) }  // each call adds a row
+            try await insert.run()
         }
         let assets = snapshot.assetIds.sorted()
         if !assets.isEmpty {

@@ -14,18 +14,42 @@ public enum Outbox {
         var data: Data
     }
 
+    /// An event made ready to record: its id (`evt_…`, time-ordered) and its envelope, encoded.
+    public struct Entry: Sendable {
+        public var id: String
+        var type: String
+        var aggregateId: String
+        var payload: String
+        var at: Date
+
+        public init(_ type: String, aggregateId: String, data: some Encodable, at now: Date) throws {
+            id = Identifier.make(prefix: "evt", at: now)
+            self.type = type
+            self.aggregateId = aggregateId
+            payload = try Coding.encode(Envelope(id: id, type: type, version: 1, occurredAt: now.formatted(.iso8601), data: data))
+            at = now
+        }
+    }
+
     /// Records an event; answers its id (`evt_…`, time-ordered).
     @discardableResult
     public static func record(_ type: String, aggregateId: String, data: some Encodable, at now: Date, on db: any SQLDatabase) async throws -> String {
-        let id = Identifier.make(prefix: "evt", at: now)
-        let payload = try Coding.encode(Envelope(id: id, type: type, version: 1, occurredAt: ISO8601DateFormatter().string(from: now), data: data))
-        // PostgreSQL: a sequence (no lock held to commit); SQLite: writers are serialized anyway.
-        let seq = db.dialect.name == "postgresql" ? "nextval('outbox_seq')" : "(SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox)"
-        try await db.raw("""
-            INSERT INTO outbox (id, seq, type, aggregate_id, payload, created_at)
-            VALUES (\(bind: id), \(unsafeRaw: seq), \(bind: type), \(bind: aggregateId), \(bind: payload), \(bind: now))
-            """).run()
-        return id
+        let entry = try Entry(type, aggregateId: aggregateId, data: data, at: now)
+        try await record([entry], on: db)
+        return entry.id
+    }
+
+    /// Records events in one statement, in the order given.
+    public static func record(_ entries: [Entry], on db: any SQLDatabase) async throws {
+        guard !entries.isEmpty else { return }
+        // PostgreSQL: a sequence (no lock held to commit), taken row by row in the order written. SQLite: writers are
+        // serialized anyway; each row adds its place in the list to the highest number so far.
+        let rows = entries.enumerated().map { index, entry -> SQLQueryString in
+            let seq: SQLQueryString = db.dialect.name == "postgresql"
+                ? "nextval('outbox_seq')" : "(SELECT COALESCE(MAX(seq), 0) + \(literal: index + 1) FROM outbox)"
+            return "(\(bind: entry.id), \(seq), \(bind: entry.type), \(bind: entry.aggregateId), \(bind: entry.payload), \(bind: entry.at))"
+        }
+        try await db.raw("INSERT INTO outbox (id, seq, type, aggregate_id, payload, created_at) VALUES \(rows.joined(separator: ", "))").run()
     }
 
     public struct Event: Sendable, Equatable {

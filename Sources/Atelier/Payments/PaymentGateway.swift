@@ -90,9 +90,17 @@ public protocol PaymentGateway: Sendable {
     /// Asks what became of a payment (`reference`: the PaymentIntent or PayPal order id), for when its webhook is
     /// late or lost. Changes nothing at the provider.
     func lookup(_ reference: String) async throws(PaymentGatewayError) -> ProviderPaymentStatus
+    /// Whether the gateway answers in-process, without a provider to call (the test provider): its payment is created
+    /// with the checkout, in the same transaction; its refunds are complete when decided; there is nothing to look up.
+    var settlesLocally: Bool { get }
 }
 
-/// The configured providers. `test` needs no gateway: it holds no money.
+extension PaymentGateway {
+    public var settlesLocally: Bool { false }
+}
+
+/// The configured providers. The test provider's gateway is always at hand (it holds no money); whether shoppers
+/// may choose it is the configuration's `paymentProviders`.
 public struct PaymentGateways: Sendable {
     public var stripe: StripeGateway?
     public var paypal: PayPalGateway?
@@ -124,7 +132,7 @@ public struct PaymentGateways: Sendable {
     public func gateway(for kind: PaymentProviderKind) -> (any PaymentGateway)? {
         if let gateway = byKind[kind] { return gateway }
         return switch kind {
-        case .test: nil
+        case .test: TestPaymentGateway()
         case .stripe: stripe
         case .paypal: paypal
         }

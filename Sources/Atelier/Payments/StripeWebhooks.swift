@@ -36,8 +36,7 @@ public struct StripeWebhookVerifier: Sendable {
         var message = Data("\(timestamp).".utf8)
         message.append(contentsOf: payload)
         for secret in secrets {
-            let expected = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-                .map { String(format: "%02x", $0) }.joined()
+            let expected = Hex.string(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8))))
             if signatures.contains(where: { Secret.constantTimeEquals($0, expected) }) { return }
         }
         throw Self.invalid("invalid_signature", "No signature matches a configured webhook secret.")

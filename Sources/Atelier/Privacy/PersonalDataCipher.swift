@@ -72,8 +72,7 @@ public struct PersonalDataCipher: Sendable {
     /// The keyed hash an email is found by: trimmed and lowercased first.
     public func lookupHash(email: String) -> String {
         let normalized = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        return HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: lookupKey)
-            .map { String(format: "%02x", $0) }.joined()
+        return Hex.string(HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: lookupKey))
     }
 
     /// A cipher with fresh random keys, for tests and first starts.

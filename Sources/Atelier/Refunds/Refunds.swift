@@ -21,26 +21,31 @@ public struct Refunds: Sendable {
         self.clock = clock
     }
 
-    /// Whether money paid through `provider` can be given back from here (the test provider holds none).
+    /// Whether money paid through `provider` can be given back from here.
     public func canRefund(through provider: PaymentProviderKind) -> Bool {
-        provider == .test || gateways.gateway(for: provider) != nil
+        gateways.gateway(for: provider) != nil
+    }
+
+    /// Whether refunds through `provider` are complete when decided (a gateway that settles locally: the test provider).
+    func settlesLocally(_ provider: PaymentProviderKind) -> Bool {
+        gateways.gateway(for: provider)?.settlesLocally ?? false
     }
 
     /// Refuses a refund this server cannot ask the provider for; `instead` tells staff how to record one made outside.
     func checkAvailable(_ order: Order, instead: String) throws {
-        guard canRefund(through: order.provider), order.provider == .test || order.paymentRef != nil else {
+        guard canRefund(through: order.provider), order.paymentRef != nil || settlesLocally(order.provider) else {
             throw AtelierError(.conflict, code: "refund_unavailable", title: "Refund not available",
                                detail: "\(order.provider.rawValue) is not configured here: refund in the provider's dashboard, then "
                                    + instead + " to record that the money was given back outside Atelier.")
         }
     }
 
-    /// Records a decided refund in the caller's transaction. With nothing to ask of a provider (the test provider,
-    /// money given back outside Atelier) it is `succeeded` at once; otherwise it is `pending` with its job queued.
+    /// Records a decided refund in the caller's transaction. With nothing to ask of a provider (a gateway that settles
+    /// locally, money given back outside Atelier) it is `succeeded` at once; otherwise it is `pending` with its job queued.
     /// Answers the refund, or the one decided before under the same idempotency key.
     func decide(_ refund: Refund, on db: any SQLDatabase) async throws -> Refund {
         var refund = refund
-        let immediate = refund.outside || refund.provider == .test
+        let immediate = refund.outside || settlesLocally(refund.provider)
         if immediate {
             refund.status = .succeeded
             refund.completedAt = refund.createdAt

@@ -34,7 +34,7 @@ final class CartAnswerCache: Sendable {
     /// The cache key: the cart, the operation and a hash of the request body.
     static func key(cartId: String, route: String, body: ByteBuffer) -> String {
         guard body.readableBytes > 0 else { return cartId + " " + route }
-        let digest = SHA256.hash(data: body.readableBytesView).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.string(SHA256.hash(data: body.readableBytesView).prefix(16))
         return cartId + " " + route + " " + digest
     }
 

@@ -117,7 +117,7 @@ final class RateLimiter: Sendable {
             let keep = min(max(bits - index * 8, 0), 8)
             network[index] &= keep == 8 ? 0xFF : UInt8(truncatingIfNeeded: 0xFF << (8 - keep))
         }
-        return network.prefix((bits + 7) / 8).map { String(format: "%02x", $0) }.joined() + "/\(bits)"
+        return Hex.string(network.prefix((bits + 7) / 8)) + "/\(bits)"
     }
 
     /// `RateLimit-Policy` and `RateLimit` as the IETF httpapi draft writes them, and the older

@@ -54,7 +54,7 @@ final class ResponseCache: Sendable {
     /// Keeps an answer made at `revision` (read before the answer was made, so it is never newer than the data).
     func store(_ key: String, revision: Int64, contentType: String, body: ByteBuffer) -> Entry {
         let digest = SHA256.hash(data: body.readableBytesView)
-        let etag = "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let etag = "\"" + Hex.string(digest.prefix(12)) + "\""
         let entry = Entry(revision: revision, contentType: contentType, body: body, etag: etag)
         state.withLock { state in
             guard revision == state.revision else { return }

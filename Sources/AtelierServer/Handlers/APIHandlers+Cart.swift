@@ -5,6 +5,9 @@ import OpenAPIRuntime
 
 extension APIHandlers {
     var carts: CartStore { CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock) }
+    var cartAddition: CartAddition {
+        CartAddition(carts: carts, sessions: sessions, products: products, jobs: jobs, memo: memo)
+    }
     var cartPricing: CartPricing {
         CartPricing(currency: configuration.shopCurrency, taxMode: configuration.taxMode, calendar: configuration.shipDates,
                     memo: memo, clock: clock)
@@ -37,53 +40,26 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let quantity = body.quantity ?? 1
         try carts.checkQuantity(quantity)
+        let item: CartAddition.Item
         switch (body.sessionId, body.product) {
-        case (.some, nil):
+        case (.some(let sessionId), nil):
             if body.selection != nil || body.options != nil {
                 throw AtelierError.validation([.init(pointer: "/selection", code: "not_allowed",
                                                      message: "a session carries its own choices; send only sessionId and quantity.")])
             }
-        case (nil, .some):
-            try InputShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
+            item = .session(sessionId)
+        case (nil, .some(let product)):
+            let (selection, options) = (body.selection?.additionalProperties ?? [:], body.options?.additionalProperties ?? [:])
+            try InputShape.check(selection: selection, options: options)
+            item = .product(product, CustomizationState(selection: selection, options: options))
         default:
             throw AtelierError.validation([.init(pointer: "", code: "session_or_product",
                                                  message: "send either sessionId or product, not both and not neither.")])
         }
-        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
-        let (sessions, products, jobs, memo) = (self.sessions, self.products, self.jobs, self.memo)
+        let (addition, pricing, key) = (cartAddition, cartPricing, sessionKey)
         let (answer, merged, newKey) = try await database.transaction { db in
-            var new: CartStore.NewLine
-            if let sessionId = body.sessionId {
-                let session = try await sessions.find(id: sessionId, on: db)
-                let (evaluation, product, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
-                guard evaluation.valid else {
-                    throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
-                                       detail: "Fix the session's errors before adding it to the cart.", errors: evaluation.errors)
-                }
-                let preview = try await PreviewJobs.readyAsset(for: session, queue: jobs, on: db)
-                new = CartStore.NewLine(productId: product.id, templateVersion: session.templateVersion, state: session.state,
-                                        sessionId: session.id, previewAssetId: preview, quantity: quantity,
-                                        unitPrice: evaluation.unitPrice, currency: evaluation.currency)
-            } else {
-                let ref = body.product!
-                guard let product = try await products.find(ref, on: db), product.isPubliclyVisible else {
-                    throw AtelierError.notFound("Product '\(ref)'")
-                }
-                let state = CustomizationState(selection: body.selection?.additionalProperties ?? [:],
-                                               options: body.options?.additionalProperties ?? [:])
-                let subject = CustomizationCheck.Subject(productId: product.id, templateVersion: product.templateVersion, state: state)
-                let result = try await CustomizationCheck(memo: memo).check([subject], on: db).results[0]
-                guard result.valid else {
-                    throw AtelierError(.unprocessable, code: "selection_invalid", title: "The selection has errors",
-                                       detail: "This selection cannot be bought; see errors. Customizable products are added from a session.",
-                                       errors: result.errors)
-                }
-                new = CartStore.NewLine(productId: product.id, templateVersion: product.templateVersion, state: state,
-                                        quantity: quantity, unitPrice: result.unit.total, currency: result.currency)
-            }
-            let (cart, newKey) = try await carts.findOrCreate(key: key, on: db)
-            let (_, merged) = try await carts.add(new, to: cart.id, on: db)
-            return (try await reviewed(key: newKey ?? key, on: db, carts: carts, pricing: pricing), merged, newKey)
+            let added = try await addition.add(item, quantity: quantity, cartKey: key, on: db)
+            return (describe(try await pricing.review(added.cart, on: db)), added.merged, added.newKey)
         }
         return merged
             ? .ok(.init(headers: .init(xSessionKey: newKey), body: .json(answer)))

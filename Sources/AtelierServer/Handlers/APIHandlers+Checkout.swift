@@ -13,7 +13,8 @@ extension APIHandlers {
             carts: carts,
             pricing: CartPricing(currency: configuration.shopCurrency, taxMode: configuration.taxMode, calendar: configuration.shipDates,
                                  memo: nil, clock: clock),
-            cipher: cipher, providers: configuration.paymentProviders, lifetime: configuration.checkoutTTL, clock: clock)
+            cipher: cipher, providers: configuration.paymentProviders, lifetime: configuration.checkoutTTL,
+            gateways: checkoutPayments.gateways, clock: clock)
     }
 
     static let idempotencyScope = "checkout"
@@ -30,31 +31,31 @@ extension APIHandlers {
             expectedTotal: body.expectedTotal)
         let cartKey = RequestScope.current?.sessionKey
         // The same key with another body or another cart is a different request.
-        let requestHash = SHA256.hash(data: try Self.canonical.encode(request) + Data((cartKey ?? "").utf8))
-            .map { String(format: "%02x", $0) }.joined()
+        let requestHash = Hex.string(SHA256.hash(data: try Self.canonical.encode(request) + Data((cartKey ?? "").utf8)))
         let (service, idempotency) = (checkoutService, IdempotencyStore(clock: clock, cipher: cipher))
-        let json: String
+        var answer: Components.Schemas.CheckoutStarted
         do {
-            json = try await database.transaction { db -> String in
+            // A replay answers the kept text; a new checkout its own answer, kept for replays in the same transaction.
+            let (kept, started) = try await database.transaction { db -> (String?, Components.Schemas.CheckoutStarted?) in
                 switch try await idempotency.claim(scope: Self.idempotencyScope, key: key, requestHash: requestHash, on: db) {
                 case .replay(_, let body):
-                    return body
+                    return (body, nil)
                 case .new:
                     let (checkout, token) = try await service.start(cartKey: cartKey, request, on: db)
                     let answer = Components.Schemas.CheckoutStarted(checkout: checkoutView(checkout, order: nil), accessToken: token)
                     let json = String(decoding: try Self.canonical.encode(answer), as: UTF8.self)
                     try await idempotency.complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, subject: checkout.id, on: db)
-                    return json
+                    return (nil, answer)
                 }
             }
+            answer = try started ?? Self.canonicalDecoder.decode(Components.Schemas.CheckoutStarted.self, from: Data((kept ?? "").utf8))
         } catch let changed as TotalChanged {
             let quote = Components.Schemas.Quote(changed.quote, review: changed.review, options: [])
             throw AtelierError(.conflict, code: "total_changed", title: "The total changed",
                                detail: "The total is now \(changed.quote.total) (you expected \(changed.expected)); the new quote is attached.",
                                members: ["quote": String(decoding: try Self.canonical.encode(quote), as: UTF8.self)])
         }
-        var answer = try Self.canonicalDecoder.decode(Components.Schemas.CheckoutStarted.self, from: Data(json.utf8))
-        if answer.checkout.payment.provider != .test, answer.checkout.payment.reference == nil, answer.checkout.status == .pending {
+        if answer.checkout.payment.reference == nil, answer.checkout.status == .pending {
             answer = try await createProviderPayment(answer, idempotencyKey: key)
         }
         return .created(.init(body: .json(answer)))
@@ -127,24 +128,12 @@ extension APIHandlers {
     func completeTestPayment(_ input: Operations.CompleteTestPayment.Input) async throws -> Operations.CompleteTestPayment.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
-        guard configuration.paymentProviders.contains(.test) else { throw AtelierError.notFound("Checkout '\(id)'") }
-        let (processor, refunds) = (PaymentProcessor(clock: clock), self.refunds)
-        let now = clock.now
-        let (outcome, view) = try await database.transaction { db -> (PaymentOutcome, Components.Schemas.CheckoutView) in
-            guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db), checkout.provider == .test else {
-                throw AtelierError.notFound("Checkout '\(id)'")
-            }
-            let event = PaymentEvent(
-                provider: .test, eventId: Identifier.make(prefix: "tpe", at: now), kind: body.outcome == .failed ? .failed : .succeeded,
-                checkoutId: checkout.id, providerRef: "test_" + checkout.id, amount: checkout.total, currency: checkout.currency,
-                payload: #"{"provider":"test"}"#)
-            let (outcome, _) = try await processor.apply(event, on: db)
-            try await refunds.refundLatePayment(event, outcome: outcome, on: db)
-            guard let after = try await CheckoutStore().find(id: checkout.id, on: db) else { throw AtelierError.internalError }
-            let order = try await after.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil
-            return (outcome, checkoutView(after, order: order))
-        }
-        return .ok(.init(body: .json(.init(outcome: outcome.rawValue, checkout: view))))
+        guard configuration.paymentProviders.contains(.test),
+              let applied = try await checkoutPayments.reportTestPayment(checkoutId: id, accessToken: token, failed: body.outcome == .failed,
+                                                                         logger: paymentLogger),
+              let checkout = applied.checkout
+        else { throw AtelierError.notFound("Checkout '\(id)'") }
+        return .ok(.init(body: .json(.init(outcome: applied.outcome.rawValue, checkout: checkoutView(checkout, order: applied.order)))))
     }
 
     func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {

@@ -12,7 +12,8 @@ extension APIHandlers {
     /// the order at once. The provider is asked at most once every few seconds per checkout and never twice at once,
     /// and waited for briefly; away, slow or not asked, the checkout is answered as it is (nil here).
     func checkedWithProvider(_ checkout: Checkout) async throws -> (checkout: Checkout, order: Order?)? {
-        guard checkout.status == .pending, checkout.provider != .test, checkout.providerRef != nil,
+        guard checkout.status == .pending, checkout.providerRef != nil,
+              let gateway = checkoutPayments.gateways.gateway(for: checkout.provider), !gateway.settlesLocally,
               paymentLookups.begin(checkout.id)
         else { return nil }
         defer { paymentLookups.finish(checkout.id) }

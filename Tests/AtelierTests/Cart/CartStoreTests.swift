@@ -175,6 +175,33 @@ import Testing
         }
     }
 
+    /// The path `POST /cart/items` takes: the cart found by its key and held from that read, its lines not read again.
+    /// On PostgreSQL the adds run at once; the row held from the first read makes them merge one after the other.
+    @Test func concurrentAddsToAHeldCartMergeIntoOne() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let carts = carts()
+            let key = try #require(try await database.transaction { db in try await carts.findOrCreate(key: nil, on: db).newKey })
+            let new = line(product)
+            let answers = try await withThrowingTaskGroup(of: Cart.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        try await database.transaction { db in
+                            let (cart, newKey) = try await carts.findOrCreate(key: key, on: db, forUpdate: true)
+                            #expect(newKey == nil)
+                            return try await carts.add(new, toHeld: cart, on: db).cart
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // Each answer is the cart as its add left it: together they counted 1 to 20.
+            #expect(answers.map { $0.lines.map(\.quantity) }.sorted { $0[0] < $1[0] } == (1...20).map { [$0] })
+            let stored = try #require(try await database.withConnection { db in try await carts.find(key: key, on: db) })
+            #expect(stored.lines.map(\.quantity) == [20])
+        }
+    }
+
     @Test func everyReadRevalidatesAndFlagsWhatChanged() async throws {
         try await TestDatabase.with { database in
             let product = try await seed(database)

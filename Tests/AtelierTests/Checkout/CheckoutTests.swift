@@ -2,6 +2,7 @@
 import AtelierTestSupport
 import Crypto
 import Foundation
+import Logging
 import SQLKit
 import Testing
 
@@ -60,6 +61,33 @@ import Testing
                      amount: amount ?? checkout.total, currency: checkout.currency, payload: "{}")
     }
 
+    /// `POST /checkout/{id}/test-payment`: the token opens the checkout, the report goes the webhook's way, and the
+    /// answer carries the checkout and its order as they are after it — also when it was paid before.
+    @Test func aTestPaymentReportIsAppliedOnceAndAnswersTheOrder() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database)
+            let key = try await cart(database, product)
+            let (checkout, token) = try await database.transaction { db in
+                try await service.start(cartKey: key, .init(customer: Self.customer, provider: .test), on: db)
+            }
+            let payments = CheckoutPayments(database: database, gateways: PaymentGateways())
+            let logger = Logger(label: "test")
+            #expect(try await payments.reportTestPayment(checkoutId: checkout.id, accessToken: "ot_guess", failed: false, logger: logger) == nil)
+            let failed = try #require(try await payments.reportTestPayment(checkoutId: checkout.id, accessToken: token, failed: true, logger: logger))
+            #expect(failed.outcome == .failureRecorded && failed.checkout?.status == .pending && failed.order == nil)
+            let paid = try #require(try await payments.reportTestPayment(checkoutId: checkout.id, accessToken: token, failed: false, logger: logger))
+            #expect(paid.outcome == .orderCreated && paid.checkout?.status == .paid)
+            let order = try #require(paid.order)
+            #expect(paid.checkout?.orderId == order.id && order.paymentRef == checkout.providerRef)
+            let again = try #require(try await payments.reportTestPayment(checkoutId: checkout.id, accessToken: token, failed: false, logger: logger))
+            #expect(again.outcome == .alreadyPaid && again.order?.id == order.id)
+            let stored = try await database.withConnection { db in try await CheckoutStore().find(id: checkout.id, on: db) }
+            #expect(stored == paid.checkout)
+            let orders = try await database.withConnection { db in try await db.select().column("id").from("orders").all().count }
+            #expect(orders == 1)
+        }
+    }
+
     @Test func aPaidCheckoutBecomesOneOrderAndEveryRepeatChangesNothing() async throws {
         try await TestDatabase.with { database in
             let product = try await seed(database)
@@ -69,6 +97,8 @@ import Testing
             }
             #expect(checkout.total == 2 * 2000 + 400)
             #expect(token.hasPrefix("ot_"))
+            // The test provider is a gateway that settles locally: the checkout is written with its payment.
+            #expect(checkout.providerRef == TestPaymentGateway.reference(checkoutId: checkout.id) && !checkout.awaitsProviderPayment)
             #expect(try await stock(database, product) == (10, 2))
 
             let processor = PaymentProcessor()
