@@ -80,6 +80,7 @@ public struct WebhookDeliveryStore: Sendable {
         guard !events.isEmpty else { return 0 }
         let active = try await subscriptions.active(on: db)
         let now = clock.now
+        var dispatched: [any Encodable & Sendable] = []
         for event in events {
             let id = try event.decode(column: "id", as: String.self), type = try event.decode(column: "type", as: String.self)
             for subscription in active where subscription.wants(type) {
@@ -87,8 +88,10 @@ public struct WebhookDeliveryStore: Sendable {
                                  aggregateId: try event.decode(column: "aggregate_id", as: String.self),
                                  payload: try event.decode(column: "payload", as: String.self), at: now, on: db)
             }
-            try await db.raw("UPDATE outbox SET dispatched_at = \(bind: now) WHERE id = \(bind: id)").run()
+            dispatched.append(id)
         }
+        // Marked in one statement, in the same transaction as the deliveries they made.
+        try await db.raw("UPDATE outbox SET dispatched_at = \(bind: now) WHERE id IN (\(binds: dispatched))").run()
         return events.count
     }
 
@@ -153,13 +156,11 @@ public struct WebhookDeliveryStore: Sendable {
         // Only the delivery's row: locking the joined subscription row too would make every worker skip every
         // delivery of a subscription while one of them claims.
         let lock = db.dialect.name == "postgresql" ? " FOR UPDATE OF d SKIP LOCKED" : ""
-        guard let row = try await db.raw("SELECT d.id \(Self.claimable(at: now)) ORDER BY d.next_attempt_at LIMIT 1\(unsafeRaw: lock)").first()
-        else { return nil }
-        let id = try row.decode(column: "id", as: String.self)
-        try await db.raw("""
-            UPDATE webhook_deliveries SET locked_until = \(bind: now.addingTimeInterval(lease)), locked_by = \(bind: worker) WHERE id = \(bind: id)
-            """).run()
-        return try await find(id: id, on: db)
+        return try await db.raw("""
+            UPDATE webhook_deliveries SET locked_until = \(bind: now.addingTimeInterval(lease)), locked_by = \(bind: worker)
+            WHERE id = (SELECT d.id \(Self.claimable(at: now)) ORDER BY d.next_attempt_at LIMIT 1\(unsafeRaw: lock))
+            RETURNING *
+            """).first().map(Self.delivery)
     }
 
     /// What one attempt gave.
@@ -192,38 +193,36 @@ public struct WebhookDeliveryStore: Sendable {
         guard held != nil else { return nil }
         let now = clock.now
         let id = Identifier.make(prefix: "wha", at: now)
-        let number = try await attemptCount(delivery.id, on: db) + 1
+        // Numbered after every attempt before it, those cut short by a crash too.
         try await db.raw("""
             INSERT INTO webhook_attempts (id, delivery_id, number, at, url, status, latency_ms, response_excerpt, error)
-            VALUES (\(bind: id), \(bind: delivery.id), \(bind: number), \(bind: now), \(bind: url), NULL, 0, NULL,
-                'in progress: no outcome was recorded (the sender stopped)')
+            SELECT \(bind: id), \(bind: delivery.id), COUNT(*) + 1, \(bind: now), \(bind: url), NULL, 0, NULL,
+                'in progress: no outcome was recorded (the sender stopped)'
+            FROM webhook_attempts WHERE delivery_id = \(bind: delivery.id)
             """).run()
         return id
-    }
-
-    func attemptCount(_ deliveryId: String, on db: any SQLDatabase) async throws -> Int {
-        try await db.raw("SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id = \(bind: deliveryId)").first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     @discardableResult
     public func record(_ result: Result, for delivery: WebhookDelivery, attemptId: String? = nil, url: String, worker: String,
                        policy: WebhookRetryPolicy, on db: any SQLDatabase) async throws -> WebhookDelivery.Status? {
         let now = clock.now
-        let held = try await db.raw("""
-            SELECT attempts FROM webhook_deliveries WHERE id = \(bind: delivery.id) AND locked_by = \(bind: worker) AND status = 'pending'\(unsafeRaw: db.rowLock())
-            """).first()
-        guard held != nil else { return nil }
-        // Every attempt counts, those cut short by a crash too.
+        // Held by this worker, read with the number of attempts so far: every attempt counts, those cut short by a crash too.
+        guard let held = try await db.raw("""
+            SELECT (SELECT COUNT(*) FROM webhook_attempts a WHERE a.delivery_id = d.id) AS n FROM webhook_deliveries d
+            WHERE d.id = \(bind: delivery.id) AND d.locked_by = \(bind: worker) AND d.status = 'pending'\(unsafeRaw: db.rowLock())
+            """).first(decodingColumn: "n", as: Int.self)
+        else { return nil }
         let attempt: Int
         if let attemptId {
-            attempt = try await attemptCount(delivery.id, on: db)
+            attempt = held
             try await db.raw("""
                 UPDATE webhook_attempts SET status = \(bind: result.status), latency_ms = \(bind: result.latencyMs),
                     response_excerpt = \(bind: result.responseExcerpt), error = \(bind: result.error)
                 WHERE id = \(bind: attemptId)
                 """).run()
         } else {
-            attempt = try await attemptCount(delivery.id, on: db) + 1
+            attempt = held + 1
             try await db.raw("""
                 INSERT INTO webhook_attempts (id, delivery_id, number, at, url, status, latency_ms, response_excerpt, error)
                 VALUES (\(bind: Identifier.make(prefix: "wha", at: now)), \(bind: delivery.id), \(bind: attempt), \(bind: now), \(bind: url),
