@@ -72,7 +72,7 @@ cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); t += $12 + 
 postgres_stats() { grep -l '^Name:[[:space:]]*postgres' /proc/[0-9]*/status 2>/dev/null | sed 's/status$/stat/'; }
 server_cpu0=$(cpu_seconds "/proc/$server/stat"); pg_cpu0=$(cpu_seconds $(postgres_stats))
 if [ -n "${PROFILE:-}" ]; then
-  perf record -F 499 -g -p "$server" -o "$work/perf.data" >/dev/null 2>&1 &
+  perf record -F 499 ${PERF_FLAGS--g} -p "$server" -o "$work/perf.data" >/dev/null 2>&1 &
   profiler=$!
 fi
 wait "$client"
