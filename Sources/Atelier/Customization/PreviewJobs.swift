@@ -81,30 +81,3 @@ public enum PreviewJobs {
         }
     }
 }
-
-/// Deletes expired sessions; queued periodically (one job per interval across all nodes).
-public enum SessionCleanupJobs {
-    public static let kind = "sessions.cleanup"
-
-    /// Deletes expired customization sessions and carts.
-    public static func handler(database: any DatabaseClient, sessions: SessionStore, carts: CartStore) -> JobHandler {
-        JobHandler(kind: kind) { _ in
-            let (removedSessions, removedCarts) = try await database.transaction { db in
-                (try await sessions.deleteExpired(on: db), try await carts.deleteExpired(on: db))
-            }
-            return "deleted \(removedSessions) expired session(s) and \(removedCarts) expired cart(s)"
-        }
-    }
-}
-
-/// Expires unpaid checkouts and releases their stock; queued every minute.
-public enum CheckoutExpiryJobs {
-    public static let kind = "checkouts.expire"
-
-    public static func handler(database: any DatabaseClient, clock: WallClock) -> JobHandler {
-        JobHandler(kind: kind) { _ in
-            let expired = try await database.transaction { db in try await CheckoutExpiry(clock: clock).expireOverdue(on: db) }
-            return "expired \(expired) checkout(s)"
-        }
-    }
-}

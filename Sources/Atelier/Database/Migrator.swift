@@ -16,7 +16,7 @@ public protocol Migration: Sendable {
 public struct Migrator: Sendable {
     public var migrations: [any Migration]
 
-    public init(migrations: [any Migration] = AllMigrations.list) {
+    public init(migrations: [any Migration]) {
         self.migrations = migrations
     }
 

@@ -18,3 +18,8 @@ public enum AllMigrations {
         AddPendingDeliveryOrderIndex(),
     ]
 }
+
+extension Migrator {
+    /// The migrator of this version of Atelier: every migration it knows, in order.
+    public init() { self.init(migrations: AllMigrations.list) }
+}

@@ -23,22 +23,6 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// Who made a change: an API key, a payment provider, the fulfillment partner or a job of the system.
-public struct Actor: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable {
-        case apiKey = "api_key", paymentProvider = "payment_provider", fulfillmentPartner = "fulfillment_partner", system
-        /// The shopper, with their checkout's access token (checkouts only).
-        case shopper
-    }
-    public var kind: Kind
-    public var id: String?
-
-    public init(_ kind: Kind, _ id: String? = nil) {
-        self.kind = kind
-        self.id = id
-    }
-}
-
 public struct Tracking: Sendable, Codable, Equatable {
     public var carrier: String
     public var number: String

@@ -116,13 +116,6 @@ public struct PaymentGateways: Sendable {
         self.paypalWebhooks = paypal.map { PayPalWebhookVerifier(gateway: $0) }
     }
 
-    /// From the configuration: a gateway per configured provider, sharing `client` for payments and refunds;
-    /// webhook verification goes through `webhookClient`'s own small pool when one is given.
-    public init(_ configuration: AtelierConfiguration, client: ProviderClient, webhookClient: ProviderClient? = nil) {
-        self.init(stripe: configuration.stripe.map { StripeGateway(settings: $0, client: client) },
-                  paypal: configuration.paypal.map { PayPalGateway(settings: $0, client: client, webhookClient: webhookClient) })
-    }
-
     /// Any gateways, by the provider they stand for.
     public init(_ gateways: [PaymentProviderKind: any PaymentGateway]) {
         self.init()

@@ -40,14 +40,6 @@ public struct PrivacyRequests: Sendable {
     let mailFolder: String?
     let clock: WallClock
 
-    /// With the mail folder of `configuration` (when emails are kept as `.eml` files).
-    public init(configuration: AtelierConfiguration, database: any DatabaseClient, cipher: PersonalDataCipher, storage: any AssetStorage,
-                clock: WallClock = .system) {
-        var folder: String?
-        if case .files(let path) = configuration.mail?.transport { folder = path }
-        self.init(database: database, cipher: cipher, storage: storage, mailFolder: folder, clock: clock)
-    }
-
     public init(database: any DatabaseClient, cipher: PersonalDataCipher, storage: any AssetStorage, mailFolder: String?,
                 clock: WallClock = .system) {
         self.database = database
