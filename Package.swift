@@ -74,10 +74,18 @@ let package = Package(
                 .linkedLibrary("pthread", .when(platforms: [.linux])),
             ]
         ),
+        // The domain, in modules that depend on each other in one direction only: a module lists the modules below
+        // it that it uses, and the compiler refuses any use of a module above. Bottom to top: AtelierCore (errors,
+        // ids, money, clock, coding, the database clients and migrator, jobs, the outbox, the personal-data cipher);
+        // AtelierAssets and AtelierCatalog (products, templates, inventory; pricing, shipping, tax, ship dates);
+        // AtelierCustomization (sessions, checks, previews); AtelierCommerce (cart, checkout, payments, orders,
+        // refunds, the sales ledger); AtelierDelivery (webhooks, mail, fulfillment) and AtelierInsights (reports);
+        // AtelierPrivacy; AtelierAccess (API keys) beside them; Atelier at the top: the configuration that composes
+        // every module's settings, the migrations, the seed data, and one import for the server and the tools.
+        // A lower module that must set off a higher one does it through the outbox or a protocol it owns.
         .target(
-            name: "Atelier",
+            name: "AtelierCore",
             dependencies: [
-                "CImageCheck",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -86,18 +94,82 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
+            name: "AtelierAssets",
+            dependencies: [
+                "AtelierCore", "CImageCheck",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "AtelierCatalog", dependencies: ["AtelierCore", .product(name: "SQLKit", package: "sql-kit"),
+                                                       .product(name: "Crypto", package: "swift-crypto"),
+                                                       .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "AtelierCustomization",
+            dependencies: ["AtelierCore", "AtelierAssets", "AtelierCatalog", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "AtelierCommerce",
+            dependencies: ["AtelierCore", "AtelierCatalog", "AtelierCustomization",
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
+        .target(
+            name: "AtelierDelivery",
+            dependencies: ["AtelierCore", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce",
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Mustache", package: "swift-mustache"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .target(
+            name: "AtelierInsights",
+            dependencies: ["AtelierCore", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce",
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "AtelierPrivacy",
+            dependencies: ["AtelierCore", "AtelierAssets", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce", "AtelierDelivery",
+                           .product(name: "SQLKit", package: "sql-kit"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "AtelierAccess", dependencies: ["AtelierCore", .product(name: "SQLKit", package: "sql-kit"),
+                                                      .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Atelier",
+            dependencies: [
+                "AtelierCore", "AtelierAssets", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce", "AtelierDelivery",
+                "AtelierInsights", "AtelierPrivacy", "AtelierAccess",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "AtelierTestSupport",
             dependencies: [
                 "Atelier",
+                "AtelierCore", "AtelierAssets", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce", "AtelierDelivery", "AtelierInsights", "AtelierPrivacy", "AtelierAccess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
@@ -107,6 +179,7 @@ let package = Package(
             name: "AtelierTests",
             dependencies: [
                 "Atelier",
+                "AtelierCore", "AtelierAssets", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce", "AtelierDelivery", "AtelierInsights", "AtelierPrivacy", "AtelierAccess",
                 "AtelierTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
@@ -117,6 +190,7 @@ let package = Package(
             dependencies: [
                 "AtelierServer",
                 "Atelier",
+                "AtelierCore", "AtelierAssets", "AtelierCatalog", "AtelierCustomization", "AtelierCommerce", "AtelierDelivery", "AtelierInsights", "AtelierPrivacy", "AtelierAccess",
                 "AtelierTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PropertyBased", package: "swift-property-based"),

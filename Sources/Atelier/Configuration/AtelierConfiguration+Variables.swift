@@ -1,3 +1,12 @@
+import AtelierCore
+import AtelierAssets
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import AtelierDelivery
+import AtelierInsights
+import AtelierPrivacy
+import AtelierAccess
 extension AtelierConfiguration {
     /// The documented variables with their defaults; the README's table is written from this list.
     public static let variables: [(name: String, defaultValue: String, meaning: String)] = [

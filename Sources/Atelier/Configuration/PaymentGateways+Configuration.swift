@@ -1,3 +1,12 @@
+import AtelierCore
+import AtelierAssets
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import AtelierDelivery
+import AtelierInsights
+import AtelierPrivacy
+import AtelierAccess
 /// Made from the whole configuration at the top, so Payments never reads the configuration of others.
 extension PaymentGateways {
     /// From the configuration: a gateway per configured provider, sharing `client` for payments and refunds;

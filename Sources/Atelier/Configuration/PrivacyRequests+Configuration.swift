@@ -1,3 +1,12 @@
+import AtelierCore
+import AtelierAssets
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import AtelierDelivery
+import AtelierInsights
+import AtelierPrivacy
+import AtelierAccess
 import Foundation
 
 /// Made from the whole configuration at the top, so Privacy never reads the configuration of others.

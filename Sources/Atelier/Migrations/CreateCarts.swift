@@ -1,3 +1,12 @@
+import AtelierCore
+import AtelierAssets
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import AtelierDelivery
+import AtelierInsights
+import AtelierPrivacy
+import AtelierAccess
 import SQLKit
 
 /// Carts with their lines, shipping methods and tax rates.

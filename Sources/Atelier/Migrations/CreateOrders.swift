@@ -1,3 +1,12 @@
+import AtelierCore
+import AtelierAssets
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import AtelierDelivery
+import AtelierInsights
+import AtelierPrivacy
+import AtelierAccess
 import SQLKit
 
 /// Checkouts with their stock reservations, idempotency records, payment events, orders with their

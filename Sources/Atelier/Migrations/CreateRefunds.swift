@@ -1,3 +1,12 @@
+import AtelierCore
+import AtelierAssets
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import AtelierDelivery
+import AtelierInsights
+import AtelierPrivacy
+import AtelierAccess
 import SQLKit
 
 /// Refunds as records of their own. Each is decided in the transaction that needs it (an order's cancellation, a

@@ -1,4 +1,13 @@
 @testable import Atelier
+@testable import AtelierCore
+@testable import AtelierAssets
+@testable import AtelierCatalog
+@testable import AtelierCustomization
+@testable import AtelierCommerce
+@testable import AtelierDelivery
+@testable import AtelierInsights
+@testable import AtelierPrivacy
+@testable import AtelierAccess
 import Foundation
 import Testing
 

@@ -1,5 +1,14 @@
 import AsyncHTTPClient
 @testable import Atelier
+@testable import AtelierCore
+@testable import AtelierAssets
+@testable import AtelierCatalog
+@testable import AtelierCustomization
+@testable import AtelierCommerce
+@testable import AtelierDelivery
+@testable import AtelierInsights
+@testable import AtelierPrivacy
+@testable import AtelierAccess
 import AtelierTestSupport
 import Foundation
 import Logging

@@ -1,0 +1,89 @@
+import AtelierCore
+import Crypto
+import Foundation
+
+/// An upload written to a staging file as it arrives, never held whole in memory, with its size and
+/// its asset id computed on the way.
+public struct StagedUpload: Sendable {
+    public let path: String
+    public let bytes: Int
+    /// The asset id its bytes get (see `AssetIdentity`).
+    public let assetId: String
+
+    /// Streams `chunks` into a new file under `folder`, refusing (413) past `maxBytes`; the file is removed
+    /// on any failure. The caller removes it once stored (or refused) with `discard()`.
+    public static func stage<Chunks: AsyncSequence>(_ chunks: Chunks, into folder: String, maxBytes: Int,
+                                                   identity: AssetIdentity) async throws -> StagedUpload where Chunks.Element == ArraySlice<UInt8> {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/upload-" + UUID().uuidString
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: path)
+        else { throw AtelierError(.internal, code: "internal", title: "Upload failed", detail: "The upload could not be staged.") }
+        var hasher = identity.hasher()
+        var count = 0
+        do {
+            defer { try? handle.close() }
+            for try await chunk in chunks {
+                count += chunk.count
+                guard count <= maxBytes else {
+                    throw AtelierError(.contentTooLarge, code: "content_too_large", title: "Request body too large",
+                                       detail: "The request body is larger than \(maxBytes) bytes.")
+                }
+                hasher.update(chunk)
+                try handle.write(contentsOf: chunk)
+            }
+        } catch {
+            unlink(path)
+            throw error
+        }
+        return StagedUpload(path: path, bytes: count, assetId: Asset.prefix + hasher.finalize())
+    }
+
+    /// The first bytes of the file (where an image's header is).
+    func head(_ count: Int) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return [UInt8]((try? handle.read(upToCount: count)) ?? Data())
+    }
+
+    public func discard() { unlink(path) }
+}
+
+/// How asset ids are made from their bytes: HMAC-SHA-256 under a key of the shop's, so the same bytes
+/// are stored once, yet nobody without the key can compute an id from a file and test whether it was
+/// uploaded. Without a key (tests), plain SHA-256.
+public struct AssetIdentity: Sendable {
+    let key: SymmetricKey?
+
+    public init(key: SymmetricKey?) { self.key = key }
+
+    public static let unkeyed = AssetIdentity(key: nil)
+
+    public func id(for bytes: [UInt8]) -> String {
+        var hasher = hasher()
+        hasher.update(bytes[...])
+        return Asset.prefix + hasher.finalize()
+    }
+
+    func hasher() -> Hasher { key.map { .keyed(HMAC<SHA256>(key: $0)) } ?? .plain(SHA256()) }
+
+    enum Hasher {
+        case keyed(HMAC<SHA256>)
+        case plain(SHA256)
+
+        mutating func update(_ bytes: ArraySlice<UInt8>) {
+            switch self {
+            case .keyed(var mac): mac.update(data: bytes); self = .keyed(mac)
+            case .plain(var hash): hash.update(data: bytes); self = .plain(hash)
+            }
+        }
+
+        func finalize() -> String {
+            let digest: [UInt8] = switch self {
+            case .keyed(let mac): Array(mac.finalize())
+            case .plain(let hash): Array(hash.finalize())
+            }
+            return Hex.string(digest)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import AtelierCore
+import Foundation
+import SQLKit
+
+/// Shipping methods, each kept as one JSON document keyed by its code. Writes bump the catalog
+/// revision: quotes depend on them as carts depend on the catalog.
+public struct ShippingMethodStore: Sendable {
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    struct Row: Codable {
+        var code: String
+        var position: Int
+        var definition: String
+        var createdAt: Date
+        var updatedAt: Date
+    }
+
+    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+
+    public func all(on db: any SQLDatabase) async throws -> [ShippingMethod] {
+        try await db.select().column("*").from("shipping_methods").orderBy("position").orderBy("code")
+            .all(decoding: Row.self, with: Self.decoder)
+            .map { try Coding.decoder.decode(ShippingMethod.self, from: Data($0.definition.utf8)) }
+    }
+
+    public func find(code: String, on db: any SQLDatabase) async throws -> ShippingMethod? {
+        guard FieldRules.isCode(code) else { return nil }
+        return try await db.select().column("*").from("shipping_methods").where("code", .equal, code)
+            .first(decoding: Row.self, with: Self.decoder)
+            .map { try Coding.decoder.decode(ShippingMethod.self, from: Data($0.definition.utf8)) }
+    }
+
+    /// Creates the method; 409 `duplicate_code` when one with its code exists.
+    public func create(_ method: ShippingMethod, on db: any SQLDatabase) async throws -> ShippingMethod {
+        try AtelierError.check(method.problems())
+        let now = clock.now
+        let inserted = try await db.raw("""
+            INSERT INTO shipping_methods (code, position, definition, created_at, updated_at)
+            VALUES (\(bind: method.code), \(bind: method.position), \(bind: try Coding.encode(method)), \(bind: now), \(bind: now))
+            ON CONFLICT (code) DO NOTHING RETURNING code
+            """).all()
+        guard !inserted.isEmpty else {
+            throw AtelierError(.conflict, code: "duplicate_code", title: "Code already used",
+                               detail: "A shipping method with the code '\(method.code)' exists; replace it with PUT.")
+        }
+        try await CatalogRevision.bump(on: db)
+        return method
+    }
+
+    /// Replaces the method stored under `code`; the code itself cannot change.
+    public func replace(code: String, with method: ShippingMethod, on db: any SQLDatabase) async throws -> ShippingMethod {
+        var problems = method.problems()
+        if method.code != code, FieldRules.isCode(method.code) {
+            problems.append(.init(pointer: "/code", code: "code_mismatch", message: "must be '\(code)', the code in the path."))
+        }
+        guard try await find(code: code, on: db) != nil else { throw AtelierError.notFound("Shipping method '\(code)'") }
+        try AtelierError.check(problems)
+        try await db.update("shipping_methods")
+            .set("position", to: method.position).set("definition", to: try Coding.encode(method)).set("updated_at", to: clock.now)
+            .where("code", .equal, code).run()
+        try await CatalogRevision.bump(on: db)
+        return method
+    }
+
+    public func delete(code: String, on db: any SQLDatabase) async throws {
+        guard FieldRules.isCode(code),
+            !(try await db.raw("DELETE FROM shipping_methods WHERE code = \(bind: code) RETURNING code").all()).isEmpty
+        else { throw AtelierError.notFound("Shipping method '\(code)'") }
+        try await CatalogRevision.bump(on: db)
+    }
+}
+
+/// Tax rates by country and region. Writes bump the catalog revision, like shipping methods.
+public struct TaxRateStore: Sendable {
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    struct Row: Codable {
+        var id: String
+        var name: String
+        var country: String
+        var region: String
+        var ratePpm: Int64
+        var appliesToShipping: Bool
+        var createdAt: Date
+        var updatedAt: Date
+
+        var rate: TaxRate {
+            TaxRate(id: id, name: name, country: country, region: region.isEmpty ? nil : region, ratePpm: ratePpm,
+                    appliesToShipping: appliesToShipping)
+        }
+    }
+
+    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+
+    public func all(on db: any SQLDatabase) async throws -> [TaxRate] {
+        try await db.select().column("*").from("tax_rates").orderBy("country").orderBy("region").orderBy("name")
+            .all(decoding: Row.self, with: Self.decoder).map(\.rate)
+    }
+
+    /// The rates that apply to a destination: its country's and its region's.
+    public func rates(for destination: Destination, on db: any SQLDatabase) async throws -> [TaxRate] {
+        try await db.select().column("*").from("tax_rates").where("country", .equal, destination.country)
+            .where { $0.where("region", .equal, "").orWhere("region", .equal, destination.region ?? "") }
+            .orderBy("region").orderBy("name")
+            .all(decoding: Row.self, with: Self.decoder).map(\.rate)
+    }
+
+    public func find(id: String, on db: any SQLDatabase) async throws -> TaxRate? {
+        guard Identifier.isWellFormed(id, prefix: "tax") else { return nil }
+        return try await db.select().column("*").from("tax_rates").where("id", .equal, id)
+            .first(decoding: Row.self, with: Self.decoder)?.rate
+    }
+
+    public func create(_ input: TaxRateInput, on db: any SQLDatabase) async throws -> TaxRate {
+        let now = clock.now
+        let rate = try input.validated(id: Identifier.make(prefix: "tax", at: now))
+        try await insertOrConflict(rate, at: now, on: db)
+        return rate
+    }
+
+    public func replace(id: String, with input: TaxRateInput, on db: any SQLDatabase) async throws -> TaxRate {
+        guard let existing = try await find(id: id, on: db) else { throw AtelierError.notFound("Tax rate '\(id)'") }
+        let rate = try input.validated(id: existing.id)
+        // Delete and insert in one transaction: the unique (country, region, name) check then covers the new values.
+        try await db.delete(from: "tax_rates").where("id", .equal, id).run()
+        try await insertOrConflict(rate, at: clock.now, on: db)
+        return rate
+    }
+
+    public func delete(id: String, on db: any SQLDatabase) async throws {
+        guard Identifier.isWellFormed(id, prefix: "tax"),
+            !(try await db.raw("DELETE FROM tax_rates WHERE id = \(bind: id) RETURNING id").all()).isEmpty
+        else { throw AtelierError.notFound("Tax rate '\(id)'") }
+        try await CatalogRevision.bump(on: db)
+    }
+
+    private func insertOrConflict(_ rate: TaxRate, at now: Date, on db: any SQLDatabase) async throws {
+        let inserted = try await db.raw("""
+            INSERT INTO tax_rates (id, name, country, region, rate_ppm, applies_to_shipping, created_at, updated_at)
+            VALUES (\(bind: rate.id), \(bind: rate.name), \(bind: rate.country), \(bind: rate.region ?? ""), \(bind: rate.ratePpm),
+                    \(bind: rate.appliesToShipping), \(bind: now), \(bind: now))
+            ON CONFLICT (country, region, name) DO NOTHING RETURNING id
+            """).all()
+        guard !inserted.isEmpty else {
+            throw AtelierError(.conflict, code: "duplicate_tax_rate", title: "Tax rate exists",
+                               detail: "\(rate.country)\(rate.region.map { "-\($0)" } ?? "") already has a rate named '\(rate.name)'.")
+        }
+        try await CatalogRevision.bump(on: db)
+    }
+}

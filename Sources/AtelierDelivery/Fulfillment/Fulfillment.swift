@@ -1,0 +1,185 @@
+import AtelierCore
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import Crypto
+import Foundation
+import SQLKit
+
+/// The fulfillment service: where paid orders go to be made, and who reports their progress back.
+public struct FulfillmentSettings: Sendable, Equatable {
+    /// Receives `fulfillment.order` (and `order.status_changed`) deliveries.
+    public var url: String
+    /// `whsec_…`, shared both ways: deliveries to the service are signed with it, and its updates to
+    /// `POST /webhooks/fulfillment` must be.
+    public var secret: String
+    /// Where the service fetches previews and uploaded artwork (`https://shop-api.example`).
+    public var publicBaseURL: String
+
+    public init(url: String, secret: String, publicBaseURL: String) {
+        self.url = url
+        self.secret = secret
+        self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
+    }
+}
+
+/// Builds what the fulfillment service receives for a paid order: everything needed to make and ship
+/// it. Built when sent, from the order and its sealed customer data, so no personal data is ever
+/// written to the outbox or the delivery log.
+public struct FulfillmentDocuments: Sendable {
+    public let cipher: PersonalDataCipher
+    public let publicBaseURL: String
+    private let clock: WallClock
+
+    public init(cipher: PersonalDataCipher, publicBaseURL: String, clock: WallClock = .system) {
+        self.cipher = cipher
+        self.publicBaseURL = publicBaseURL
+        self.clock = clock
+    }
+
+    struct Document: Encodable {
+        struct Line: Encodable {
+            var productId: String
+            var productSlug: String
+            var productName: String
+            var sku: String?
+            var quantity: Int
+            var templateVersion: Int?
+            var selection: [String: String]
+            var options: [String: [String]]
+            var zones: [String: CustomizationState.ZoneValue]
+            var previewUrl: String?
+            var assetUrls: [String]
+            var leadTimeDays: Int
+            var shipBy: String
+        }
+        struct Address: Encodable {
+            var name: String
+            var line1: String
+            var line2: String?
+            var city: String
+            var region: String?
+            var postalCode: String?
+            var country: String
+        }
+        struct Data: Encodable {
+            var orderId: String
+            var number: String
+            var placedAt: String
+            var expectedShipDate: String
+            var shippingMethod: String
+            var contact: [String: String]
+            var shippingAddress: Address
+            var lines: [Line]
+        }
+        var id: String
+        var type = "fulfillment.order"
+        var version = 1
+        var occurredAt: String
+        var data: Data
+    }
+
+    /// The body for an `order.created` event (same event id), or nil when the order is gone.
+    public func orderDocument(eventId: String, orderId: String, on db: any SQLDatabase) async throws -> String? {
+        guard let order = try await OrderStore(clock: clock).find(id: orderId, on: db) else { return nil }
+        let customer = try cipher.open(json: order.sealedCustomer, as: CustomerDetails.self)
+        let address = customer.shippingAddress
+        var contact = ["name": customer.name, "email": customer.email]
+        if let phone = customer.phone { contact["phone"] = phone }
+        let iso = ISO8601DateFormatter()
+        let document = Document(
+            id: eventId, occurredAt: iso.string(from: order.createdAt),
+            data: .init(
+                orderId: order.id, number: order.number, placedAt: iso.string(from: order.createdAt), expectedShipDate: order.expectedShipDate,
+                shippingMethod: order.snapshot.shippingMethod, contact: contact,
+                shippingAddress: .init(name: address.name, line1: address.line1, line2: address.line2, city: address.city, region: address.region,
+                                       postalCode: address.postalCode, country: address.country),
+                lines: order.snapshot.lines.map { line in
+                    .init(productId: line.productId, productSlug: line.productSlug, productName: line.productName, sku: line.sku,
+                          quantity: line.quantity, templateVersion: line.templateVersion, selection: line.state.selection,
+                          options: line.state.options, zones: line.state.zones,
+                          previewUrl: line.previewAssetId.map { "\(publicBaseURL)/assets/\($0)" },
+                          assetUrls: line.state.zones.values.compactMap(\.image).sorted().map { "\(publicBaseURL)/assets/\($0)" },
+                          leadTimeDays: line.leadTimeDays, shipBy: line.shipDate)
+                }))
+        return try Coding.encode(document)
+    }
+}
+
+/// A progress report from the fulfillment service.
+public struct FulfillmentUpdate: Sendable, Equatable, Decodable {
+    public struct Tracking: Sendable, Equatable, Decodable {
+        public var carrier: String
+        public var number: String
+        public var url: String?
+    }
+    public var orderId: String
+    /// `in_production`, `fulfilled`, `shipped` or `delivered`.
+    public var status: String
+    public var tracking: Tracking?
+    public var deliveredAt: Date?
+}
+
+/// Moves an order forward as the fulfillment service reports, with the service as the audit actor.
+/// Steps it skipped are walked through in order (each with its audit record); a report for a step the
+/// order has already passed, or a repeat, changes nothing and is answered `ignored`, so the service
+/// stops retrying and an order never moves backwards.
+public struct FulfillmentUpdates: Sendable {
+    static let path: [OrderStatus] = [.paid, .inProduction, .fulfilled, .shipped, .delivered]
+    private let clock: WallClock
+
+    public init(clock: WallClock = .system) { self.clock = clock }
+
+    public enum Outcome: String, Sendable { case applied, ignored }
+
+    public func apply(_ update: FulfillmentUpdate, eventId: String, on db: any SQLDatabase) async throws -> Outcome {
+        // Tracking is checked whatever the report's step: a signed report is still the partner's input,
+        // and its link reaches the shopper's order page and email.
+        var problems = ValidationErrors()
+        let tracking = update.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }
+        tracking?.check(at: "/data/tracking", into: &problems)
+        guard let target = OrderStatus(rawValue: update.status), let targetIndex = Self.path.firstIndex(of: target), target != .paid else {
+            problems.add("/data/status", "invalid_status", "must be in_production, fulfilled, shipped or delivered.")
+            throw AtelierError.validation(problems.errors)
+        }
+        try problems.check()
+        let store = OrderStore(clock: clock)
+        guard let order = try await store.find(id: update.orderId, on: db, forUpdate: true) else {
+            throw AtelierError.notFound("Order '\(update.orderId)'")
+        }
+        // Cancelled orders and orders already at or past the step: nothing to do.
+        guard let currentIndex = Self.path.firstIndex(of: order.status), currentIndex < targetIndex else { return .ignored }
+        let actor = Actor(.fulfillmentPartner, "fulfillment")
+        for step in Self.path[(currentIndex + 1)...targetIndex] {
+            let request = OrderTransitionRequest(
+                to: step, reason: nil,
+                tracking: step == .shipped ? tracking : nil,
+                deliveredAt: step == .delivered ? (update.deliveredAt ?? clock.now) : nil, details: ["eventId": eventId])
+            _ = try await store.transition(id: order.id, request, actor: actor, on: db)
+        }
+        return .applied
+    }
+}
+
+extension WebhookSigner {
+    /// Checks a Standard Webhooks signature: one of the `v1,` signatures in the header matches one of the
+    /// secrets, and the timestamp is within `tolerance` of now either way.
+    public static func verify(secrets: [String], id: String?, timestamp: String?, signatures: String?, body: [UInt8], now: Date,
+                              tolerance: TimeInterval = 300) throws(AtelierError) {
+        guard let id, let timestamp, let signatures, let time = Int(timestamp) else {
+            throw AtelierError(.badRequest, code: "missing_signature", title: "Webhook signature missing",
+                               detail: "Send webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks).")
+        }
+        guard abs(now.timeIntervalSince1970 - TimeInterval(time)) <= tolerance else {
+            throw AtelierError(.badRequest, code: "stale_signature", title: "Webhook signature rejected",
+                               detail: "The webhook-timestamp is more than \(Int(tolerance)) seconds away from now.")
+        }
+        let offered = signatures.split(separator: " ").map(String.init)
+        for secret in secrets {
+            guard let expected = signature(secret: secret, id: id, timestamp: time, body: body) else { continue }
+            if offered.contains(where: { Secret.constantTimeEquals($0, expected) }) { return }
+        }
+        throw AtelierError(.badRequest, code: "invalid_signature", title: "Webhook signature rejected",
+                           detail: "No signature matches the configured secret.")
+    }
+}
