@@ -55,7 +55,9 @@ Exit status: 0 (it is a measuring tool), 2 when the root does not exist or the
 arguments (including the --modules file) are invalid.
 
 Usage
-    python3 scripts/folder-graph.py
+    python3 scripts/folder-graph.py --root Sources      # the targets: a DAG, no cycles (the compiler keeps it so)
+    python3 scripts/folder-graph.py --root Sources/AtelierCommerce   # the folders inside one module
+    python3 scripts/folder-graph.py                     # the top module, Sources/Atelier
     python3 scripts/folder-graph.py --json
     python3 scripts/folder-graph.py --root Sources/Atelier --cycle-cap 100000
     python3 scripts/folder-graph.py --modules plan.json

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Sources/Atelier/Cart/Subdivisions.swift: the ISO 3166-2 subdivision codes of every ISO 3166-1
+"""Writes Sources/AtelierCatalog/Pricing/Subdivisions.swift: the ISO 3166-2 subdivision codes of every ISO 3166-1
 country, which shipping rates, tax rates and shipping addresses are checked against.
 
     pip install pycountry
@@ -86,7 +86,7 @@ enum Subdivisions {{
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    output = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "Sources", "Atelier", "Cart", "Subdivisions.swift")
+    output = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "Sources", "AtelierCatalog", "Pricing", "Subdivisions.swift")
     entries = listing()
     with open(output, "w", encoding="utf-8") as file:
         file.write(swift(entries))
