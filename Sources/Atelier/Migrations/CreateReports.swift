@@ -80,13 +80,37 @@ struct CreateReports: Migration {
             let rows = try await db.raw("SELECT id, snapshot FROM orders WHERE id > \(bind: after) ORDER BY id LIMIT 1000").all()
             for row in rows {
                 let id = try row.decode(column: "id", as: String.self)
-                let snapshot = try Coding.decoder.decode(CheckoutSnapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8))
-                for asset in snapshot.assetIds {
+                let snapshot = try Coding.decoder.decode(SnapshotAssets.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8))
+                for asset in snapshot.assetIds.sorted() {
                     try await db.raw("INSERT INTO order_assets (asset_id, order_id) VALUES (\(bind: asset), \(bind: id))").run()
                 }
             }
             guard rows.count == 1000, let last = rows.last else { break }
             after = try last.decode(column: "id", as: String.self)
         }
+    }
+}
+
+/// The part of an order's snapshot this migration reads, frozen as snapshots were written when it was made: the
+/// lines' preview and the images of their zones. Today's `CheckoutSnapshot` may change; this copy must not.
+private struct SnapshotAssets: Decodable {
+    struct Line: Decodable {
+        struct State: Decodable {
+            struct Zone: Decodable { var image: String? }
+            var zones: [String: Zone]?
+        }
+        var previewAssetId: String?
+        var state: State?
+    }
+
+    var lines: [Line]
+
+    var assetIds: Set<String> {
+        var ids = Set<String>()
+        for line in lines {
+            if let preview = line.previewAssetId { ids.insert(preview) }
+            ids.formUnion((line.state?.zones ?? [:]).values.compactMap(\.image))
+        }
+        return ids
     }
 }
