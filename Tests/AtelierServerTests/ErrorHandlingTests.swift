@@ -118,7 +118,7 @@ import Testing
         #expect(problem.status == 500)
         let response = ProblemMapper.response(problem, requestID: "req_1")
         #expect(response.headers[.contentType] == "application/problem+json")
-        #expect(problem.code == "internal_error")
+        #expect(problem.code.rawValue == "internal_error")
         #expect(!problem.detail.contains("hunter2"))
     }
 }

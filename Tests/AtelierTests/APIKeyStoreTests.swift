@@ -69,7 +69,7 @@ import Testing
             let error = await #expect(throws: AtelierError.self) {
                 try await database.transaction { db in try await store.revoke(id: admin.key.id, on: db) }
             }
-            #expect(error?.code == "last_admin_key")
+            #expect(error?.code.rawValue == "last_admin_key")
             _ = try await database.transaction { db in try await store.revoke(id: viewer.key.id, on: db) }
             // The operator's command line may still do it.
             let forced = try await database.transaction { db in try await store.revoke(id: admin.key.id, allowingLastAdmin: true, on: db) }

@@ -35,11 +35,11 @@ public struct APIKeyStore: Sendable {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems = ValidationErrors()
         if trimmed.isEmpty {
-            problems.add("/name", "required", "name must not be empty.")
+            problems.add("/name", .required, "name must not be empty.")
         } else if name.unicodeScalars.count > nameMaxLength {
-            problems.add("/name", "too_long", "name must be at most \(nameMaxLength) characters.")
+            problems.add("/name", .tooLong, "name must be at most \(nameMaxLength) characters.")
         } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            problems.add("/name", "invalid_characters", "name must not contain control characters.")
+            problems.add("/name", .invalidCharacters, "name must not contain control characters.")
         }
         try problems.check()
         return trimmed
@@ -86,7 +86,7 @@ public struct APIKeyStore: Sendable {
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
             if admins <= 1 {
                 throw AtelierError(
-                    .conflict, code: "last_admin_key", title: "Cannot revoke the last admin key",
+                    .conflict, code: .lastAdminKey, title: "Cannot revoke the last admin key",
                     detail: "Create another admin key first; without one nobody could manage the shop."
                 )
             }

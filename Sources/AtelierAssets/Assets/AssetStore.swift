@@ -65,7 +65,7 @@ public struct AssetStore: Sendable {
     /// database connection (decoding takes a while; it runs on the blocking pool).
     public func verify(_ staged: StagedUpload) async throws -> ImageSniffer.Info {
         guard staged.bytes > 0 else {
-            throw AtelierError(.unsupportedMediaType, code: "unsupported_image_type", title: "Unsupported image type",
+            throw AtelierError(.unsupportedMediaType, code: .unsupportedImageType, title: "Unsupported image type",
                                detail: "The body is empty; send the bytes of a PNG, JPEG or WebP image.")
         }
         let info: ImageSniffer.Info
@@ -73,7 +73,7 @@ public struct AssetStore: Sendable {
         case .success(let found):
             info = found
         case .failure(.unsupported(let type)):
-            throw AtelierError(.unsupportedMediaType, code: "unsupported_image_type", title: "Unsupported image type",
+            throw AtelierError(.unsupportedMediaType, code: .unsupportedImageType, title: "Unsupported image type",
                                detail: "\(type.uppercased()) images are not accepted; upload PNG, JPEG or WebP.")
         case .failure:
             throw Self.notAnImage
@@ -82,7 +82,7 @@ public struct AssetStore: Sendable {
         // No image needs more bytes than its pixels stored raw (16-bit RGBA) and some metadata: the rest
         // would be a file hidden behind a small picture.
         guard staged.bytes <= info.width * info.height * 8 + 262_144 else {
-            throw AtelierError(.unsupportedMediaType, code: "unsupported_image_type", title: "Unsupported image type",
+            throw AtelierError(.unsupportedMediaType, code: .unsupportedImageType, title: "Unsupported image type",
                                detail: "The file is larger than a \(info.width)×\(info.height) px image can be; send the image alone.")
         }
         let (path, type, maxPixels) = (staged.path, info.type, self.maxPixels)
@@ -98,7 +98,7 @@ public struct AssetStore: Sendable {
             try checkSize(width: width, height: height)
             throw Self.notAnImage
         case .failure(.unavailable):
-            throw AtelierError(.unsupportedMediaType, code: "unsupported_image_type", title: "Unsupported image type",
+            throw AtelierError(.unsupportedMediaType, code: .unsupportedImageType, title: "Unsupported image type",
                                detail: "\(info.type.uppercased()) images cannot be checked on this server; upload PNG or JPEG.")
         case .failure:
             throw Self.notAnImage
@@ -119,12 +119,12 @@ public struct AssetStore: Sendable {
 
     static let decoding = SerialGate()
 
-    static let notAnImage = AtelierError(.unsupportedMediaType, code: "unsupported_image_type", title: "Unsupported image type",
+    static let notAnImage = AtelierError(.unsupportedMediaType, code: .unsupportedImageType, title: "Unsupported image type",
                                          detail: "The bytes are not a complete PNG, JPEG or WebP image.")
 
     private func checkSize(width: Int, height: Int) throws {
         if width > Self.maxSide || height > Self.maxSide || width * height > maxPixels {
-            throw AtelierError(.unprocessable, code: "image_too_large", title: "Image too large",
+            throw AtelierError(.unprocessable, code: .imageTooLarge, title: "Image too large",
                                detail: "\(width)×\(height) px is more than this shop accepts (at most \(Self.maxSide) px a side, \(maxPixels) pixels).")
         }
     }

@@ -18,7 +18,7 @@ public struct StagedUpload: Sendable {
         let path = folder + "/upload-" + UUID().uuidString
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: path)
-        else { throw AtelierError(.internal, code: "internal", title: "Upload failed", detail: "The upload could not be staged.") }
+        else { throw AtelierError(.internal, code: .internal, title: "Upload failed", detail: "The upload could not be staged.") }
         var hasher = identity.hasher()
         var count = 0
         do {
@@ -26,7 +26,7 @@ public struct StagedUpload: Sendable {
             for try await chunk in chunks {
                 count += chunk.count
                 guard count <= maxBytes else {
-                    throw AtelierError(.contentTooLarge, code: "content_too_large", title: "Request body too large",
+                    throw AtelierError(.contentTooLarge, code: .contentTooLarge, title: "Request body too large",
                                        detail: "The request body is larger than \(maxBytes) bytes.")
                 }
                 hasher.update(chunk)

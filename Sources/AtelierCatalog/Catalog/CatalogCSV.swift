@@ -24,20 +24,20 @@ public enum CatalogCSV {
         do {
             records = try CSVReader.records(text)
         } catch {
-            throw AtelierError(.unprocessable, code: "malformed_csv", title: "Malformed CSV", detail: error.description)
+            throw AtelierError(.unprocessable, code: .malformedCsv, title: "Malformed CSV", detail: error.description)
         }
         guard let header = records.first else {
-            throw AtelierError.validation([.init(pointer: "/rows/1", code: "required", message: "the header row is missing.")])
+            throw AtelierError.validation([.init(pointer: "/rows/1", code: .required, message: "the header row is missing.")])
         }
         var problems = ValidationErrors()
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for (index, name) in names.enumerated() where !columns.contains(name) {
-            problems.add("/rows/1/\(index)", "unknown_column", "'\(name)' is not a column (\(columns.joined(separator: ", "))).")
+            problems.add("/rows/1/\(index)", .unknownColumn, "'\(name)' is not a column (\(columns.joined(separator: ", "))).")
         }
         for required in ["slug", "name", "base_price"] where !names.contains(required) {
-            problems.add("/rows/1", "missing_column", "the column '\(required)' is required.")
+            problems.add("/rows/1", .missingColumn, "the column '\(required)' is required.")
         }
-        if records.count - 1 > maxRows { problems.add("/rows", "too_many", "at most \(maxRows) rows.") }
+        if records.count - 1 > maxRows { problems.add("/rows", .tooMany, "at most \(maxRows) rows.") }
         try problems.check()
 
         var items: [CatalogImport.Item] = []
@@ -48,7 +48,7 @@ public enum CatalogCSV {
             if record.allSatisfy({ $0.isEmpty }) { continue }
             let at = "/rows/\(line)"
             if record.count != names.count {
-                problems.add(at, "wrong_field_count", "has \(record.count) fields; the header has \(names.count).")
+                problems.add(at, .wrongFieldCount, "has \(record.count) fields; the header has \(names.count).")
                 continue
             }
             var row: [String: String] = [:]
@@ -57,7 +57,7 @@ public enum CatalogCSV {
             func integer(_ name: String) -> Int64? {
                 guard let raw = field(name) else { return nil }
                 guard let value = Int64(raw.trimmingCharacters(in: .whitespaces)) else {
-                    problems.add(at + "/" + name, "not_an_integer", "'\(raw)' is not a whole number.")
+                    problems.add(at + "/" + name, .notAnInteger, "'\(raw)' is not a whole number.")
                     return nil
                 }
                 return value
@@ -68,12 +68,12 @@ public enum CatalogCSV {
                 case "true", "yes", "1": return true
                 case "false", "no", "0": return false
                 default:
-                    problems.add(at + "/" + name, "not_a_boolean", "'\(raw)' is not true or false.")
+                    problems.add(at + "/" + name, .notABoolean, "'\(raw)' is not true or false.")
                     return nil
                 }
             }
             guard let slug = field("slug") else {
-                problems.add(at + "/slug", "required", "every row names its product's slug.")
+                problems.add(at + "/slug", .required, "every row names its product's slug.")
                 continue
             }
             let itemIndex: Int
@@ -81,15 +81,15 @@ public enum CatalogCSV {
                 itemIndex = existing
             } else {
                 let name = field("name") ?? ""
-                if field("name") == nil { problems.add(at + "/name", "required", "the first row of a product needs its name.") }
+                if field("name") == nil { problems.add(at + "/name", .required, "the first row of a product needs its name.") }
                 let price = integer("base_price")
-                if field("base_price") == nil { problems.add(at + "/base_price", "required", "the first row of a product needs its price.") }
+                if field("base_price") == nil { problems.add(at + "/base_price", .required, "the first row of a product needs its price.") }
                 var template: TemplateDefinition?
                 if let json = field("template_json") {
                     do {
                         template = try JSONDecoder().decode(TemplateDefinition.self, from: Data(json.utf8))
                     } catch {
-                        problems.add(at + "/template_json", "invalid_template", "template_json is not a template document.")
+                        problems.add(at + "/template_json", .invalidTemplate, "template_json is not a template document.")
                     }
                 }
                 let lead = integer("base_lead_time_days") ?? 0
@@ -105,7 +105,7 @@ public enum CatalogCSV {
             }
             guard let dimensionCode = field("dimension") else { continue }
             guard let valueCode = field("value") else {
-                problems.add(at + "/value", "required", "a row with a dimension names its value.")
+                problems.add(at + "/value", .required, "a row with a dimension names its value.")
                 continue
             }
             let value = ProductDefinition.Value(

@@ -39,9 +39,9 @@ public struct CatalogImport: Sendable {
     public func apply(_ items: [Item], pointerForItem: (Int) -> String = { "/products/\($0)" }, by actor: String?,
                       on db: any SQLDatabase) async throws -> Outcome {
         var errors: [AtelierError.FieldError] = []
-        if items.isEmpty { errors.append(.init(pointer: "/products", code: "required", message: "upload at least one product.")) }
+        if items.isEmpty { errors.append(.init(pointer: "/products", code: .required, message: "upload at least one product.")) }
         if items.count > Self.maxItems {
-            errors.append(.init(pointer: "/products", code: "too_many", message: "at most \(Self.maxItems) products per upload."))
+            errors.append(.init(pointer: "/products", code: .tooMany, message: "at most \(Self.maxItems) products per upload."))
         }
         try AtelierError.check(errors)
         var firstIndexOfSlug: [String: Int] = [:]
@@ -51,7 +51,7 @@ public struct CatalogImport: Sendable {
             errors += try await products.problems(of: item.definition, at: root, knownCategories: categories, on: db)
             if let template = item.template { errors += template.problems(at: root + "/template") }
             if let first = firstIndexOfSlug[item.definition.slug] {
-                errors.append(.init(pointer: root + "/slug", code: "duplicate_slug",
+                errors.append(.init(pointer: root + "/slug", code: .duplicateSlug,
                                     message: "'\(item.definition.slug)' is also at \(pointerForItem(first))."))
             } else {
                 firstIndexOfSlug[item.definition.slug] = index

@@ -44,17 +44,17 @@ package enum FieldRules {
 
     static func checkName(_ value: String, at pointer: String, max: Int = CatalogLimits.nameMaxLength, into problems: inout ValidationErrors) {
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            problems.add(pointer, "required", "must not be empty.")
+            problems.add(pointer, .required, "must not be empty.")
         } else if value.unicodeScalars.count > max {
-            problems.add(pointer, "too_long", "must be at most \(max) characters.")
+            problems.add(pointer, .tooLong, "must be at most \(max) characters.")
         } else if hasControlCharacters(value) {
-            problems.add(pointer, "invalid_characters", "must not contain control characters.")
+            problems.add(pointer, .invalidCharacters, "must not contain control characters.")
         }
     }
 
     static func checkCode(_ value: String, at pointer: String, into problems: inout ValidationErrors) {
         if !isCode(value) {
-            problems.add(pointer, "invalid_code", "must be 1–\(CatalogLimits.codeMaxLength) characters of a–z, 0–9 and _, not starting with _.")
+            problems.add(pointer, .invalidCode, "must be 1–\(CatalogLimits.codeMaxLength) characters of a–z, 0–9 and _, not starting with _.")
         }
     }
 
@@ -65,27 +65,27 @@ package enum FieldRules {
         if value.count > CatalogLimits.urlMaxLength || !(absolute || local) || value.contains(where: { $0.isWhitespace })
             || hasControlCharacters(value)
         {
-            problems.add(pointer, "invalid_url", "must be an http(s) URL or a path on this server, without spaces.")
+            problems.add(pointer, .invalidUrl, "must be an http(s) URL or a path on this server, without spaces.")
         }
     }
 
     static func checkAmount(_ value: Int64, at pointer: String, allowNegative: Bool = false, into problems: inout ValidationErrors) {
         let lower = allowNegative ? -Money.maxCatalogAmount : 0
         if !(lower...Money.maxCatalogAmount).contains(value) {
-            problems.add(pointer, "out_of_range", "must be between \(lower) and \(Money.maxCatalogAmount) minor units.")
+            problems.add(pointer, .outOfRange, "must be between \(lower) and \(Money.maxCatalogAmount) minor units.")
         }
     }
 
     static func checkDays(_ value: Int, at pointer: String, into problems: inout ValidationErrors) {
         if !(0...CatalogLimits.maxLeadTimeDays).contains(value) {
-            problems.add(pointer, "out_of_range", "must be between 0 and \(CatalogLimits.maxLeadTimeDays) days.")
+            problems.add(pointer, .outOfRange, "must be between 0 and \(CatalogLimits.maxLeadTimeDays) days.")
         }
     }
 
     static func checkUnique(_ codes: [String], at pointer: (Int) -> String, into problems: inout ValidationErrors) {
         var seen = Set<String>()
         for (index, code) in codes.enumerated() where !seen.insert(code).inserted {
-            problems.add(pointer(index), "duplicate_code", "'\(code)' is used twice.")
+            problems.add(pointer(index), .duplicateCode, "'\(code)' is used twice.")
         }
     }
 }

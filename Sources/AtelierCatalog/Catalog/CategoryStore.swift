@@ -21,12 +21,12 @@ public struct CategoryStore: Sendable {
     public func create(slug: String, name: String, on db: any SQLDatabase) async throws -> Category {
         var problems = ValidationErrors()
         if !FieldRules.isSlug(slug) {
-            problems.add("/slug", "invalid_slug", "must be 1–\(CatalogLimits.slugMaxLength) characters of a–z, 0–9 and single hyphens.")
+            problems.add("/slug", .invalidSlug, "must be 1–\(CatalogLimits.slugMaxLength) characters of a–z, 0–9 and single hyphens.")
         }
         FieldRules.checkName(name, at: "/name", into: &problems)
         try problems.check()
         if try await find(slug: slug, on: db) != nil {
-            throw AtelierError(.conflict, code: "slug_taken", title: "Slug taken", detail: "A category with the slug '\(slug)' exists.")
+            throw AtelierError(.conflict, code: .slugTaken, title: "Slug taken", detail: "A category with the slug '\(slug)' exists.")
         }
         let row = Row(id: Identifier.make(prefix: "cat", at: clock.now), slug: slug, name: name.trimmingCharacters(in: .whitespaces), createdAt: clock.now)
         try await db.insert(into: "categories").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
@@ -55,7 +55,7 @@ public struct CategoryStore: Sendable {
         let used = try await db.raw("SELECT COUNT(*) AS n FROM products WHERE category = \(bind: slug)")
             .first(decodingColumn: "n", as: Int.self) ?? 0
         if used > 0 {
-            throw AtelierError(.conflict, code: "category_in_use", title: "Category in use",
+            throw AtelierError(.conflict, code: .categoryInUse, title: "Category in use",
                                detail: "\(used) product(s) are in '\(slug)'; move them first.")
         }
         try await db.delete(from: "categories").where("slug", .equal, slug).run()

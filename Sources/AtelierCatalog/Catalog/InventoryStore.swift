@@ -41,21 +41,21 @@ public struct InventoryStore: Sendable {
             switch setting.target {
             case .variant(let selection):
                 if product.definition.dimensions.isEmpty {
-                    problems.add(at + "/variant", "no_variants", "this product has no variant dimensions to track stock for.")
+                    problems.add(at + "/variant", .noVariants, "this product has no variant dimensions to track stock for.")
                 }
                 for error in product.definition.structuralProblems(of: selection, at: at + "/variant") {
                     problems.add(error.pointer, error.code, error.message)
                 }
             case .component(let code):
                 if !components.contains(code) {
-                    problems.add(at + "/component", "unknown_component", "the current template has no component '\(code)'.")
+                    problems.add(at + "/component", .unknownComponent, "the current template has no component '\(code)'.")
                 }
             }
             if !(0...Self.maxOnHand).contains(setting.onHand) {
-                problems.add(at + "/onHand", "out_of_range", "must be 0–\(Self.maxOnHand).")
+                problems.add(at + "/onHand", .outOfRange, "must be 0–\(Self.maxOnHand).")
             }
             if !seen.insert(InventoryItem.key(for: setting.target)).inserted {
-                problems.add(at, "duplicate_item", "this item is listed twice.")
+                problems.add(at, .duplicateItem, "this item is listed twice.")
             }
         }
         try problems.check()

@@ -7,15 +7,15 @@ extension ProductDefinition {
         for (dimensionCode, valueCode) in selection.sorted(by: { $0.key < $1.key }) {
             let at = pointer + "/" + JSONPointer.escape(dimensionCode)
             guard let dimension = dimension(dimensionCode) else {
-                problems.add(at, "unknown_dimension", "this product has no dimension '\(dimensionCode)'.")
+                problems.add(at, .unknownDimension, "this product has no dimension '\(dimensionCode)'.")
                 continue
             }
             if dimension.value(valueCode) == nil {
-                problems.add(at, "unknown_value", "'\(dimensionCode)' has no value '\(valueCode)'.")
+                problems.add(at, .unknownValue, "'\(dimensionCode)' has no value '\(valueCode)'.")
             }
         }
         for dimension in dimensions where selection[dimension.code] == nil {
-            problems.add(pointer + "/" + JSONPointer.escape(dimension.code), "missing_dimension", "choose a \(dimension.name.lowercased()).")
+            problems.add(pointer + "/" + JSONPointer.escape(dimension.code), .missingDimension, "choose a \(dimension.name.lowercased()).")
         }
         return problems.errors
     }
@@ -27,16 +27,16 @@ extension ProductDefinition {
         var problems = ValidationErrors()
         for dimension in dimensions {
             if let value = dimension.value(selection[dimension.code]!), !value.active {
-                problems.add(pointer + "/" + JSONPointer.escape(dimension.code), "inactive_value",
+                problems.add(pointer + "/" + JSONPointer.escape(dimension.code), .inactiveValue,
                              "\(value.name) is not offered at the moment.")
             }
         }
         if let rule = exclusions.first(where: { Self.matches(rule: $0, selection) }) {
             let names = rule.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " with ")
-            problems.add(pointer, "excluded_combination", "\(names) is not offered.")
+            problems.add(pointer, .excludedCombination, "\(names) is not offered.")
         }
         if let variants, !variants.contains(where: { $0.selection == selection }) {
-            problems.add(pointer, "not_offered", "this combination is not one of the product's variants.")
+            problems.add(pointer, .notOffered, "this combination is not one of the product's variants.")
         }
         return problems.errors
     }
@@ -47,23 +47,23 @@ extension ProductDefinition {
         for (setCode, chosen) in options.sorted(by: { $0.key < $1.key }) {
             let at = pointer + "/" + JSONPointer.escape(setCode)
             guard let set = optionSet(setCode) else {
-                problems.add(at, "unknown_option_set", "this product has no option set '\(setCode)'.")
+                problems.add(at, .unknownOptionSet, "this product has no option set '\(setCode)'.")
                 continue
             }
-            if Set(chosen).count != chosen.count { problems.add(at, "duplicate_option", "an option is chosen twice.") }
+            if Set(chosen).count != chosen.count { problems.add(at, .duplicateOption, "an option is chosen twice.") }
             for (index, code) in chosen.enumerated() {
                 guard let option = set.options.first(where: { $0.code == code }) else {
-                    problems.add(at + "/\(index)", "unknown_option", "'\(setCode)' has no option '\(code)'.")
+                    problems.add(at + "/\(index)", .unknownOption, "'\(setCode)' has no option '\(code)'.")
                     continue
                 }
-                if !option.active { problems.add(at + "/\(index)", "inactive_option", "\(option.name) is not offered at the moment.") }
+                if !option.active { problems.add(at + "/\(index)", .inactiveOption, "\(option.name) is not offered at the moment.") }
             }
         }
         for set in optionSets {
             let count = Set(options[set.code] ?? []).count
             let at = pointer + "/" + JSONPointer.escape(set.code)
-            if count < set.minSelect { problems.add(at, "too_few_options", "choose at least \(set.minSelect) of \(set.name).") }
-            if count > set.maxSelect { problems.add(at, "too_many_options", "choose at most \(set.maxSelect) of \(set.name).") }
+            if count < set.minSelect { problems.add(at, .tooFewOptions, "choose at least \(set.minSelect) of \(set.name).") }
+            if count > set.maxSelect { problems.add(at, .tooManyOptions, "choose at most \(set.maxSelect) of \(set.name).") }
         }
         return problems.errors
     }

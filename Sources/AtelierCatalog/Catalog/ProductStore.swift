@@ -87,7 +87,7 @@ public struct ProductStore: Sendable {
             RETURNING id
             """).all()
         guard !updated.isEmpty else {
-            throw AtelierError(.conflict, code: "concurrent_update", title: "Changed meanwhile",
+            throw AtelierError(.conflict, code: .concurrentUpdate, title: "Changed meanwhile",
                                detail: "The product changed while this update was applied; read it again and retry.")
         }
         try await CatalogRevision.bump(on: db)
@@ -177,7 +177,7 @@ public struct ProductStore: Sendable {
         let users = [counted(usage.orders, "order"), counted(usage.checkouts, "checkout"), counted(usage.carts, "cart")].compactMap { $0 }
         let verb = usage.orders + usage.checkouts + usage.carts == 1 ? "uses" : "use"
         return AtelierError(
-            .conflict, code: "product_in_use", title: "Product in use",
+            .conflict, code: .productInUse, title: "Product in use",
             detail: users.joined(separator: ", ") + " \(verb) this product, "
                 + "which keeps it and its template versions; archive it instead (POST /admin/products/\(id)/archive) "
                 + "to take it out of the catalog.",
@@ -197,7 +197,7 @@ public struct ProductStore: Sendable {
     }
 
     static func slugTaken(_ slug: String) -> AtelierError {
-        AtelierError(.conflict, code: "slug_taken", title: "Slug taken", detail: "Another product has the slug '\(slug)'.")
+        AtelierError(.conflict, code: .slugTaken, title: "Slug taken", detail: "Another product has the slug '\(slug)'.")
     }
 
     static func ranges(_ definition: ProductDefinition) -> (Int64, Int64, Int, Int) {

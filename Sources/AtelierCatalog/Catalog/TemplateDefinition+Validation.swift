@@ -11,18 +11,18 @@ extension TemplateDefinition {
 
     public func problems(currencyAmountLimit: Int64 = Money.maxCatalogAmount, at root: String = "") -> [AtelierError.FieldError] {
         var problems = ValidationErrors()
-        if views.isEmpty { problems.add(root + "/views", "required", "a template needs at least one view.") }
-        if views.count > Self.maxViews { problems.add(root + "/views", "too_many", "at most \(Self.maxViews) views.") }
+        if views.isEmpty { problems.add(root + "/views", .required, "a template needs at least one view.") }
+        if views.count > Self.maxViews { problems.add(root + "/views", .tooMany, "at most \(Self.maxViews) views.") }
         FieldRules.checkUnique(views.map(\.code), at: { root + "/views/\($0)/code" }, into: &problems)
         for (index, view) in views.enumerated() {
             let at = root + "/views/\(index)"
             FieldRules.checkCode(view.code, at: at + "/code", into: &problems)
             FieldRules.checkName(view.name, at: at + "/name", into: &problems)
-            if !(1...Self.maxCanvas).contains(view.width) { problems.add(at + "/width", "out_of_range", "must be 1–\(Self.maxCanvas).") }
-            if !(1...Self.maxCanvas).contains(view.height) { problems.add(at + "/height", "out_of_range", "must be 1–\(Self.maxCanvas).") }
+            if !(1...Self.maxCanvas).contains(view.width) { problems.add(at + "/width", .outOfRange, "must be 1–\(Self.maxCanvas).") }
+            if !(1...Self.maxCanvas).contains(view.height) { problems.add(at + "/height", .outOfRange, "must be 1–\(Self.maxCanvas).") }
             if let url = view.imageUrl { FieldRules.checkURL(url, at: at + "/imageUrl", into: &problems) }
         }
-        if zones.count > Self.maxZones { problems.add(root + "/zones", "too_many", "at most \(Self.maxZones) zones.") }
+        if zones.count > Self.maxZones { problems.add(root + "/zones", .tooMany, "at most \(Self.maxZones) zones.") }
         FieldRules.checkUnique(zones.map(\.code), at: { root + "/zones/\($0)/code" }, into: &problems)
         for (index, zone) in zones.enumerated() {
             check(zone, at: root + "/zones/\(index)", into: &problems)
@@ -36,27 +36,27 @@ extension TemplateDefinition {
         FieldRules.checkAmount(zone.surcharge, at: at + "/surcharge/amount", into: &problems)
         let g = zone.geometry
         if g.width <= 0 || g.height <= 0 {
-            problems.add(at + "/geometry", "invalid_geometry", "width and height must be positive.")
+            problems.add(at + "/geometry", .invalidGeometry, "width and height must be positive.")
         }
         if !(-180...180).contains(g.rotation) {
-            problems.add(at + "/geometry/rotation", "out_of_range", "must be between -180 and 180 degrees.")
+            problems.add(at + "/geometry/rotation", .outOfRange, "must be between -180 and 180 degrees.")
         }
         if let view = views.first(where: { $0.code == zone.view }) {
             if g.width > 0, g.height > 0, g.x < 0 || g.y < 0 || g.x + g.width > view.width || g.y + g.height > view.height {
-                problems.add(at + "/geometry", "zone_outside_view",
+                problems.add(at + "/geometry", .zoneOutsideView,
                              "the zone's box must lie within the \(view.width)×\(view.height) view '\(view.code)'.")
             }
         } else {
-            problems.add(at + "/view", "unknown_view", "no view '\(zone.view)' in this template.")
+            problems.add(at + "/view", .unknownView, "no view '\(zone.view)' in this template.")
         }
 
         // Exactly the rules object of the zone's kind.
         let present: [Kind: Bool] = [.text: zone.text != nil, .image: zone.image != nil, .colour: zone.colour != nil, .components: zone.components != nil]
         for (kind, isPresent) in present where isPresent != (kind == zone.kind) {
             if isPresent {
-                problems.add(at + "/\(kind.rawValue)", "unexpected_rules", "a \(zone.kind.rawValue) zone takes no \(kind.rawValue) rules.")
+                problems.add(at + "/\(kind.rawValue)", .unexpectedRules, "a \(zone.kind.rawValue) zone takes no \(kind.rawValue) rules.")
             } else {
-                problems.add(at + "/\(kind.rawValue)", "required", "a \(kind.rawValue) zone needs its \(kind.rawValue) rules.")
+                problems.add(at + "/\(kind.rawValue)", .required, "a \(kind.rawValue) zone needs its \(kind.rawValue) rules.")
             }
         }
         if let text = zone.text { check(text, at: at + "/text", into: &problems) }
@@ -66,52 +66,52 @@ extension TemplateDefinition {
     }
 
     private func check(_ text: TextRules, at: String, into problems: inout ValidationErrors) {
-        if text.minLength < 0 { problems.add(at + "/minLength", "out_of_range", "must not be negative.") }
+        if text.minLength < 0 { problems.add(at + "/minLength", .outOfRange, "must not be negative.") }
         if !(1...Self.maxTextLength).contains(text.maxLength) {
-            problems.add(at + "/maxLength", "out_of_range", "must be 1–\(Self.maxTextLength).")
+            problems.add(at + "/maxLength", .outOfRange, "must be 1–\(Self.maxTextLength).")
         }
         if text.minLength > text.maxLength {
-            problems.add(at + "/minLength", "min_exceeds_max", "minLength (\(text.minLength)) is greater than maxLength (\(text.maxLength)).")
+            problems.add(at + "/minLength", .minExceedsMax, "minLength (\(text.minLength)) is greater than maxLength (\(text.maxLength)).")
         }
-        if !(1...20).contains(text.maxLines) { problems.add(at + "/maxLines", "out_of_range", "must be 1–20.") }
-        if text.fonts.isEmpty { problems.add(at + "/fonts", "required", "offer at least one font.") }
+        if !(1...20).contains(text.maxLines) { problems.add(at + "/maxLines", .outOfRange, "must be 1–20.") }
+        if text.fonts.isEmpty { problems.add(at + "/fonts", .required, "offer at least one font.") }
         for (index, font) in text.fonts.enumerated() where !FontCatalog.families.contains(font) {
-            problems.add(at + "/fonts/\(index)", "unknown_font", "'\(font)' is not a known font (\(FontCatalog.families.joined(separator: ", "))).")
+            problems.add(at + "/fonts/\(index)", .unknownFont, "'\(font)' is not a known font (\(FontCatalog.families.joined(separator: ", "))).")
         }
-        if Set(text.fonts).count != text.fonts.count { problems.add(at + "/fonts", "duplicate_code", "a font is listed twice.") }
-        if text.colours.isEmpty { problems.add(at + "/colours", "empty_palette", "offer at least one text colour.") }
+        if Set(text.fonts).count != text.fonts.count { problems.add(at + "/fonts", .duplicateCode, "a font is listed twice.") }
+        if text.colours.isEmpty { problems.add(at + "/colours", .emptyPalette, "offer at least one text colour.") }
         for (index, colour) in text.colours.enumerated() where !Self.isHexColour(colour) {
-            problems.add(at + "/colours/\(index)", "invalid_colour", "must be #rrggbb.")
+            problems.add(at + "/colours/\(index)", .invalidColour, "must be #rrggbb.")
         }
     }
 
     private func check(_ image: ImageRules, at: String, into problems: inout ValidationErrors) {
-        if image.allowedTypes.isEmpty { problems.add(at + "/allowedTypes", "required", "allow at least one image type.") }
+        if image.allowedTypes.isEmpty { problems.add(at + "/allowedTypes", .required, "allow at least one image type.") }
         for (index, type) in image.allowedTypes.enumerated() where !ImageTypes.known.contains(type) {
-            problems.add(at + "/allowedTypes/\(index)", "unknown_file_type", "'\(type)' is not one of png, jpeg, webp.")
+            problems.add(at + "/allowedTypes/\(index)", .unknownFileType, "'\(type)' is not one of png, jpeg, webp.")
         }
         if !(1...Self.maxImageBytes).contains(image.maxBytes) {
-            problems.add(at + "/maxBytes", "out_of_range", "must be 1–\(Self.maxImageBytes).")
+            problems.add(at + "/maxBytes", .outOfRange, "must be 1–\(Self.maxImageBytes).")
         }
         for (name, value) in [("minWidth", image.minWidth), ("minHeight", image.minHeight), ("maxWidth", image.maxWidth), ("maxHeight", image.maxHeight)]
         where !(1...Self.maxCanvas * 5).contains(value) {
-            problems.add(at + "/\(name)", "out_of_range", "must be 1–\(Self.maxCanvas * 5) pixels.")
+            problems.add(at + "/\(name)", .outOfRange, "must be 1–\(Self.maxCanvas * 5) pixels.")
         }
-        if image.minWidth > image.maxWidth { problems.add(at + "/minWidth", "min_exceeds_max", "minWidth is greater than maxWidth.") }
-        if image.minHeight > image.maxHeight { problems.add(at + "/minHeight", "min_exceeds_max", "minHeight is greater than maxHeight.") }
+        if image.minWidth > image.maxWidth { problems.add(at + "/minWidth", .minExceedsMax, "minWidth is greater than maxWidth.") }
+        if image.minHeight > image.maxHeight { problems.add(at + "/minHeight", .minExceedsMax, "minHeight is greater than maxHeight.") }
         let printFields = [image.printWidthMm, image.printHeightMm, image.minDpi]
         if printFields.contains(where: { $0 != nil }) {
             if printFields.contains(where: { $0 == nil }) {
-                problems.add(at, "incomplete_print_size", "printWidthMm, printHeightMm and minDpi go together.")
+                problems.add(at, .incompletePrintSize, "printWidthMm, printHeightMm and minDpi go together.")
             } else if let w = image.printWidthMm, let h = image.printHeightMm, let dpi = image.minDpi {
-                if !(1...5000).contains(w) || !(1...5000).contains(h) { problems.add(at + "/printWidthMm", "out_of_range", "print sizes must be 1–5000 mm.") }
-                if !(1...2400).contains(dpi) { problems.add(at + "/minDpi", "out_of_range", "must be 1–2400.") }
+                if !(1...5000).contains(w) || !(1...5000).contains(h) { problems.add(at + "/printWidthMm", .outOfRange, "print sizes must be 1–5000 mm.") }
+                if !(1...2400).contains(dpi) { problems.add(at + "/minDpi", .outOfRange, "must be 1–2400.") }
                 // The pixels the print needs must fit under the maximum the zone accepts.
                 if let needed = Self.requiredPixels(mm: w, dpi: dpi), needed > image.maxWidth {
-                    problems.add(at + "/minDpi", "dpi_unreachable", "\(dpi) dpi over \(w) mm needs \(needed) px, above maxWidth.")
+                    problems.add(at + "/minDpi", .dpiUnreachable, "\(dpi) dpi over \(w) mm needs \(needed) px, above maxWidth.")
                 }
                 if let needed = Self.requiredPixels(mm: h, dpi: dpi), needed > image.maxHeight {
-                    problems.add(at + "/minDpi", "dpi_unreachable", "\(dpi) dpi over \(h) mm needs \(needed) px, above maxHeight.")
+                    problems.add(at + "/minDpi", .dpiUnreachable, "\(dpi) dpi over \(h) mm needs \(needed) px, above maxHeight.")
                 }
             }
         }
@@ -124,23 +124,23 @@ extension TemplateDefinition {
     }
 
     private func check(_ colour: ColourRules, at: String, into problems: inout ValidationErrors) {
-        if colour.palette.isEmpty { problems.add(at + "/palette", "empty_palette", "the palette needs at least one colour.") }
-        if colour.palette.count > Self.maxPaletteSize { problems.add(at + "/palette", "too_many", "at most \(Self.maxPaletteSize) colours.") }
+        if colour.palette.isEmpty { problems.add(at + "/palette", .emptyPalette, "the palette needs at least one colour.") }
+        if colour.palette.count > Self.maxPaletteSize { problems.add(at + "/palette", .tooMany, "at most \(Self.maxPaletteSize) colours.") }
         FieldRules.checkUnique(colour.palette.map(\.code), at: { at + "/palette/\($0)/code" }, into: &problems)
         for (index, swatch) in colour.palette.enumerated() {
             FieldRules.checkCode(swatch.code, at: at + "/palette/\(index)/code", into: &problems)
             FieldRules.checkName(swatch.name, at: at + "/palette/\(index)/name", into: &problems)
-            if !Self.isHexColour(swatch.hex) { problems.add(at + "/palette/\(index)/hex", "invalid_colour", "must be #rrggbb.") }
+            if !Self.isHexColour(swatch.hex) { problems.add(at + "/palette/\(index)/hex", .invalidColour, "must be #rrggbb.") }
         }
     }
 
     private func check(_ components: ComponentRules, at: String, into problems: inout ValidationErrors) {
-        if components.items.isEmpty { problems.add(at + "/items", "empty_components", "list at least one component.") }
-        if components.items.count > Self.maxComponentItems { problems.add(at + "/items", "too_many", "at most \(Self.maxComponentItems) components.") }
-        if components.min < 0 { problems.add(at + "/min", "out_of_range", "must not be negative.") }
-        if components.max < 1 || components.max > 100 { problems.add(at + "/max", "out_of_range", "must be 1–100.") }
+        if components.items.isEmpty { problems.add(at + "/items", .emptyComponents, "list at least one component.") }
+        if components.items.count > Self.maxComponentItems { problems.add(at + "/items", .tooMany, "at most \(Self.maxComponentItems) components.") }
+        if components.min < 0 { problems.add(at + "/min", .outOfRange, "must not be negative.") }
+        if components.max < 1 || components.max > 100 { problems.add(at + "/max", .outOfRange, "must be 1–100.") }
         if components.min > components.max {
-            problems.add(at + "/min", "min_exceeds_max", "min (\(components.min)) is greater than max (\(components.max)).")
+            problems.add(at + "/min", .minExceedsMax, "min (\(components.min)) is greater than max (\(components.max)).")
         }
         FieldRules.checkUnique(components.items.map(\.code), at: { at + "/items/\($0)/code" }, into: &problems)
         for (index, item) in components.items.enumerated() {

@@ -133,7 +133,7 @@ public enum PricingEngine {
         var charge: ShippingCharge?
         if let method, let destination {
             guard let amount = shippingAmount(method, to: destination, basket) else {
-                throw AtelierError(.unprocessable, code: "shipping_unavailable", title: "Shipping method unavailable",
+                throw AtelierError(.unprocessable, code: .shippingUnavailable, title: "Shipping method unavailable",
                                    detail: "'\(method.code)' does not ship this cart to \(destination.description).")
             }
             charge = ShippingCharge(method: method.code, name: method.name, amount: amount.charge, waived: amount.waived)

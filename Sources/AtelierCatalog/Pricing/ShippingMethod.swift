@@ -79,15 +79,15 @@ extension ShippingMethod {
         FieldRules.checkCode(code, at: "/code", into: &problems)
         FieldRules.checkName(name, at: "/name", into: &problems)
         if description.unicodeScalars.count > CatalogLimits.descriptionMaxLength {
-            problems.add("/description", "too_long", "must be at most \(CatalogLimits.descriptionMaxLength) characters.")
+            problems.add("/description", .tooLong, "must be at most \(CatalogLimits.descriptionMaxLength) characters.")
         } else if FieldRules.hasControlCharacters(description, allowNewlines: true) {
-            problems.add("/description", "invalid_characters", "must not contain control characters.")
+            problems.add("/description", .invalidCharacters, "must not contain control characters.")
         }
         if !(0...ShippingLimits.maxPosition).contains(position) {
-            problems.add("/position", "out_of_range", "must be 0–\(ShippingLimits.maxPosition).")
+            problems.add("/position", .outOfRange, "must be 0–\(ShippingLimits.maxPosition).")
         }
-        if rates.isEmpty { problems.add("/rates", "required", "a method needs at least one rate.") }
-        if rates.count > ShippingLimits.maxRates { problems.add("/rates", "too_many", "at most \(ShippingLimits.maxRates) rates.") }
+        if rates.isEmpty { problems.add("/rates", .required, "a method needs at least one rate.") }
+        if rates.count > ShippingLimits.maxRates { problems.add("/rates", .tooMany, "at most \(ShippingLimits.maxRates) rates.") }
         var seen = Set<String>()
         for (index, rate) in rates.enumerated() {
             let at = "/rates/\(index)"
@@ -96,21 +96,21 @@ extension ShippingMethod {
             FieldRules.checkAmount(rate.perItemAmount, at: at + "/perItemAmount", into: &problems)
             if let free = rate.freeAbove { FieldRules.checkAmount(free, at: at + "/freeAbove", into: &problems) }
             if rate.weightBrackets.count > ShippingLimits.maxBrackets {
-                problems.add(at + "/weightBrackets", "too_many", "at most \(ShippingLimits.maxBrackets) brackets.")
+                problems.add(at + "/weightBrackets", .tooMany, "at most \(ShippingLimits.maxBrackets) brackets.")
             }
             var previous = 0
             for (b, bracket) in rate.weightBrackets.enumerated() {
                 let bat = at + "/weightBrackets/\(b)"
                 if !(1...ShippingLimits.maxGrams).contains(bracket.upToGrams) {
-                    problems.add(bat + "/upToGrams", "out_of_range", "must be 1–\(ShippingLimits.maxGrams) grams.")
+                    problems.add(bat + "/upToGrams", .outOfRange, "must be 1–\(ShippingLimits.maxGrams) grams.")
                 } else if bracket.upToGrams <= previous {
-                    problems.add(bat + "/upToGrams", "not_ascending", "brackets must be in ascending order of weight.")
+                    problems.add(bat + "/upToGrams", .notAscending, "brackets must be in ascending order of weight.")
                 }
                 previous = max(previous, bracket.upToGrams)
                 FieldRules.checkAmount(bracket.amount, at: bat + "/amount", into: &problems)
             }
             if !seen.insert("\(rate.country)-\(rate.region ?? "")").inserted {
-                problems.add(at, "duplicate_rate", "another rate already covers \(rate.country)\(rate.region.map { "-\($0)" } ?? "").")
+                problems.add(at, .duplicateRate, "another rate already covers \(rate.country)\(rate.region.map { "-\($0)" } ?? "").")
             }
         }
         return problems.errors
@@ -128,18 +128,18 @@ extension Destination {
 
     package static func check(country: String, region: String?, allowAnywhere: Bool, at pointer: String, into problems: inout ValidationErrors) {
         if allowAnywhere, country == "*" {
-            if region != nil { problems.add(pointer + "/region", "region_without_country", "\"*\" covers every country; leave the region out.") }
+            if region != nil { problems.add(pointer + "/region", .regionWithoutCountry, "\"*\" covers every country; leave the region out.") }
             return
         }
         if !isCountry(country) {
-            problems.add(pointer + "/country", "invalid_country",
+            problems.add(pointer + "/country", .invalidCountry,
                          "must be an ISO 3166-1 alpha-2 code in capitals, like US\(allowAnywhere ? ", or \"*\"" : "").")
         }
         if let region {
             if !isRegion(region) {
-                problems.add(pointer + "/region", "invalid_region", "must be an ISO 3166-2 subdivision code without the country, like CA.")
+                problems.add(pointer + "/region", .invalidRegion, "must be an ISO 3166-2 subdivision code without the country, like CA.")
             } else if isCountry(country), !Subdivisions.contains(region, in: country) {
-                problems.add(pointer + "/region", "unknown_region", unknownRegionMessage(country: country))
+                problems.add(pointer + "/region", .unknownRegion, unknownRegionMessage(country: country))
             }
         }
     }

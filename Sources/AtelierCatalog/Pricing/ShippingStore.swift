@@ -42,7 +42,7 @@ public struct ShippingMethodStore: Sendable {
             ON CONFLICT (code) DO NOTHING RETURNING code
             """).all()
         guard !inserted.isEmpty else {
-            throw AtelierError(.conflict, code: "duplicate_code", title: "Code already used",
+            throw AtelierError(.conflict, code: .duplicateCode, title: "Code already used",
                                detail: "A shipping method with the code '\(method.code)' exists; replace it with PUT.")
         }
         try await CatalogRevision.bump(on: db)
@@ -53,7 +53,7 @@ public struct ShippingMethodStore: Sendable {
     public func replace(code: String, with method: ShippingMethod, on db: any SQLDatabase) async throws -> ShippingMethod {
         var problems = method.problems()
         if method.code != code, FieldRules.isCode(method.code) {
-            problems.append(.init(pointer: "/code", code: "code_mismatch", message: "must be '\(code)', the code in the path."))
+            problems.append(.init(pointer: "/code", code: .codeMismatch, message: "must be '\(code)', the code in the path."))
         }
         guard try await find(code: code, on: db) != nil else { throw AtelierError.notFound("Shipping method '\(code)'") }
         try AtelierError.check(problems)
@@ -146,7 +146,7 @@ public struct TaxRateStore: Sendable {
             ON CONFLICT (country, region, name) DO NOTHING RETURNING id
             """).all()
         guard !inserted.isEmpty else {
-            throw AtelierError(.conflict, code: "duplicate_tax_rate", title: "Tax rate exists",
+            throw AtelierError(.conflict, code: .duplicateTaxRate, title: "Tax rate exists",
                                detail: "\(rate.country)\(rate.region.map { "-\($0)" } ?? "") already has a rate named '\(rate.name)'.")
         }
         try await CatalogRevision.bump(on: db)

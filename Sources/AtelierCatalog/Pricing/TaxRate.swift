@@ -76,7 +76,7 @@ public struct TaxRateInput: Sendable, Equatable {
         Destination.check(country: country, region: region, allowAnywhere: false, at: "", into: &problems)
         let ppm = TaxRate.ppm(fromPercent: rate)
         if ppm == nil {
-            problems.add("/rate", "invalid_rate", "must be a percentage above 0 and at most 100 with up to four decimals, like \"8.875\".")
+            problems.add("/rate", .invalidRate, "must be a percentage above 0 and at most 100 with up to four decimals, like \"8.875\".")
         }
         try problems.check()
         return TaxRate(id: id, name: name, country: country, region: region, ratePpm: ppm!, appliesToShipping: appliesToShipping)

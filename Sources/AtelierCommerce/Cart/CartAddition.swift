@@ -53,7 +53,7 @@ public struct CartAddition: Sendable {
             let session = try await sessions.find(id: sessionId, on: db)
             let (evaluation, product, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
             guard evaluation.valid else {
-                throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
+                throw AtelierError(.unprocessable, code: .sessionInvalid, title: "The session has errors",
                                    detail: "Fix the session's errors before adding it to the cart.", errors: evaluation.errors)
             }
             let preview = try await PreviewJobs.readyAsset(for: session, queue: jobs, on: db)
@@ -67,7 +67,7 @@ public struct CartAddition: Sendable {
             let subject = CustomizationCheck.Subject(productId: product.id, templateVersion: product.templateVersion, state: state)
             let result = try await CustomizationCheck(memo: memo).check([subject], on: db).results[0]
             guard result.valid else {
-                throw AtelierError(.unprocessable, code: "selection_invalid", title: "The selection has errors",
+                throw AtelierError(.unprocessable, code: .selectionInvalid, title: "The selection has errors",
                                    detail: "This selection cannot be bought; see errors. Customizable products are added from a session.",
                                    errors: result.errors)
             }

@@ -9,14 +9,14 @@ import SQLKit
 public struct CartReview: Sendable {
     /// Why a line needs the shopper's attention. Blocking flags stop a checkout; the others inform.
     public struct Flag: Sendable, Equatable {
-        public var code: String
+        public var code: AtelierError.Code
         public var blocking: Bool
         public var message: String
         public var previousUnitPrice: Int64?
         public var currentUnitPrice: Int64?
         public var available: Int?
 
-        public init(code: String, blocking: Bool, message: String, previousUnitPrice: Int64? = nil,
+        public init(code: AtelierError.Code, blocking: Bool, message: String, previousUnitPrice: Int64? = nil,
                     currentUnitPrice: Int64? = nil, available: Int? = nil) {
             self.code = code
             self.blocking = blocking
@@ -100,18 +100,18 @@ public struct CartPricing: Sendable {
                     guard let item = stock[line.productId]?[key], item.available > 0,
                         demand[line.productId + "#" + key, default: 0] > item.available
                     else { continue }
-                    flags.append(.init(code: "insufficient_stock", blocking: true,
+                    flags.append(.init(code: .insufficientStock, blocking: true,
                                        message: "only \(item.available) left of an item this line needs; lower the quantity.",
                                        available: item.available))
                 }
             }
             if let product = result.product, !flags.contains(where: \.blocking) {
                 if line.templateVersion != nil, product.templateVersion != line.templateVersion {
-                    flags.append(.init(code: "template_changed", blocking: false,
+                    flags.append(.init(code: .templateChanged, blocking: false,
                                        message: "the design template was updated; this line keeps the version it was made with."))
                 }
                 if result.unit.total != line.unitPrice || result.currency != line.currency {
-                    flags.append(.init(code: "price_changed", blocking: false,
+                    flags.append(.init(code: .priceChanged, blocking: false,
                                        message: "the price changed since this line was added.",
                                        previousUnitPrice: line.unitPrice, currentUnitPrice: result.unit.total))
                 }
@@ -127,20 +127,20 @@ public struct CartPricing: Sendable {
     /// One blocking flag per kind of problem, from the check's located errors.
     static func flags(for errors: [AtelierError.FieldError]) -> [CartReview.Flag] {
         var flags: [CartReview.Flag] = []
-        func add(_ code: String, _ message: String) {
+        func add(_ code: AtelierError.Code, _ message: String) {
             if !flags.contains(where: { $0.code == code }) { flags.append(.init(code: code, blocking: true, message: message)) }
         }
         for error in errors {
-            if error.code == "product_unavailable" {
-                add("product_unavailable", "this product is no longer offered.")
-            } else if error.code == "sold_out" {
-                add("sold_out", "this variant is sold out.")
+            if error.code == .productUnavailable {
+                add(.productUnavailable, "this product is no longer offered.")
+            } else if error.code == .soldOut {
+                add(.soldOut, "this variant is sold out.")
             } else if error.pointer.hasPrefix("/selection") {
-                add("variant_unavailable", "this variant is no longer offered.")
+                add(.variantUnavailable, "this variant is no longer offered.")
             } else if error.pointer.hasPrefix("/options") {
-                add("option_unavailable", "an add-on of this line is no longer offered.")
+                add(.optionUnavailable, "an add-on of this line is no longer offered.")
             } else {
-                add("customization_invalid", "the customization is no longer valid; edit it again.")
+                add(.customizationInvalid, "the customization is no longer valid; edit it again.")
             }
         }
         return flags
@@ -158,7 +158,7 @@ public struct CartPricing: Sendable {
         -> (quote: PricingEngine.Quote, options: [ShippingOption])
     {
         guard !review.lines.isEmpty else {
-            throw AtelierError(.unprocessable, code: "cart_empty", title: "The cart is empty", detail: "Add an item before asking for a quote.")
+            throw AtelierError(.unprocessable, code: .cartEmpty, title: "The cart is empty", detail: "Add an item before asking for a quote.")
         }
         let methods = try await ShippingMethodStore().all(on: db).filter(\.active)
         let rates = try await TaxRateStore().rates(for: destination, on: db)
@@ -170,15 +170,15 @@ public struct CartPricing: Sendable {
         let method: ShippingMethod?
         if let methodCode {
             guard let chosen = methods.first(where: { $0.code == methodCode }) else {
-                throw AtelierError(.unprocessable, code: "unknown_shipping_method", title: "Unknown shipping method",
+                throw AtelierError(.unprocessable, code: .unknownShippingMethod, title: "Unknown shipping method",
                                    detail: "There is no active shipping method '\(methodCode)'.",
-                                   errors: [.init(pointer: "/shippingMethod", code: "unknown_shipping_method",
+                                   errors: [.init(pointer: "/shippingMethod", code: .unknownShippingMethod,
                                                   message: "choose one of: \(methods.map(\.code).joined(separator: ", ")).")])
             }
             method = chosen
         } else {
             guard let first = options.first else {
-                throw AtelierError(.unprocessable, code: "shipping_unavailable", title: "No shipping to this destination",
+                throw AtelierError(.unprocessable, code: .shippingUnavailable, title: "No shipping to this destination",
                                    detail: "No shipping method ships this cart to \(destination.description).")
             }
             method = first.method

@@ -200,7 +200,7 @@ public struct CartStore: Sendable {
             return (cart, existing.id, true)
         }
         guard cart.lines.count < limits.maxLines else {
-            throw AtelierError(.unprocessable, code: "cart_line_limit", title: "Too many lines",
+            throw AtelierError(.unprocessable, code: .cartLineLimit, title: "Too many lines",
                                detail: "A cart holds at most \(limits.maxLines) different lines.")
         }
         let position = (cart.lines.map(\.position).max() ?? 0) + 1
@@ -269,18 +269,18 @@ public struct CartStore: Sendable {
     /// 422 `quantity_limit` unless 1 ≤ quantity ≤ the per-line limit.
     public func checkQuantity(_ quantity: Int, at pointer: String = "/quantity", merged: Bool = false) throws(AtelierError) {
         guard (1...limits.maxQuantityPerLine).contains(quantity) else {
-            throw AtelierError(.unprocessable, code: "quantity_limit", title: "Quantity out of range",
+            throw AtelierError(.unprocessable, code: .quantityLimit, title: "Quantity out of range",
                                detail: merged
                                    ? "This line would reach \(quantity); a line holds at most \(limits.maxQuantityPerLine)."
                                    : "The quantity must be 1–\(limits.maxQuantityPerLine).",
-                               errors: [.init(pointer: pointer, code: "quantity_limit",
+                               errors: [.init(pointer: pointer, code: .quantityLimit,
                                               message: "must be 1–\(limits.maxQuantityPerLine) per line.")])
         }
     }
 
     private func checkUnits(_ units: Int) throws(AtelierError) {
         guard units <= limits.maxUnits else {
-            throw AtelierError(.unprocessable, code: "cart_size_limit", title: "Cart too large",
+            throw AtelierError(.unprocessable, code: .cartSizeLimit, title: "Cart too large",
                                detail: "A cart holds at most \(limits.maxUnits) items in all; this would make \(units).")
         }
     }

@@ -17,7 +17,7 @@ public struct CheckoutCancellation: Sendable {
         guard let checkout = try await CheckoutStore().find(id: checkoutId, on: db, forUpdate: true) else { return nil }
         switch checkout.status {
         case .paid:
-            throw AtelierError(.conflict, code: "checkout_paid", title: "Checkout already paid",
+            throw AtelierError(.conflict, code: .checkoutPaid, title: "Checkout already paid",
                                detail: "This checkout became order \(checkout.orderId ?? ""); cancel the order instead.")
         case .expired, .cancelled:
             return checkout

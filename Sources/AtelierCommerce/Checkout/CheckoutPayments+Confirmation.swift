@@ -30,7 +30,7 @@ extension CheckoutPayments {
     /// is a 502 (`AtelierError`), and the checkout stays as it was.
     public func captureApprovedPayPalOrder(_ orderId: String, approval: String, payload: String, logger: Logger) async throws -> PaymentOutcome {
         guard let paypal = gateways.paypal else {
-            throw AtelierError(.unprocessable, code: "provider_unavailable", title: "Payment provider unavailable",
+            throw AtelierError(.unprocessable, code: .providerUnavailable, title: "Payment provider unavailable",
                                detail: "paypal is not configured on this server.")
         }
         let found = try await database.withConnection { db in try await CheckoutStore().find(provider: .paypal, ref: orderId, on: db) }

@@ -32,7 +32,7 @@ public struct CheckoutPayments: Sendable {
     public func ensurePayment(_ checkout: Checkout) async throws -> Checkout {
         guard checkout.awaitsProviderPayment else { return checkout }
         guard let gateway = gateways.gateway(for: checkout.provider) else {
-            throw AtelierError(.unprocessable, code: "provider_unavailable", title: "Payment provider unavailable",
+            throw AtelierError(.unprocessable, code: .providerUnavailable, title: "Payment provider unavailable",
                                detail: "\(checkout.provider.rawValue) is not configured on this server.")
         }
         let handle: PaymentHandle

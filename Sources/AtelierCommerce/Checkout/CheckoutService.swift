@@ -33,21 +33,21 @@ public struct CheckoutService: Sendable {
     public func start(cartKey: String?, _ request: CheckoutRequest, on db: any SQLDatabase) async throws -> (Checkout, accessToken: String) {
         var problems = request.customer.problems()
         if !providers.contains(request.provider) {
-            problems.append(.init(pointer: "/payment/provider", code: "provider_unavailable",
+            problems.append(.init(pointer: "/payment/provider", code: .providerUnavailable,
                                   message: "choose one of: \(providers.map(\.rawValue).sorted().joined(separator: ", ")).")
             )
         }
         try AtelierError.check(problems)
         // The cart's row stays locked to the end: one open checkout per cart (below), whatever runs beside.
         guard let cart = try await carts.find(key: cartKey, on: db, forUpdate: true), !cart.lines.isEmpty else {
-            throw AtelierError(.unprocessable, code: "cart_empty", title: "The cart is empty", detail: "Add an item before checking out.")
+            throw AtelierError(.unprocessable, code: .cartEmpty, title: "The cart is empty", detail: "Add an item before checking out.")
         }
         let review = try await pricing.review(cart, on: db)
         let blocking = review.lines.enumerated().flatMap { index, line in
             line.flags.filter(\.blocking).map { AtelierError.FieldError(pointer: "/lines/\(index)", code: $0.code, message: $0.message) }
         }
         guard blocking.isEmpty else {
-            throw AtelierError(.unprocessable, code: "cart_not_ready", title: "The cart cannot be checked out",
+            throw AtelierError(.unprocessable, code: .cartNotReady, title: "The cart cannot be checked out",
                                detail: "Some lines cannot be bought as they are; GET /cart shows why.", errors: blocking)
         }
         let destination = request.customer.shippingAddress.destination

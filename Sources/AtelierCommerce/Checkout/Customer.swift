@@ -43,11 +43,11 @@ public struct CustomerDetails: Sendable, Codable, Equatable {
     public func problems() -> [AtelierError.FieldError] {
         var problems = ValidationErrors()
         if !Self.isEmail(email) {
-            problems.add("/contact/email", "invalid_email", "must be an email address like ada@example.com.")
+            problems.add("/contact/email", .invalidEmail, "must be an email address like ada@example.com.")
         }
         Self.checkText(name, at: "/contact/name", max: 200, into: &problems)
         if let phone, !Self.isPhone(phone) {
-            problems.add("/contact/phone", "invalid_phone", "must be 5–32 digits, spaces, +, -, ( and ).")
+            problems.add("/contact/phone", .invalidPhone, "must be 5–32 digits, spaces, +, -, ( and ).")
         }
         let address = shippingAddress
         Self.checkText(address.name, at: "/shippingAddress/name", max: 200, into: &problems)
@@ -62,11 +62,11 @@ public struct CustomerDetails: Sendable, Codable, Equatable {
     /// Required (unless told otherwise), at most `max` characters, no control characters.
     public static func checkText(_ value: String, at pointer: String, max: Int, required: Bool = true, into problems: inout ValidationErrors) {
         if required, value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            problems.add(pointer, "required", "must not be empty.")
+            problems.add(pointer, .required, "must not be empty.")
         } else if value.count > max {
-            problems.add(pointer, "too_long", "must be at most \(max) characters.")
+            problems.add(pointer, .tooLong, "must be at most \(max) characters.")
         } else if FieldRules.hasControlCharacters(value) {
-            problems.add(pointer, "invalid_characters", "must not contain control characters.")
+            problems.add(pointer, .invalidCharacters, "must not contain control characters.")
         }
     }
 

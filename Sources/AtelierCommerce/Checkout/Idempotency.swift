@@ -29,11 +29,11 @@ public struct IdempotencyStore: Sendable {
     /// 1–200 visible ASCII characters; UUIDs fit.
     public static func check(key: String?) throws(AtelierError) -> String {
         guard let key else {
-            throw AtelierError(.badRequest, code: "idempotency_key_required", title: "Idempotency-Key required",
+            throw AtelierError(.badRequest, code: .idempotencyKeyRequired, title: "Idempotency-Key required",
                                detail: "Send an Idempotency-Key header (a UUID, say) so that a retry cannot pay twice.")
         }
         guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw AtelierError(.badRequest, code: "invalid_idempotency_key", title: "Invalid Idempotency-Key",
+            throw AtelierError(.badRequest, code: .invalidIdempotencyKey, title: "Invalid Idempotency-Key",
                                detail: "The Idempotency-Key must be 1–200 visible ASCII characters, like a UUID.")
         }
         return key
@@ -50,11 +50,11 @@ public struct IdempotencyStore: Sendable {
             .where("scope", .equal, scope).where("key", .equal, key).first()
         else { return .new }
         guard try row.decode(column: "request_hash", as: String.self) == requestHash else {
-            throw AtelierError(.unprocessable, code: "idempotency_key_reused", title: "Idempotency-Key reused",
+            throw AtelierError(.unprocessable, code: .idempotencyKeyReused, title: "Idempotency-Key reused",
                                detail: "This Idempotency-Key was used for a different request; use a new key for a new request.")
         }
         guard let status = try row.decode(column: "status", as: Int?.self), let body = try row.decode(column: "response", as: String?.self) else {
-            throw AtelierError(.conflict, code: "request_in_progress", title: "Request in progress",
+            throw AtelierError(.conflict, code: .requestInProgress, title: "Request in progress",
                                detail: "The first request with this Idempotency-Key is still being handled; retry in a moment.")
         }
         // Answers stored before they were sealed are JSON as they are.

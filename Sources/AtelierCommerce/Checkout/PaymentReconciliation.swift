@@ -69,8 +69,8 @@ public struct PaymentReconciliation: Sendable {
                 let outcome = try await payments.captureApprovedPayPalOrder(orderId, approval: "lookup:\(orderId)", payload: payload, logger: logger)
                 // Nothing captured (the checkout is closed, or the capture is still pending at PayPal): no money yet.
                 return outcome == .ignored || outcome == .unknownCheckout ? .notPaid("APPROVED") : .applied(outcome)
-            } catch let error as AtelierError where error.kind == .badGateway || error.code == "provider_unavailable" {
-                return .unavailable(code: error.code, transient: error.code == "payment_provider_unavailable")
+            } catch let error as AtelierError where error.kind == .badGateway || error.code == .providerUnavailable {
+                return .unavailable(code: error.code.rawValue, transient: error.code == .paymentProviderUnavailable)
             }
         }
     }

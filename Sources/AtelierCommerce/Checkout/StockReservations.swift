@@ -30,7 +30,7 @@ public enum StockReservations {
                     RETURNING item_key
                     """).all()
                 guard !updated.isEmpty else {
-                    throw AtelierError(.conflict, code: "insufficient_stock", title: "Not enough stock",
+                    throw AtelierError(.conflict, code: .insufficientStock, title: "Not enough stock",
                                        detail: "An item in the cart sold out while checking out; the cart shows what is left.")
                 }
                 try await db.raw("""

@@ -92,10 +92,10 @@ public struct OrderStore: Sendable {
         let from = order.status
         guard from.next.contains(request.to) else {
             let allowed = from.next.map(\.rawValue)
-            throw AtelierError(.conflict, code: "illegal_transition", title: "Transition not allowed",
+            throw AtelierError(.conflict, code: .illegalTransition, title: "Transition not allowed",
                                detail: "An order that is \(from.rawValue) cannot become \(request.to.rawValue); allowed: "
                                    + (allowed.isEmpty ? "none (\(from.rawValue) is final)" : allowed.joined(separator: ", ")) + ".",
-                               errors: allowed.map { .init(pointer: "/to", code: "allowed", message: $0) })
+                               errors: allowed.map { .init(pointer: "/to", code: .allowed, message: $0) })
         }
         var problems = ValidationErrors()
         var details = request.details
@@ -103,7 +103,7 @@ public struct OrderStore: Sendable {
         switch request.to {
         case .shipped:
             guard let tracking = request.tracking, !tracking.carrier.isEmpty, !tracking.number.isEmpty else {
-                problems.add("/tracking", "required", "shipping needs a carrier and a tracking number.")
+                problems.add("/tracking", .required, "shipping needs a carrier and a tracking number.")
                 break
             }
             tracking.check(at: "/tracking", into: &problems)
@@ -112,20 +112,20 @@ public struct OrderStore: Sendable {
             details["trackingNumber"] = tracking.number
         case .delivered:
             guard let deliveredAt = request.deliveredAt else {
-                problems.add("/deliveredAt", "required", "delivery needs the time it was delivered.")
+                problems.add("/deliveredAt", .required, "delivery needs the time it was delivered.")
                 break
             }
             order.deliveredAt = deliveredAt
             details["deliveredAt"] = ISO8601DateFormatter().string(from: deliveredAt)
         case .cancelled:
             if (request.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                problems.add("/reason", "required", "a cancellation needs a reason.")
+                problems.add("/reason", .required, "a cancellation needs a reason.")
             }
         default:
             break
         }
         if request.refundedOutside, request.to != .cancelled {
-            problems.add("/refund", "unexpected", "only a cancellation refunds.")
+            problems.add("/refund", .unexpected, "only a cancellation refunds.")
         }
         try problems.check()
         var refundedNow: Int64 = 0
@@ -235,7 +235,7 @@ public struct OrderStore: Sendable {
             RETURNING refunded
             """).first(decodingColumn: "refunded", as: Int64.self)
         else {
-            throw AtelierError(.conflict, code: "refund_exceeds_remaining", title: "More than is left to refund",
+            throw AtelierError(.conflict, code: .refundExceedsRemaining, title: "More than is left to refund",
                                detail: "Less than \(amount) is left of the order's payment to refund.")
         }
         return refunded

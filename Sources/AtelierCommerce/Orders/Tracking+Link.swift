@@ -34,7 +34,7 @@ extension Tracking {
         CustomerDetails.checkText(carrier, at: pointer + "/carrier", max: Self.maxTextLength, into: &problems)
         CustomerDetails.checkText(number, at: pointer + "/number", max: Self.maxTextLength, into: &problems)
         if let url, !Self.isWebLink(url) {
-            problems.add(pointer + "/url", "invalid_url",
+            problems.add(pointer + "/url", .invalidUrl,
                          "must be an absolute http(s) URL without spaces or credentials, at most \(Self.maxURLLength) characters.")
         }
     }

@@ -366,7 +366,7 @@ public enum PayPalWebhooks {
         }
         let data = Data(payload)
         guard let event = try? JSONDecoder().decode(Event.self, from: data) else {
-            throw AtelierError(.badRequest, code: "malformed_event", title: "Malformed event", detail: "The event is not a PayPal event.")
+            throw AtelierError(.badRequest, code: .malformedEvent, title: "Malformed event", detail: "The event is not a PayPal event.")
         }
         let text = String(decoding: payload, as: UTF8.self)
         switch event.event_type {

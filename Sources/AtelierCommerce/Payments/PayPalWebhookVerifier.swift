@@ -68,7 +68,7 @@ public final class PayPalWebhookVerifier: Sendable {
         let verified: Bool
         switch lookup {
         case .reused:
-            throw Self.invalid("invalid_signature", "This transmission id was already delivered, with other content.")
+            throw Self.invalid(.invalidSignature, "This transmission id was already delivered, with other content.")
         case .pending(let call):
             do {
                 verified = try await call.value
@@ -82,7 +82,7 @@ public final class PayPalWebhookVerifier: Sendable {
             }
         }
         await memory.settle(transmission.id, digest: digest, verified: verified)
-        guard verified else { throw Self.invalid("invalid_signature", "PayPal did not confirm this delivery's signature.") }
+        guard verified else { throw Self.invalid(.invalidSignature, "PayPal did not confirm this delivery's signature.") }
     }
 
     /// Everything that can be decided without PayPal: the headers' presence and shape, the transmission time,
@@ -95,31 +95,31 @@ public final class PayPalWebhookVerifier: Sendable {
         let missing = named.filter { ($0.1?.trimmingCharacters(in: .whitespaces) ?? "").isEmpty }.map { $0.0 }
         guard missing.isEmpty, let id = headers.transmissionId, let time = headers.transmissionTime, let signature = headers.transmissionSig,
               let certURL = headers.certURL, let algorithm = headers.authAlgorithm
-        else { throw Self.invalid("missing_signature", "Missing PayPal headers: \(missing.joined(separator: ", ")).") }
+        else { throw Self.invalid(.missingSignature, "Missing PayPal headers: \(missing.joined(separator: ", ")).") }
         guard (1...200).contains(id.utf8.count), id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw Self.invalid("invalid_signature", "PAYPAL-TRANSMISSION-ID must be 1–200 visible ASCII characters.")
+            throw Self.invalid(.invalidSignature, "PAYPAL-TRANSMISSION-ID must be 1–200 visible ASCII characters.")
         }
         guard (1...4000).contains(signature.utf8.count), signature.utf8.allSatisfy(Self.isBase64), Data(base64Encoded: signature) != nil else {
-            throw Self.invalid("invalid_signature", "PAYPAL-TRANSMISSION-SIG must be base64.")
+            throw Self.invalid(.invalidSignature, "PAYPAL-TRANSMISSION-SIG must be base64.")
         }
         guard algorithm.caseInsensitiveCompare("SHA256withRSA") == .orderedSame else {
-            throw Self.invalid("invalid_signature", "PAYPAL-AUTH-ALGO must be SHA256withRSA.")
+            throw Self.invalid(.invalidSignature, "PAYPAL-AUTH-ALGO must be SHA256withRSA.")
         }
         guard let sentAt = Self.transmissionDate(time) else {
-            throw Self.invalid("invalid_signature", "PAYPAL-TRANSMISSION-TIME must be an ISO 8601 date and time.")
+            throw Self.invalid(.invalidSignature, "PAYPAL-TRANSMISSION-TIME must be an ISO 8601 date and time.")
         }
         guard abs(now.timeIntervalSince(sentAt)) <= tolerance else {
-            throw Self.invalid("stale_signature", "The transmission time is more than \(Int(tolerance)) seconds away from now.")
+            throw Self.invalid(.staleSignature, "The transmission time is more than \(Int(tolerance)) seconds away from now.")
         }
         guard isTrustedCertificateURL(certURL) else {
-            throw Self.invalid("invalid_signature", "PAYPAL-CERT-URL must be an https URL on a PayPal host.")
+            throw Self.invalid(.invalidSignature, "PAYPAL-CERT-URL must be an https URL on a PayPal host.")
         }
         struct Envelope: Decodable {
             var id: String
             var event_type: String
         }
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(rawBody)), !envelope.id.isEmpty, !envelope.event_type.isEmpty else {
-            throw AtelierError(.badRequest, code: "malformed_event", title: "Malformed event",
+            throw AtelierError(.badRequest, code: .malformedEvent, title: "Malformed event",
                                detail: "The event is not a PayPal event (no id or event_type).")
         }
         return (PayPalTransmission(id: id, time: time, signature: signature, certURL: certURL, authAlgorithm: algorithm), sentAt)
@@ -166,7 +166,7 @@ public final class PayPalWebhookVerifier: Sendable {
         return Array(hasher.finalize())
     }
 
-    static func invalid(_ code: String, _ detail: String) -> AtelierError {
+    static func invalid(_ code: AtelierError.Code, _ detail: String) -> AtelierError {
         AtelierError(.badRequest, code: code, title: "Webhook signature rejected", detail: detail)
     }
 }

@@ -76,9 +76,9 @@ public struct PaymentGatewayError: Error, Sendable, Equatable, CustomStringConve
     /// How the API reports it: 502, with a code that tells whether a retry may help.
     public var problem: AtelierError {
         transient
-            ? AtelierError(.badGateway, code: "payment_provider_unavailable", title: "Payment provider unavailable",
+            ? AtelierError(.badGateway, code: .paymentProviderUnavailable, title: "Payment provider unavailable",
                            detail: "\(provider.rawValue) did not answer properly; retry with the same Idempotency-Key.")
-            : AtelierError(.badGateway, code: "payment_provider_error", title: "Payment provider refused the request",
+            : AtelierError(.badGateway, code: .paymentProviderError, title: "Payment provider refused the request",
                            detail: "\(provider.rawValue) refused the request (\(code)).")
     }
 }

@@ -21,7 +21,7 @@ public struct StripeWebhookVerifier: Sendable {
     }
 
     public func verify(payload: some Collection<UInt8>, header: String?, now: Date) throws(AtelierError) {
-        guard let header, !header.isEmpty else { throw Self.invalid("missing_signature", "The Stripe-Signature header is missing.") }
+        guard let header, !header.isEmpty else { throw Self.invalid(.missingSignature, "The Stripe-Signature header is missing.") }
         var timestamp: Int?
         var signatures: [String] = []
         for part in header.split(separator: ",") {
@@ -31,10 +31,10 @@ public struct StripeWebhookVerifier: Sendable {
             if name == "t" { timestamp = Int(value) } else if name == "v1" { signatures.append(value.lowercased()) }
         }
         guard let timestamp, !signatures.isEmpty else {
-            throw Self.invalid("invalid_signature", "The Stripe-Signature header has no timestamp or no v1 signature.")
+            throw Self.invalid(.invalidSignature, "The Stripe-Signature header has no timestamp or no v1 signature.")
         }
         guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= tolerance else {
-            throw Self.invalid("stale_signature", "The signature's timestamp is more than \(Int(tolerance)) seconds away from now.")
+            throw Self.invalid(.staleSignature, "The signature's timestamp is more than \(Int(tolerance)) seconds away from now.")
         }
         var message = Data("\(timestamp).".utf8)
         message.append(contentsOf: payload)
@@ -42,10 +42,10 @@ public struct StripeWebhookVerifier: Sendable {
             let expected = Hex.string(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8))))
             if signatures.contains(where: { Secret.constantTimeEquals($0, expected) }) { return }
         }
-        throw Self.invalid("invalid_signature", "No signature matches a configured webhook secret.")
+        throw Self.invalid(.invalidSignature, "No signature matches a configured webhook secret.")
     }
 
-    static func invalid(_ code: String, _ detail: String) -> AtelierError {
+    static func invalid(_ code: AtelierError.Code, _ detail: String) -> AtelierError {
         AtelierError(.badRequest, code: code, title: "Webhook signature rejected", detail: detail)
     }
 
@@ -70,7 +70,7 @@ public struct StripeWebhookVerifier: Sendable {
         do {
             event = try JSONDecoder().decode(Event.self, from: payload)
         } catch {
-            throw AtelierError(.badRequest, code: "malformed_event", title: "Malformed event", detail: "The event is not a Stripe event.")
+            throw AtelierError(.badRequest, code: .malformedEvent, title: "Malformed event", detail: "The event is not a Stripe event.")
         }
         let kind: PaymentEvent.Kind
         switch event.type {

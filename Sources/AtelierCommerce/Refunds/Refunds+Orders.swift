@@ -31,23 +31,23 @@ extension Refunds {
     /// Checks what can be checked without the order, reporting every problem at once (422).
     public static func check(_ request: PartialRequest) throws {
         var problems = ValidationErrors()
-        if request.amount <= 0 { problems.add("/amount", "not_positive", "must be more than 0.") }
+        if request.amount <= 0 { problems.add("/amount", .notPositive, "must be more than 0.") }
         if request.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            problems.add("/reason", "required", "a refund needs a reason.")
+            problems.add("/reason", .required, "a refund needs a reason.")
         } else if request.reason.unicodeScalars.count > 1000 {
-            problems.add("/reason", "too_long", "must be at most 1000 characters.")
+            problems.add("/reason", .tooLong, "must be at most 1000 characters.")
         } else if request.reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
-            problems.add("/reason", "invalid_characters", "must not contain control characters.")
+            problems.add("/reason", .invalidCharacters, "must not contain control characters.")
         }
-        if request.lines.count > 100 { problems.add("/lines", "too_many", "at most 100 lines.") }
+        if request.lines.count > 100 { problems.add("/lines", .tooMany, "at most 100 lines.") }
         var seen = Set<Int>()
         for (position, line) in request.lines.prefix(100).enumerated() {
             if line.index < 0 {
-                problems.add("/lines/\(position)/index", "out_of_range", "must be 0 or more.")
+                problems.add("/lines/\(position)/index", .outOfRange, "must be 0 or more.")
             } else if !seen.insert(line.index).inserted {
-                problems.add("/lines/\(position)/index", "duplicate", "names a line listed before.")
+                problems.add("/lines/\(position)/index", .duplicate, "names a line listed before.")
             }
-            if line.quantity < 1 { problems.add("/lines/\(position)/quantity", "out_of_range", "must be 1 or more.") }
+            if line.quantity < 1 { problems.add("/lines/\(position)/quantity", .outOfRange, "must be 1 or more.") }
         }
         try problems.check()
     }
@@ -64,19 +64,19 @@ extension Refunds {
         let lines = order.snapshot.lines
         for (position, line) in request.lines.enumerated() where line.index >= 0 {
             if line.index >= lines.count {
-                problems.add("/lines/\(position)/index", "unknown_line", "the order has \(lines.count) line(s), numbered from 0.")
+                problems.add("/lines/\(position)/index", .unknownLine, "the order has \(lines.count) line(s), numbered from 0.")
             } else if line.quantity > lines[line.index].quantity {
-                problems.add("/lines/\(position)/quantity", "too_many", "the line has \(lines[line.index].quantity) item(s).")
+                problems.add("/lines/\(position)/quantity", .tooMany, "the line has \(lines[line.index].quantity) item(s).")
             }
         }
         try problems.check()
         let refundable = order.total - order.refunded
         if order.status == .cancelled, refundable <= 0 {
-            throw AtelierError(.conflict, code: "order_cancelled", title: "Order cancelled",
+            throw AtelierError(.conflict, code: .orderCancelled, title: "Order cancelled",
                                detail: "The order was cancelled and everything left of its payment was refunded then.")
         }
         guard request.amount <= refundable else {
-            throw AtelierError(.conflict, code: "refund_exceeds_remaining", title: "More than is left to refund",
+            throw AtelierError(.conflict, code: .refundExceedsRemaining, title: "More than is left to refund",
                                detail: "At most \(max(0, refundable)) of \(order.total) \(order.currency) is left to refund.",
                                members: ["refundable": String(max(0, refundable))])
         }

@@ -37,7 +37,7 @@ public struct Refunds: Sendable {
     /// Refuses a refund this server cannot ask the provider for; `instead` tells staff how to record one made outside.
     func checkAvailable(_ order: Order, instead: String) throws {
         guard canRefund(through: order.provider), order.paymentRef != nil || settlesLocally(order.provider) else {
-            throw AtelierError(.conflict, code: "refund_unavailable", title: "Refund not available",
+            throw AtelierError(.conflict, code: .refundUnavailable, title: "Refund not available",
                                detail: "\(order.provider.rawValue) is not configured here: refund in the provider's dashboard, then "
                                    + instead + " to record that the money was given back outside Atelier.")
         }

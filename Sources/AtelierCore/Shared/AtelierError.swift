@@ -47,10 +47,10 @@ public struct AtelierError: Error, Sendable, Equatable {
     /// One problem with one field of the input, located by a JSON pointer (RFC 6901).
     public struct FieldError: Sendable, Equatable, Codable {
         public var pointer: String
-        public var code: String
+        public var code: Code
         public var message: String
 
-        public init(pointer: String, code: String, message: String) {
+        public init(pointer: String, code: Code, message: String) {
             self.pointer = pointer
             self.code = code
             self.message = message
@@ -58,7 +58,7 @@ public struct AtelierError: Error, Sendable, Equatable {
     }
 
     public var kind: Kind
-    public var code: String
+    public var code: Code
     public var title: String
     public var detail: String
     public var errors: [FieldError]
@@ -66,7 +66,7 @@ public struct AtelierError: Error, Sendable, Equatable {
     /// `total_changed`).
     public var members: [String: String]
 
-    public init(_ kind: Kind, code: String, title: String, detail: String, errors: [FieldError] = [], members: [String: String] = [:]) {
+    public init(_ kind: Kind, code: Code, title: String, detail: String, errors: [FieldError] = [], members: [String: String] = [:]) {
         self.kind = kind
         self.code = code
         self.title = title
@@ -82,7 +82,7 @@ extension AtelierError {
     public static func validation(_ errors: [FieldError], detail: String? = nil) -> AtelierError {
         AtelierError(
             .unprocessable,
-            code: "validation_failed",
+            code: .validationFailed,
             title: "The request is not valid",
             detail: detail ?? "\(errors.count) field(s) failed validation; see errors.",
             errors: errors
@@ -90,12 +90,12 @@ extension AtelierError {
     }
 
     public static func notFound(_ what: String) -> AtelierError {
-        AtelierError(.notFound, code: "not_found", title: "Not found", detail: "\(what) does not exist.")
+        AtelierError(.notFound, code: .notFound, title: "Not found", detail: "\(what) does not exist.")
     }
 
     public static let unauthorized = AtelierError(
         .unauthorized,
-        code: "unauthorized",
+        code: .unauthorized,
         title: "Authentication required",
         detail: "Send a valid API key as 'Authorization: Bearer <key>'."
     )
@@ -103,19 +103,19 @@ extension AtelierError {
     public static func forbidden(role: String, allowed: [String]) -> AtelierError {
         AtelierError(
             .forbidden,
-            code: "forbidden",
+            code: .forbidden,
             title: "Not allowed for this role",
             detail: "The role '\(role)' may not do this; allowed roles: \(allowed.joined(separator: ", "))."
         )
     }
 
-    public static func badRequest(code: String = "bad_request", _ detail: String) -> AtelierError {
+    public static func badRequest(code: Code = .badRequest, _ detail: String) -> AtelierError {
         AtelierError(.badRequest, code: code, title: "Bad request", detail: detail)
     }
 
     public static let internalError = AtelierError(
         .internal,
-        code: "internal_error",
+        code: .internalError,
         title: "Internal server error",
         detail: "The server failed to answer; the error was logged with this request's id."
     )
@@ -127,7 +127,7 @@ public struct ValidationErrors: Sendable {
 
     public init() {}
 
-    public mutating func add(_ pointer: String, _ code: String, _ message: String) {
+    public mutating func add(_ pointer: String, _ code: AtelierError.Code, _ message: String) {
         errors.append(.init(pointer: pointer, code: code, message: message))
     }
 

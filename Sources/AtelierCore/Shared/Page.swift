@@ -30,14 +30,14 @@ public struct PageRequest: Sendable, Equatable {
         var problems = ValidationErrors()
         let limit = limit ?? Self.defaultLimit
         if !(1...Self.maxLimit).contains(limit) {
-            problems.add("/limit", "out_of_range", "limit must be between 1 and \(Self.maxLimit).")
+            problems.add("/limit", .outOfRange, "limit must be between 1 and \(Self.maxLimit).")
         }
         var after: String?
         if let cursor {
             if let key = Self.decodeCursor(cursor) {
                 after = key
             } else {
-                problems.add("/cursor", "invalid_cursor", "cursor is not one this API returned.")
+                problems.add("/cursor", .invalidCursor, "cursor is not one this API returned.")
             }
         }
         try problems.check()

@@ -71,14 +71,14 @@ public struct CustomizationCheck: Sendable {
                   assets: [String: Asset]) -> Result {
         guard let product else {
             return Result(product: nil, template: nil,
-                          errors: [.init(pointer: "", code: "product_unavailable", message: "this product is no longer offered.")],
+                          errors: [.init(pointer: "", code: .productUnavailable, message: "this product is no longer offered.")],
                           unit: .init(base: 0), leadTimeDays: 0, currency: "", unitWeightGrams: 0, stockKeys: [])
         }
         let definition = product.definition
         let state = subject.state
         var errors: [AtelierError.FieldError] = []
         if !product.isPubliclyVisible {
-            errors.append(.init(pointer: "", code: "product_unavailable", message: "this product is no longer offered."))
+            errors.append(.init(pointer: "", code: .productUnavailable, message: "this product is no longer offered."))
         }
         errors += definition.problems(ofSelection: state.selection) + definition.problems(ofOptions: state.options)
         var stockKeys: [String] = []
@@ -87,13 +87,13 @@ public struct CustomizationCheck: Sendable {
             if let item = stock[key] {
                 stockKeys.append(key)
                 if errors.isEmpty, item.available == 0 {
-                    errors.append(.init(pointer: "/selection", code: "sold_out", message: "this variant is sold out."))
+                    errors.append(.init(pointer: "/selection", code: .soldOut, message: "this variant is sold out."))
                 }
             }
         }
         var surcharge: Int64 = 0
         if subject.templateVersion != nil, template == nil {
-            errors.append(.init(pointer: "/zones", code: "template_unavailable", message: "the design template no longer exists."))
+            errors.append(.init(pointer: "/zones", code: .templateUnavailable, message: "the design template no longer exists."))
         } else if let template {
             let soldOutComponents = Set(stock.values.compactMap { item -> String? in
                 if case .component(let code) = item.target, item.available == 0 { return code }
@@ -109,7 +109,7 @@ public struct CustomizationCheck: Sendable {
                 }
             }
         } else if !state.zones.isEmpty {
-            errors.append(.init(pointer: "/zones", code: "not_customizable", message: "this product has no customization zones."))
+            errors.append(.init(pointer: "/zones", code: .notCustomizable, message: "this product has no customization zones."))
         }
         return Result(
             product: product, template: template, errors: errors,

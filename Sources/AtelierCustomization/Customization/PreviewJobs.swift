@@ -27,7 +27,7 @@ public enum PreviewJobs {
     /// Queues (or finds) the render for a session and remembers it on the session.
     public static func request(for session: CustomizationSession, sessions: SessionStore, queue: JobQueue, on db: any SQLDatabase) async throws -> Job {
         guard let version = session.templateVersion else {
-            throw AtelierError(.unprocessable, code: "not_customizable", title: "Nothing to preview",
+            throw AtelierError(.unprocessable, code: .notCustomizable, title: "Nothing to preview",
                                detail: "This product has no customization template.")
         }
         let payload = Payload(productId: session.productId, templateVersion: version, state: session.state)

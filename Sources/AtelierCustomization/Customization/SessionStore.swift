@@ -57,7 +57,7 @@ public struct SessionStore: Sendable {
     /// anonymous client could otherwise park in the database for a day.
     public static let maxStateBytes = 32_768
     /// Errors that name something the product or template does not have: such a key is never stored.
-    static let unknownKeyCodes: Set<String> = ["unknown_dimension", "unknown_option_set", "unknown_zone", "not_customizable"]
+    static let unknownKeyCodes: Set<AtelierError.Code> = [.unknownDimension, .unknownOptionSet, .unknownZone, .notCustomizable]
 
     public func create(productRef: String, state: CustomizationState, products: ProductStore, memo: CatalogMemo? = nil,
                        on db: any SQLDatabase) async throws -> CustomizationSession {
@@ -80,7 +80,7 @@ public struct SessionStore: Sendable {
                 .first(decoding: Row.self, with: Self.decoder)
         else { throw AtelierError.notFound("Session '\(id)'") }
         guard row.expiresAt > clock.now else {
-            throw AtelierError(.gone, code: "session_expired", title: "Session expired",
+            throw AtelierError(.gone, code: .sessionExpired, title: "Session expired",
                                detail: "This customization session expired; start a new one with POST /sessions.")
         }
         return try row.session()
@@ -109,14 +109,14 @@ public struct SessionStore: Sendable {
                on db: any SQLDatabase) async throws {
         let size = try Coding.encode(state).utf8.count
         guard size <= Self.maxStateBytes else {
-            throw AtelierError(.contentTooLarge, code: "session_too_large", title: "Too many choices",
+            throw AtelierError(.contentTooLarge, code: .sessionTooLarge, title: "Too many choices",
                                detail: "A session's choices may take at most \(Self.maxStateBytes) bytes; these take \(size).")
         }
         let subject = CustomizationCheck.Subject(productId: productId, templateVersion: templateVersion, state: state)
         guard let result = try await CustomizationCheck(memo: memo).check([subject], on: db).results.first else { return }
         let unknown = result.errors.filter { Self.unknownKeyCodes.contains($0.code) }
         if !unknown.isEmpty {
-            throw AtelierError(.unprocessable, code: "session_invalid", title: "Unknown choices",
+            throw AtelierError(.unprocessable, code: .sessionInvalid, title: "Unknown choices",
                                detail: "The session names what this product does not have; nothing was stored.", errors: unknown)
         }
     }

@@ -21,12 +21,12 @@ public struct ZoneValidation: Sendable {
     public func problems(of zones: [String: CustomizationState.ZoneValue]) -> [AtelierError.FieldError] {
         var problems = ValidationErrors()
         for code in zones.keys.sorted() where !template.zones.contains(where: { $0.code == code }) {
-            problems.add("/zones/" + JSONPointer.escape(code), "unknown_zone", "this template has no zone '\(code)'.")
+            problems.add("/zones/" + JSONPointer.escape(code), .unknownZone, "this template has no zone '\(code)'.")
         }
         for zone in template.zones {
             let at = "/zones/" + JSONPointer.escape(zone.code)
             guard let value = zones[zone.code], !value.isEmpty else {
-                if zone.required { problems.add(at, "required", "\(zone.name) is required.") }
+                if zone.required { problems.add(at, .required, "\(zone.name) is required.") }
                 continue
             }
             let kinds = [value.text != nil, value.image != nil, value.colour != nil, value.components != nil].filter { $0 }.count
@@ -37,7 +37,7 @@ public struct ZoneValidation: Sendable {
             case .components: value.components != nil
             }
             guard kinds == 1, matches else {
-                problems.add(at, "wrong_kind", "\(zone.name) takes a \(zone.kind.rawValue) value.")
+                problems.add(at, .wrongKind, "\(zone.name) takes a \(zone.kind.rawValue) value.")
                 continue
             }
             switch zone.kind {
@@ -45,7 +45,7 @@ public struct ZoneValidation: Sendable {
             case .image: check(image: value.image!, zone.image!, at: at + "/image", into: &problems)
             case .colour:
                 if !zone.colour!.palette.contains(where: { $0.code == value.colour! }) {
-                    problems.add(at + "/colour", "not_in_palette", "'\(value.colour!)' is not one of the offered colours.")
+                    problems.add(at + "/colour", .notInPalette, "'\(value.colour!)' is not one of the offered colours.")
                 }
             case .components: check(components: value.components!, zone.components!, at: at + "/components", into: &problems)
             }
@@ -57,60 +57,60 @@ public struct ZoneValidation: Sendable {
                        into problems: inout ValidationErrors) {
         let text = value.text.replacingOccurrences(of: "\r\n", with: "\n")
         if let bad = text.unicodeScalars.first(where: Self.isForbidden) {
-            problems.add(at + "/text", "control_characters", String(format: "contains the control character U+%04X.", bad.value))
+            problems.add(at + "/text", .controlCharacters, String(format: "contains the control character U+%04X.", bad.value))
         } else if let bad = text.unicodeScalars.first(where: { !Self.allowed(rules.charset, $0) }) {
-            problems.add(at + "/text", "invalid_characters", "'\(Character(bad))' cannot be used here (\(rules.charset.rawValue)).")
+            problems.add(at + "/text", .invalidCharacters, "'\(Character(bad))' cannot be used here (\(rules.charset.rawValue)).")
         }
         let length = text.count
         if length < max(rules.minLength, 1) {
-            problems.add(at + "/text", "too_short", "needs at least \(max(rules.minLength, 1)) characters.")
+            problems.add(at + "/text", .tooShort, "needs at least \(max(rules.minLength, 1)) characters.")
         } else if length > rules.maxLength {
-            problems.add(at + "/text", "too_long", "at most \(rules.maxLength) characters; this has \(length).")
+            problems.add(at + "/text", .tooLong, "at most \(rules.maxLength) characters; this has \(length).")
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
-        if lines > rules.maxLines { problems.add(at + "/text", "too_many_lines", "at most \(rules.maxLines) line(s).") }
+        if lines > rules.maxLines { problems.add(at + "/text", .tooManyLines, "at most \(rules.maxLines) line(s).") }
         if let font = value.font, !rules.fonts.contains(font) {
-            problems.add(at + "/font", "font_not_allowed", "'\(font)' is not offered here (\(rules.fonts.joined(separator: ", "))).")
+            problems.add(at + "/font", .fontNotAllowed, "'\(font)' is not offered here (\(rules.fonts.joined(separator: ", "))).")
         }
         if let colour = value.colour, !rules.colours.contains(where: { $0.caseInsensitiveCompare(colour) == .orderedSame }) {
-            problems.add(at + "/colour", "colour_not_allowed", "'\(colour)' is not an offered text colour.")
+            problems.add(at + "/colour", .colourNotAllowed, "'\(colour)' is not an offered text colour.")
         }
     }
 
     private func check(image id: String, _ rules: TemplateDefinition.ImageRules, at: String, into problems: inout ValidationErrors) {
         guard let asset = assets[id], asset.kind == .upload else {
-            problems.add(at, "unknown_asset", "no uploaded image '\(id)'; upload it with POST /assets first.")
+            problems.add(at, .unknownAsset, "no uploaded image '\(id)'; upload it with POST /assets first.")
             return
         }
         if !rules.allowedTypes.contains(asset.type) {
-            problems.add(at, "file_type_not_allowed", "\(asset.type.uppercased()) is not accepted here (\(rules.allowedTypes.joined(separator: ", "))).")
+            problems.add(at, .fileTypeNotAllowed, "\(asset.type.uppercased()) is not accepted here (\(rules.allowedTypes.joined(separator: ", "))).")
         }
-        if asset.bytes > rules.maxBytes { problems.add(at, "file_too_large", "at most \(rules.maxBytes) bytes; this has \(asset.bytes).") }
+        if asset.bytes > rules.maxBytes { problems.add(at, .fileTooLarge, "at most \(rules.maxBytes) bytes; this has \(asset.bytes).") }
         if asset.width < rules.minWidth || asset.height < rules.minHeight {
-            problems.add(at, "image_too_small", "at least \(rules.minWidth)×\(rules.minHeight) px; this is \(asset.width)×\(asset.height).")
+            problems.add(at, .imageTooSmall, "at least \(rules.minWidth)×\(rules.minHeight) px; this is \(asset.width)×\(asset.height).")
         }
         if asset.width > rules.maxWidth || asset.height > rules.maxHeight {
-            problems.add(at, "image_too_large", "at most \(rules.maxWidth)×\(rules.maxHeight) px; this is \(asset.width)×\(asset.height).")
+            problems.add(at, .imageTooLarge, "at most \(rules.maxWidth)×\(rules.maxHeight) px; this is \(asset.width)×\(asset.height).")
         }
         if let w = rules.printWidthMm, let h = rules.printHeightMm, let dpi = rules.minDpi,
             let needW = TemplateDefinition.requiredPixels(mm: w, dpi: dpi), let needH = TemplateDefinition.requiredPixels(mm: h, dpi: dpi),
             asset.width < needW || asset.height < needH
         {
-            problems.add(at, "resolution_too_low", "printing \(w)×\(h) mm at \(dpi) dpi needs \(needW)×\(needH) px; this is \(asset.width)×\(asset.height).")
+            problems.add(at, .resolutionTooLow, "printing \(w)×\(h) mm at \(dpi) dpi needs \(needW)×\(needH) px; this is \(asset.width)×\(asset.height).")
         }
     }
 
     private func check(components chosen: [String], _ rules: TemplateDefinition.ComponentRules, at: String, into problems: inout ValidationErrors) {
-        if Set(chosen).count != chosen.count { problems.add(at, "duplicate_component", "a component is chosen twice.") }
+        if Set(chosen).count != chosen.count { problems.add(at, .duplicateComponent, "a component is chosen twice.") }
         for (index, code) in chosen.enumerated() {
             if !rules.items.contains(where: { $0.code == code }) {
-                problems.add(at + "/\(index)", "unknown_component", "'\(code)' is not one of the components.")
+                problems.add(at + "/\(index)", .unknownComponent, "'\(code)' is not one of the components.")
             } else if soldOutComponents.contains(code) {
-                problems.add(at + "/\(index)", "component_sold_out", "'\(code)' is sold out.")
+                problems.add(at + "/\(index)", .componentSoldOut, "'\(code)' is sold out.")
             }
         }
-        if chosen.count < rules.min { problems.add(at, "too_few_components", "choose at least \(rules.min).") }
-        if chosen.count > rules.max { problems.add(at, "too_many_components", "choose at most \(rules.max).") }
+        if chosen.count < rules.min { problems.add(at, .tooFewComponents, "choose at least \(rules.min).") }
+        if chosen.count > rules.max { problems.add(at, .tooManyComponents, "choose at most \(rules.max).") }
     }
 
     /// Zone surcharges (once per used zone) plus the prices of chosen components.

@@ -139,7 +139,7 @@ public struct FulfillmentUpdates: Sendable {
         let tracking = update.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }
         tracking?.check(at: "/data/tracking", into: &problems)
         guard let target = OrderStatus(rawValue: update.status), let targetIndex = Self.path.firstIndex(of: target), target != .paid else {
-            problems.add("/data/status", "invalid_status", "must be in_production, fulfilled, shipped or delivered.")
+            problems.add("/data/status", .invalidStatus, "must be in_production, fulfilled, shipped or delivered.")
             throw AtelierError.validation(problems.errors)
         }
         try problems.check()
@@ -167,11 +167,11 @@ extension WebhookSigner {
     public static func verify(secrets: [String], id: String?, timestamp: String?, signatures: String?, body: [UInt8], now: Date,
                               tolerance: TimeInterval = 300) throws(AtelierError) {
         guard let id, let timestamp, let signatures, let time = Int(timestamp) else {
-            throw AtelierError(.badRequest, code: "missing_signature", title: "Webhook signature missing",
+            throw AtelierError(.badRequest, code: .missingSignature, title: "Webhook signature missing",
                                detail: "Send webhook-id, webhook-timestamp and webhook-signature (Standard Webhooks).")
         }
         guard abs(now.timeIntervalSince1970 - TimeInterval(time)) <= tolerance else {
-            throw AtelierError(.badRequest, code: "stale_signature", title: "Webhook signature rejected",
+            throw AtelierError(.badRequest, code: .staleSignature, title: "Webhook signature rejected",
                                detail: "The webhook-timestamp is more than \(Int(tolerance)) seconds away from now.")
         }
         let offered = signatures.split(separator: " ").map(String.init)
@@ -179,7 +179,7 @@ extension WebhookSigner {
             guard let expected = signature(secret: secret, id: id, timestamp: time, body: body) else { continue }
             if offered.contains(where: { Secret.constantTimeEquals($0, expected) }) { return }
         }
-        throw AtelierError(.badRequest, code: "invalid_signature", title: "Webhook signature rejected",
+        throw AtelierError(.badRequest, code: .invalidSignature, title: "Webhook signature rejected",
                            detail: "No signature matches the configured secret.")
     }
 }

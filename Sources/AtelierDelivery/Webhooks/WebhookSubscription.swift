@@ -64,13 +64,13 @@ public struct WebhookSubscriptionStore: Sendable {
 
     func validate(_ input: WebhookSubscriptionInput) async throws {
         var problems = ValidationErrors()
-        if case .refused(let why) = await guardrail.checkOffThread(input.url) { problems.add("/url", "url_refused", "The URL \(why).") }
-        if input.eventTypes.isEmpty { problems.add("/eventTypes", "empty", "name at least one event type, or \"*\".") }
+        if case .refused(let why) = await guardrail.checkOffThread(input.url) { problems.add("/url", .urlRefused, "The URL \(why).") }
+        if input.eventTypes.isEmpty { problems.add("/eventTypes", .empty, "name at least one event type, or \"*\".") }
         for (index, type) in input.eventTypes.enumerated() where type != "*" && !Self.eventTypes.contains(type) {
-            problems.add("/eventTypes/\(index)", "unknown_event_type", "use one of: *, \(Self.eventTypes.joined(separator: ", ")).")
+            problems.add("/eventTypes/\(index)", .unknownEventType, "use one of: *, \(Self.eventTypes.joined(separator: ", ")).")
         }
         if let description = input.description, description.count > 500 || description.containsNUL {
-            problems.add("/description", "too_long", "must be at most 500 characters.")
+            problems.add("/description", .tooLong, "must be at most 500 characters.")
         }
         try problems.check()
     }
@@ -97,7 +97,7 @@ public struct WebhookSubscriptionStore: Sendable {
     func editable(id: String, on db: any SQLDatabase) async throws -> WebhookSubscription {
         guard let subscription = try await find(id: id, on: db) else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
         guard subscription.kind == .partner else {
-            throw AtelierError(.conflict, code: "configured_subscription", title: "Set by the configuration",
+            throw AtelierError(.conflict, code: .configuredSubscription, title: "Set by the configuration",
                                detail: "The \(subscription.kind.rawValue) subscription is made from the service's configuration "
                                    + "(ATELIER_FULFILLMENT_URL/_SECRET, the mail settings); change it there.")
         }

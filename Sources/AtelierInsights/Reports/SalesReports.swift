@@ -64,12 +64,12 @@ public struct SalesReports: Sendable {
     public func range(from: String, to: String) throws -> Range {
         var problems = ValidationErrors()
         for (pointer, day) in [("/from", from), ("/to", to)] where !isDay(day) {
-            problems.add(pointer, "invalid_date", "must be a calendar date like 2026-03-31.")
+            problems.add(pointer, .invalidDate, "must be a calendar date like 2026-03-31.")
         }
         try problems.check()
         let days = dayCount(from: from, to: to)
-        if from > to { problems.add("/to", "before_from", "must not be before from.") }
-        if days > Self.maxDays { problems.add("/to", "range_too_long", "a report covers at most \(Self.maxDays) days.") }
+        if from > to { problems.add("/to", .beforeFrom, "must not be before from.") }
+        if days > Self.maxDays { problems.add("/to", .rangeTooLong, "a report covers at most \(Self.maxDays) days.") }
         try problems.check()
         return Range(from: from, to: to)
     }

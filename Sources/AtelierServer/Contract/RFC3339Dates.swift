@@ -12,7 +12,7 @@ struct RFC3339Dates: DateTranscoder {
 
     func decode(_ text: String) throws -> Date {
         guard let date = Self.parse(text) else {
-            throw AtelierError(.badRequest, code: "invalid_date_time", title: "Invalid date-time",
+            throw AtelierError(.badRequest, code: .invalidDateTime, title: "Invalid date-time",
                                detail: "'\(text.prefix(40))' is not an RFC 3339 date-time like 2026-11-21T09:30:00Z.")
         }
         return date

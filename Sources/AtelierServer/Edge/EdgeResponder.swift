@@ -110,12 +110,12 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
         let route: RouteTable.Route
         switch match {
         case .notFound:
-            throw AtelierError(.notFound, code: "route_not_found", title: "Not found",
+            throw AtelierError(.notFound, code: .routeNotFound, title: "Not found",
                                detail: "No operation at \(request.uri.path); see /openapi.json for the API.")
         case .methodNotAllowed(_, let allowed):
             let list = allowed.map(\.rawValue).joined(separator: ", ")
             var response = ProblemMapper.response(
-                AtelierError(.methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+                AtelierError(.methodNotAllowed, code: .methodNotAllowed, title: "Method not allowed",
                              detail: "\(request.method.rawValue) is not allowed here; allowed: \(list)."),
                 requestID: requestID
             )
@@ -146,13 +146,13 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
             }
         }
         if body.readableBytes > 0, !route.foreignBody, request.headers[.contentType].map(Self.isJSON) ?? true, let pointer = JSONNulls.firstNull(in: body) {
-            throw AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",
+            throw AtelierError(.badRequest, code: .invalidBody, title: "The body does not match the schema",
                                detail: "\(pointer.isEmpty ? "The body" : pointer): null is not allowed; leave the field out.",
-                               errors: [.init(pointer: pointer, code: "null_not_allowed", message: "null is not allowed; leave the field out.")])
+                               errors: [.init(pointer: pointer, code: .nullNotAllowed, message: "null is not allowed; leave the field out.")])
         }
 
         if let header = request.headers[.sessionKey], !(1...200).contains(header.unicodeScalars.count) {
-            throw AtelierError(.badRequest, code: "invalid_session_key", title: "Invalid session key",
+            throw AtelierError(.badRequest, code: .invalidSessionKey, title: "Invalid session key",
                                detail: "X-Session-Key must be 1–200 characters: the key answered by POST /cart/items; leave it out to start a cart.")
         }
         var scope = RequestScope(requestID: requestID, logger: context.logger, apiKey: nil,
@@ -229,7 +229,7 @@ struct EdgeResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context ==
     }
 
     private static func tooLarge(_ limit: Int) -> AtelierError {
-        AtelierError(.contentTooLarge, code: "content_too_large", title: "Request body too large",
+        AtelierError(.contentTooLarge, code: .contentTooLarge, title: "Request body too large",
                      detail: "The request body is larger than \(limit) bytes.")
     }
 }

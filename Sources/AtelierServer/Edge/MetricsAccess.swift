@@ -21,6 +21,6 @@ struct MetricsAccess: Sendable {
         return AtelierConfiguration.isLoopback(ip) || ip.hasPrefix("::ffff:127.")
     }
 
-    static let refusal = AtelierError(.unauthorized, code: "metrics_token_required", title: "Metrics need a token",
+    static let refusal = AtelierError(.unauthorized, code: .metricsTokenRequired, title: "Metrics need a token",
                                       detail: "Send Authorization: Bearer with ATELIER_METRICS_TOKEN, or scrape from this host.")
 }

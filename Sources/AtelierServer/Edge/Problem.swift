@@ -41,18 +41,18 @@ enum ProblemMapper {
         case 400:
             return (.badRequest(detail ?? "The request could not be read: a parameter or header is missing or malformed."), false)
         case 404:
-            return (AtelierError(.notFound, code: "not_found", title: "Not found", detail: detail ?? "No such resource."), false)
+            return (AtelierError(.notFound, code: .notFound, title: "Not found", detail: detail ?? "No such resource."), false)
         case 406:
-            return (AtelierError(.badRequest, code: "not_acceptable", title: "Not acceptable",
+            return (AtelierError(.badRequest, code: .notAcceptable, title: "Not acceptable",
                                  detail: "The Accept header allows none of the types this operation answers with."), false)
         case 413:
-            return (AtelierError(.contentTooLarge, code: "content_too_large", title: "Request body too large",
+            return (AtelierError(.contentTooLarge, code: .contentTooLarge, title: "Request body too large",
                                  detail: detail ?? "The request body is larger than this server accepts."), false)
         case 415:
-            return (AtelierError(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
+            return (AtelierError(.unsupportedMediaType, code: .unsupportedMediaType, title: "Unsupported media type",
                                  detail: "Send the body with the content type the operation documents (usually application/json)."), false)
         case 400..<500:
-            return (AtelierError(.badRequest, code: "bad_request", title: "Bad request", detail: detail ?? status.reasonPhrase), false)
+            return (AtelierError(.badRequest, code: .badRequest, title: "Bad request", detail: detail ?? status.reasonPhrase), false)
         default:
             return (.internalError, true)
         }
@@ -67,23 +67,23 @@ enum ProblemMapper {
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return AtelierError(.badRequest, code: "malformed_json", title: "Malformed JSON",
+            return AtelierError(.badRequest, code: .malformedJson, title: "Malformed JSON",
                                 detail: "The body is not valid JSON.")
         case .dataCorrupted(let context):
-            return invalid(pointer(context.codingPath), "invalid_value", "This value is not allowed here.")
+            return invalid(pointer(context.codingPath), .invalidValue, "This value is not allowed here.")
         case .typeMismatch(let type, let context):
-            return invalid(pointer(context.codingPath), "wrong_type", "Expected a value of type \(typeName(type)).")
+            return invalid(pointer(context.codingPath), .wrongType, "Expected a value of type \(typeName(type)).")
         case .valueNotFound(let type, let context):
-            return invalid(pointer(context.codingPath), "missing_value", "Expected a value of type \(typeName(type)), found null.")
+            return invalid(pointer(context.codingPath), .missingValue, "Expected a value of type \(typeName(type)), found null.")
         case .keyNotFound(let key, let context):
-            return invalid(pointer(context.codingPath + [key]), "required", "This field is required.")
+            return invalid(pointer(context.codingPath + [key]), .required, "This field is required.")
         @unknown default:
-            return AtelierError(.badRequest, code: "invalid_body", title: "Invalid body", detail: "The body could not be read.")
+            return AtelierError(.badRequest, code: .invalidBody, title: "Invalid body", detail: "The body could not be read.")
         }
     }
 
-    private static func invalid(_ pointer: String, _ code: String, _ message: String) -> AtelierError {
-        AtelierError(.badRequest, code: "invalid_body", title: "The body does not match the schema",
+    private static func invalid(_ pointer: String, _ code: AtelierError.Code, _ message: String) -> AtelierError {
+        AtelierError(.badRequest, code: .invalidBody, title: "The body does not match the schema",
                      detail: "\(pointer.isEmpty ? "The body" : pointer): \(message)",
                      errors: [.init(pointer: pointer, code: code, message: message)])
     }
@@ -100,11 +100,11 @@ enum ProblemMapper {
 
     static func response(_ problem: AtelierError, requestID: String, headers extra: HTTPFields = [:]) -> Response {
         var body = "{\"type\":"
-        JSONText.appendString("/docs#problem-\(problem.code)", to: &body)
+        JSONText.appendString("/docs#problem-\(problem.code.rawValue)", to: &body)
         body += ",\"title\":"
         JSONText.appendString(problem.title, to: &body)
         body += ",\"status\":\(problem.status),\"code\":"
-        JSONText.appendString(problem.code, to: &body)
+        JSONText.appendString(problem.code.rawValue, to: &body)
         body += ",\"detail\":"
         JSONText.appendString(problem.detail, to: &body)
         body += ",\"requestId\":"
@@ -116,7 +116,7 @@ enum ProblemMapper {
                 body += "{\"pointer\":"
                 JSONText.appendString(error.pointer, to: &body)
                 body += ",\"code\":"
-                JSONText.appendString(error.code, to: &body)
+                JSONText.appendString(error.code.rawValue, to: &body)
                 body += ",\"message\":"
                 JSONText.appendString(error.message, to: &body)
                 body += "}"

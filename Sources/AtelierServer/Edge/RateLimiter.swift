@@ -132,7 +132,7 @@ final class RateLimiter: Sendable {
     }
 
     static func refusal(_ decision: Decision) -> AtelierError {
-        AtelierError(.tooManyRequests, code: "rate_limited", title: "Too many requests",
+        AtelierError(.tooManyRequests, code: .rateLimited, title: "Too many requests",
                      detail: "This client has used its \(decision.limit) \(decision.policy) requests per \(decision.period) s; "
                          + "retry after \(decision.retryAfter) s.")
     }

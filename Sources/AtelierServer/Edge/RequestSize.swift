@@ -13,7 +13,7 @@ enum RequestSize {
 
     static func check(_ request: Request) throws {
         if request.uri.description.utf8.count > maxTargetBytes {
-            throw AtelierError(.uriTooLong, code: "uri_too_long", title: "Request target too long",
+            throw AtelierError(.uriTooLong, code: .uriTooLong, title: "Request target too long",
                                detail: "The path and query may be at most \(maxTargetBytes) bytes.")
         }
         var total = 0
@@ -21,7 +21,7 @@ enum RequestSize {
             let size = field.value.utf8.count
             total += field.name.rawName.utf8.count + size
             if size > maxFieldBytes || total > maxHeaderBytes {
-                throw AtelierError(.headersTooLarge, code: "headers_too_large", title: "Request headers too large",
+                throw AtelierError(.headersTooLarge, code: .headersTooLarge, title: "Request headers too large",
                                    detail: "A header may be at most \(maxFieldBytes) bytes and all of them \(maxHeaderBytes).")
             }
         }

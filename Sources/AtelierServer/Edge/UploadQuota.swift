@@ -42,7 +42,7 @@ final class UploadQuota: Sendable {
             return nil
         }
         if let retryAfter = refusal {
-            throw AtelierError(.tooManyRequests, code: "upload_quota_exceeded", title: "Upload quota used up",
+            throw AtelierError(.tooManyRequests, code: .uploadQuotaExceeded, title: "Upload quota used up",
                                detail: "This client may upload \(bytesPerHour) bytes per hour; retry after \(retryAfter) s.",
                                members: ["retryAfter": String(retryAfter)])
         }

@@ -38,7 +38,7 @@ extension APIHandlers {
     func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output {
         let id = input.path.keyId
         if try caller().id == id {
-            throw AtelierError(.conflict, code: "revoking_own_key", title: "Cannot revoke the key in use",
+            throw AtelierError(.conflict, code: .revokingOwnKey, title: "Cannot revoke the key in use",
                                detail: "Revoke this key with another admin key, or with `atelier api-key revoke`.")
         }
         let store = apiKeys

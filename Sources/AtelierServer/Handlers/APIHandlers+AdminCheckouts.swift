@@ -7,7 +7,7 @@ extension APIHandlers {
     func listAdminCheckouts(_ input: Operations.ListAdminCheckouts.Input) async throws -> Operations.ListAdminCheckouts.Output {
         let query = input.query
         if let email = query.email, !(1...254).contains(email.count) {
-            throw AtelierError.validation([.init(pointer: "/email", code: "too_long", message: "must be 1–254 characters.")])
+            throw AtelierError.validation([.init(pointer: "/email", code: .tooLong, message: "must be 1–254 characters.")])
         }
         let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         let filter = CheckoutStore.ListFilter(
@@ -31,7 +31,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if reason.isEmpty || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
-            throw AtelierError.validation([.init(pointer: "/reason", code: "invalid_reason", message: "a reason, without control characters.")])
+            throw AtelierError.validation([.init(pointer: "/reason", code: .invalidReason, message: "a reason, without control characters.")])
         }
         let key = try caller()
         let (id, cancellation) = (input.path.checkoutId, CheckoutCancellation(clock: clock))

@@ -44,7 +44,7 @@ extension APIHandlers {
         switch (body.sessionId, body.product) {
         case (.some(let sessionId), nil):
             if body.selection != nil || body.options != nil {
-                throw AtelierError.validation([.init(pointer: "/selection", code: "not_allowed",
+                throw AtelierError.validation([.init(pointer: "/selection", code: .notAllowed,
                                                      message: "a session carries its own choices; send only sessionId and quantity.")])
             }
             item = .session(sessionId)
@@ -53,7 +53,7 @@ extension APIHandlers {
             try InputShape.check(selection: selection, options: options)
             item = .product(product, CustomizationState(selection: selection, options: options))
         default:
-            throw AtelierError.validation([.init(pointer: "", code: "session_or_product",
+            throw AtelierError.validation([.init(pointer: "", code: .sessionOrProduct,
                                                  message: "send either sessionId or product, not both and not neither.")])
         }
         let (addition, pricing, key) = (cartAddition, cartPricing, sessionKey)
@@ -97,7 +97,7 @@ extension APIHandlers {
         let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
         let answer = try await database.withConnection { db -> Components.Schemas.Quote in
             guard let cart = try await carts.find(key: key, on: db), !cart.lines.isEmpty else {
-                throw AtelierError(.unprocessable, code: "cart_empty", title: "The cart is empty",
+                throw AtelierError(.unprocessable, code: .cartEmpty, title: "The cart is empty",
                                    detail: "Add an item before asking for a quote.")
             }
             let review = try await pricing.review(cart, on: db)
@@ -140,11 +140,11 @@ extension APIHandlers {
                 unitPrice: .init(entry.unit, currency: currency),
                 lineTotal: money(entry.amount), leadTimeDays: entry.leadTimeDays, expectedShipDate: entry.shipDate,
                 flags: entry.flags.map { flag in
-                    .init(code: flag.code, blocking: flag.blocking, message: flag.message,
+                    .init(code: flag.code.rawValue, blocking: flag.blocking, message: flag.message,
                           previousUnitPrice: flag.previousUnitPrice.map(money), currentUnitPrice: flag.currentUnitPrice.map(money),
                           available: flag.available)
                 },
-                errors: entry.errors.map { .init(pointer: $0.pointer, code: $0.code, message: $0.message) }
+                errors: entry.errors.map { .init(pointer: $0.pointer, code: $0.code.rawValue, message: $0.message) }
             )
         }
         let subtotal = PricingEngine.Basket(review.engineLines).subtotal

@@ -66,10 +66,10 @@ extension APIHandlers {
                 let soldOut = try await inventory.items(productId: product.id, on: db).contains {
                     $0.target == .variant(selection) && $0.available == 0
                 }
-                if soldOut { errors.append(.init(pointer: "/selection", code: "sold_out", message: "this variant is sold out.")) }
+                if soldOut { errors.append(.init(pointer: "/selection", code: .soldOut, message: "this variant is sold out.")) }
             }
             guard errors.isEmpty else {
-                return .init(valid: false, errors: errors.map { .init(pointer: $0.pointer, code: $0.code, message: $0.message) })
+                return .init(valid: false, errors: errors.map { .init(pointer: $0.pointer, code: $0.code.rawValue, message: $0.message) })
             }
             return .init(
                 valid: true, errors: [],
@@ -87,10 +87,10 @@ extension APIHandlers {
     {
         var problems = ValidationErrors()
         if let category, !(1...80).contains(category.unicodeScalars.count) {
-            problems.add("/category", "out_of_range", "category must be 1–80 characters.")
+            problems.add("/category", .outOfRange, "category must be 1–80 characters.")
         }
         if let search, !(1...100).contains(search.unicodeScalars.count) {
-            problems.add("/q", "out_of_range", "q must be 1–100 characters.")
+            problems.add("/q", .outOfRange, "q must be 1–100 characters.")
         }
         let page: PageRequest
         do {

@@ -102,7 +102,7 @@ extension APIHandlers {
             case (nil, let component?):
                 settings.append(.init(target: .component(component), tracked: item.tracked, onHand: item.onHand ?? 0))
             default:
-                problems.add("/items/\(index)", "invalid_target", "name exactly one of variant or component.")
+                problems.add("/items/\(index)", .invalidTarget, "name exactly one of variant or component.")
             }
         }
         try problems.check()
@@ -133,7 +133,7 @@ extension APIHandlers {
         case .csv(let body):
             let data = try await Data(collecting: body, upTo: configuration.maxBodyBytes)
             guard let text = String(data: data, encoding: .utf8) else {
-                throw AtelierError(.unprocessable, code: "malformed_csv", title: "Malformed CSV", detail: "The CSV is not UTF-8 text.")
+                throw AtelierError(.unprocessable, code: .malformedCsv, title: "Malformed CSV", detail: "The CSV is not UTF-8 text.")
             }
             let parsed = try CatalogCSV.parse(text, currency: configuration.shopCurrency)
             items = parsed.items

@@ -51,7 +51,7 @@ extension APIHandlers {
             answer = try started ?? Self.canonicalDecoder.decode(Components.Schemas.CheckoutStarted.self, from: Data((kept ?? "").utf8))
         } catch let changed as TotalChanged {
             let quote = Components.Schemas.Quote(changed.quote, review: changed.review, options: [])
-            throw AtelierError(.conflict, code: "total_changed", title: "The total changed",
+            throw AtelierError(.conflict, code: .totalChanged, title: "The total changed",
                                detail: "The total is now \(changed.quote.total) (you expected \(changed.expected)); the new quote is attached.",
                                members: ["quote": String(decoding: try Self.canonical.encode(quote), as: UTF8.self)])
         }
@@ -72,7 +72,7 @@ extension APIHandlers {
         let ready: Checkout
         do {
             ready = try await checkoutPayments.ensurePayment(checkout)
-        } catch let error as AtelierError where error.code == "payment_provider_error" {
+        } catch let error as AtelierError where error.code == .paymentProviderError {
             // The provider refused: the checkout was cancelled and its stock released. Forget the key, as for
             // every failed request, so the shopper may try again.
             try await database.withConnection { db in
@@ -119,7 +119,7 @@ extension APIHandlers {
         // (cancelled). Database errors are errors.
         do {
             return .ok(.init(body: .json(checkoutView(try await checkoutPayments.ensurePayment(checkout), order: nil))))
-        } catch let error as AtelierError where error.kind == .badGateway || error.code == "provider_unavailable" {
+        } catch let error as AtelierError where error.kind == .badGateway || error.code == .providerUnavailable {
             let now = try await database.withConnection { db in try await CheckoutStore().find(id: id, on: db) } ?? checkout
             return .ok(.init(body: .json(checkoutView(now, order: nil))))
         }
@@ -151,8 +151,8 @@ extension APIHandlers {
     func listOrders(_ input: Operations.ListOrders.Input) async throws -> Operations.ListOrders.Output {
         let query = input.query
         var problems = ValidationErrors()
-        if let product = query.product, !(1...80).contains(product.count) { problems.add("/product", "too_long", "must be 1–80 characters.") }
-        if let email = query.email, !(1...254).contains(email.count) { problems.add("/email", "too_long", "must be 1–254 characters.") }
+        if let product = query.product, !(1...80).contains(product.count) { problems.add("/product", .tooLong, "must be 1–80 characters.") }
+        if let email = query.email, !(1...254).contains(email.count) { problems.add("/email", .tooLong, "must be 1–254 characters.") }
         try problems.check()
         let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         let filter = OrderStore.ListFilter(
@@ -171,7 +171,7 @@ extension APIHandlers {
     func listPaymentEvents(_ input: Operations.ListPaymentEvents.Input) async throws -> Operations.ListPaymentEvents.Output {
         let query = input.query
         if let checkout = query.checkout, !(1...80).contains(checkout.count) {
-            throw AtelierError.validation([.init(pointer: "/checkout", code: "too_long", message: "must be 1–80 characters.")])
+            throw AtelierError.validation([.init(pointer: "/checkout", code: .tooLong, message: "must be 1–80 characters.")])
         }
         let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         let filter = PaymentEventStore.Filter(outcome: query.outcome?.rawValue, checkoutId: query.checkout)
@@ -206,7 +206,7 @@ extension APIHandlers {
             try problems.check()
         }
         if let reason = request.reason, reason.containsNUL || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
-            throw AtelierError.validation([.init(pointer: "/reason", code: "invalid_characters", message: "must not contain control characters.")])
+            throw AtelierError.validation([.init(pointer: "/reason", code: .invalidCharacters, message: "must not contain control characters.")])
         }
         let id = input.path.orderId
         let store = OrderStore(clock: clock)
@@ -219,7 +219,7 @@ extension APIHandlers {
 
     func receiveStripeWebhook(_ input: Operations.ReceiveStripeWebhook.Input) async throws -> Operations.ReceiveStripeWebhook.Output {
         guard !configuration.stripeWebhookSecrets.isEmpty else {
-            throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
+            throw AtelierError(.notFound, code: .providerNotConfigured, title: "Not configured",
                                detail: "Stripe webhooks are not configured on this server (ATELIER_STRIPE_WEBHOOK_SECRETS).")
         }
         let raw = RequestScope.current?.rawBody ?? ByteBuffer()
@@ -242,7 +242,7 @@ extension APIHandlers {
 
     func receivePayPalWebhook(_ input: Operations.ReceivePayPalWebhook.Input) async throws -> Operations.ReceivePayPalWebhook.Output {
         guard gateways.paypal != nil, let verifier = gateways.paypalWebhooks else {
-            throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
+            throw AtelierError(.notFound, code: .providerNotConfigured, title: "Not configured",
                                detail: "PayPal is not configured on this server (ATELIER_PAYPAL_CLIENT_ID).")
         }
         let raw = Array((RequestScope.current?.rawBody ?? ByteBuffer()).readableBytesView)

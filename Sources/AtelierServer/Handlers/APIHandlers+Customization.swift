@@ -85,7 +85,7 @@ extension APIHandlers {
             let session = try await sessions.find(id: id, on: db)
             let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
             guard evaluation.valid else {
-                throw AtelierError(.unprocessable, code: "session_invalid", title: "The session has errors",
+                throw AtelierError(.unprocessable, code: .sessionInvalid, title: "The session has errors",
                                    detail: "Fix the session's errors before asking for a preview.",
                                    errors: evaluation.errors)
             }
@@ -105,7 +105,7 @@ extension APIHandlers {
             options: .init(additionalProperties: session.state.options),
             zones: .init(additionalProperties: session.state.zones.mapValues(Components.Schemas.ZoneValue.init)),
             valid: evaluation.valid,
-            errors: evaluation.errors.map { .init(pointer: $0.pointer, code: $0.code, message: $0.message) },
+            errors: evaluation.errors.map { .init(pointer: $0.pointer, code: $0.code.rawValue, message: $0.message) },
             unitPrice: .init(evaluation.unitPrice, evaluation.currency),
             leadTimeDays: evaluation.leadTimeDays,
             expiresAt: session.expiresAt,

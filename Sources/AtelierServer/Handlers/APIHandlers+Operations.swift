@@ -9,7 +9,7 @@ extension APIHandlers {
 
     func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
         guard await database.ping() else {
-            throw AtelierError(.unavailable, code: "not_ready", title: "Not ready",
+            throw AtelierError(.unavailable, code: .notReady, title: "Not ready",
                                detail: "The database does not answer.")
         }
         return .ok(.init(body: .json(.init(status: .ok, checks: .init(additionalProperties: ["database": "ok"])))))

@@ -31,7 +31,7 @@ extension APIHandlers {
     static func privacyEmail(_ raw: String) throws -> String {
         let email = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (3...254).contains(email.count), email.contains("@"), !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else { throw AtelierError.validation([.init(pointer: "/email", code: "invalid_email", message: "must be an email address.")]) }
+        else { throw AtelierError.validation([.init(pointer: "/email", code: .invalidEmail, message: "must be an email address.")]) }
         return email
     }
 }

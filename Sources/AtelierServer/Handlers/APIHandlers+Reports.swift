@@ -31,7 +31,7 @@ extension APIHandlers {
         let range = try reports.range(from: input.query.from, to: input.query.to)
         let limit = input.query.limit ?? 10
         guard (1...100).contains(limit) else {
-            throw AtelierError.validation([.init(pointer: "/limit", code: "out_of_range", message: "must be from 1 to 100.")])
+            throw AtelierError.validation([.init(pointer: "/limit", code: .outOfRange, message: "must be from 1 to 100.")])
         }
         let choices = try await database.withConnection { db in try await reports.options(range, limit: limit, on: db) }
         if Self.prefersCSV(input.headers.accept.map { ($0.contentType.rawValue, $0.quality.doubleValue) }) {

@@ -96,7 +96,7 @@ extension APIHandlers {
 extension APIHandlers {
     func receiveFulfillmentUpdate(_ input: Operations.ReceiveFulfillmentUpdate.Input) async throws -> Operations.ReceiveFulfillmentUpdate.Output {
         guard let fulfillment = configuration.fulfillment else {
-            throw AtelierError(.notFound, code: "provider_not_configured", title: "Not configured",
+            throw AtelierError(.notFound, code: .providerNotConfigured, title: "Not configured",
                                detail: "No fulfillment service is configured on this server (ATELIER_FULFILLMENT_URL).")
         }
         let raw = Array((RequestScope.current?.rawBody ?? ByteBuffer()).readableBytesView)
@@ -111,7 +111,7 @@ extension APIHandlers {
         do {
             report = try Self.canonicalDecoder.decode(Report.self, from: Data(raw))
         } catch {
-            throw AtelierError(.unprocessable, code: "malformed_update", title: "Malformed update",
+            throw AtelierError(.unprocessable, code: .malformedUpdate, title: "Malformed update",
                                detail: "Send {\"type\": \"fulfillment.update\", \"data\": {\"orderId\", \"status\", …}} (see the operation's description).")
         }
         guard report.type == "fulfillment.update" else {

@@ -16,7 +16,7 @@ struct MoneyReader {
     mutating func amount(_ money: Components.Schemas.Money?, at pointer: String) -> Int64 {
         guard let money else { return 0 }
         if money.currency != currency {
-            mismatches.append(.init(pointer: pointer + "/currency", code: "currency_mismatch", message: "the shop sells in \(currency)."))
+            mismatches.append(.init(pointer: pointer + "/currency", code: .currencyMismatch, message: "the shop sells in \(currency)."))
         }
         return money.amount
     }

@@ -88,7 +88,7 @@ import Testing
                     _ = try await database.transaction { db in try await carts.add(new, to: cart.id, on: db) }
                     return nil
                 } catch let error as AtelierError {
-                    return error.code
+                    return error.code.rawValue
                 } catch { return "\(error)" }
             }
             #expect(await code(line(product, quantity: 6)) == "quantity_limit")
@@ -231,7 +231,7 @@ import Testing
                 }
             }
             var current = try await review()
-            #expect(current.lines.map { $0.flags.map(\.code) } == [[], [], []])
+            #expect(current.lines.map { $0.flags.map(\.code.rawValue) } == [[], [], []])
             #expect(current.lines[0].unit.total == 6600)
             #expect(current.lines[0].shipDate == "2027-01-22")  // base 4 + the slowest value (large, 3) days after 2027-01-15
             #expect(!current.blocked)
@@ -242,7 +242,7 @@ import Testing
                                                  to: product, template: Fixtures.template, on: db)
             }
             current = try await review()
-            #expect(current.lines.map { $0.flags.map(\.code) } == [[], ["insufficient_stock"], ["insufficient_stock"]])
+            #expect(current.lines.map { $0.flags.map(\.code.rawValue) } == [[], ["insufficient_stock"], ["insufficient_stock"]])
             #expect(current.lines[1].flags.first?.available == 2)
             #expect(current.blocked)
             _ = try await database.transaction { db in
@@ -257,7 +257,7 @@ import Testing
             _ = try await database.transaction { db in try await products.replace(id: product.id, with: repriced, on: db) }
             current = try await review()
             let flag = try #require(current.lines[0].flags.first)
-            #expect(flag.code == "price_changed" && !flag.blocking)
+            #expect(flag.code.rawValue == "price_changed" && !flag.blocking)
             #expect(flag.previousUnitPrice == 6600 && flag.currentUnitPrice == 6800)
             #expect(current.lines[0].unit.total == 6800)
             #expect(!current.blocked)
@@ -271,7 +271,7 @@ import Testing
             // A new template version informs; the line keeps its version and price.
             _ = try await database.transaction { db in try await TemplateStore().publish(Fixtures.template, productId: product.id, by: nil, on: db) }
             current = try await review()
-            #expect(current.lines[0].flags.map(\.code) == ["template_changed"])
+            #expect(current.lines[0].flags.map(\.code.rawValue) == ["template_changed"])
             #expect(!current.blocked)
 
             // A deactivated value blocks.
@@ -279,14 +279,14 @@ import Testing
             let deactivated = edited
             _ = try await database.transaction { db in try await products.replace(id: product.id, with: deactivated, on: db) }
             current = try await review()
-            #expect(current.lines[0].flags.map(\.code) == ["variant_unavailable"])
-            #expect(current.lines[0].errors.map(\.code) == ["inactive_value"])
+            #expect(current.lines[0].flags.map(\.code.rawValue) == ["variant_unavailable"])
+            #expect(current.lines[0].errors.map(\.code.rawValue) == ["inactive_value"])
             #expect(current.blocked)
 
             // An archived product blocks and prices as nothing.
             _ = try await database.transaction { db in try await products.archive(id: product.id, on: db) }
             current = try await review()
-            #expect(current.lines.allSatisfy { $0.flags.first?.code == "product_unavailable" })
+            #expect(current.lines.allSatisfy { $0.flags.first?.code.rawValue == "product_unavailable" })
         }
     }
 }

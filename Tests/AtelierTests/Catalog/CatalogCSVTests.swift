@@ -54,6 +54,6 @@ import Testing
 
     @Test func malformedQuotingIsA422() {
         let error = #expect(throws: AtelierError.self) { try CatalogCSV.parse("slug,name\n\"tee,Tee\n", currency: "USD") }
-        #expect(error?.code == "malformed_csv")
+        #expect(error?.code.rawValue == "malformed_csv")
     }
 }

@@ -29,7 +29,7 @@ import Testing
             let error = await #expect(throws: AtelierError.self) {
                 try await database.transaction { db in try await store.create(Fixtures.figurine, on: db) }
             }
-            #expect(error?.code == "slug_taken")
+            #expect(error?.code.rawValue == "slug_taken")
         }
     }
 
@@ -42,7 +42,7 @@ import Testing
             let error = await #expect(throws: AtelierError.self) {
                 try await database.transaction { db in try await store.create(rejected, on: db) }
             }
-            #expect(error?.code == "validation_failed")
+            #expect(error?.code.rawValue == "validation_failed")
             let count = try await database.withConnection { db in try await db.raw("SELECT COUNT(*) AS n FROM products").first(decodingColumn: "n", as: Int.self) }
             #expect(count == 0)
         }
@@ -269,7 +269,7 @@ import Testing
             #expect(!again)
             let store = self.store
             let figurine = try await database.withConnection { db in try await store.find("3d-printed-figurine", on: db) }
-            #expect(figurine?.definition.problems(ofSelection: ["size": "small", "material": "abs", "colour": "white"]).map(\.code) == ["excluded_combination"])
+            #expect(figurine?.definition.problems(ofSelection: ["size": "small", "material": "abs", "colour": "white"]).map(\.code.rawValue) == ["excluded_combination"])
             let box = try await database.withConnection { db in try await store.find("build-your-own-gift-box", on: db) }
             let stock = try await database.withConnection { db in try await InventoryStore().items(productId: box!.id, on: db) }
             #expect(stock.map(\.target) == [.component("scented_candle")])

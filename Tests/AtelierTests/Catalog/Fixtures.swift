@@ -63,9 +63,9 @@ enum Fixtures {
         ]
     )
 
-    static func codes(_ errors: [AtelierError.FieldError]) -> Set<String> { Set(errors.map(\.code)) }
+    static func codes(_ errors: [AtelierError.FieldError]) -> Set<String> { Set(errors.map(\.code.rawValue)) }
 
     static func has(_ errors: [AtelierError.FieldError], _ code: String, at pointer: String) -> Bool {
-        errors.contains { $0.code == code && $0.pointer == pointer }
+        errors.contains { $0.code.rawValue == code && $0.pointer == pointer }
     }
 }

@@ -199,7 +199,7 @@ import Testing
                             }
                             return "ok"
                         } catch let error as AtelierError {
-                            return error.code
+                            return error.code.rawValue
                         } catch {
                             return "\(error)"
                         }
@@ -254,7 +254,7 @@ import Testing
                 try await database.transaction { db in try await store.transition(id: order.id, request, actor: ops, on: db) }
             }
             func code(_ request: OrderTransitionRequest) async -> String? {
-                do { _ = try await move(request); return nil } catch { return (error as? AtelierError)?.code ?? "\(error)" }
+                do { _ = try await move(request); return nil } catch { return (error as? AtelierError)?.code.rawValue ?? "\(error)" }
             }
             #expect(await code(.init(to: .shipped)) == "illegal_transition")
             #expect(await code(.init(to: .delivered)) == "illegal_transition")

@@ -79,7 +79,7 @@ import Testing
             let error = await #expect(throws: AtelierError.self) {
                 try await database.withConnection { db in try await later.find(id: session.id, on: db) }
             }
-            #expect(error?.code == "session_expired")
+            #expect(error?.code.rawValue == "session_expired")
             #expect(error?.status == 410)
             // Kept for an hour after expiry (so clients see 410, not 404), then deleted.
             #expect(try await database.transaction { db in try await later.deleteExpired(on: db) } == 0)
@@ -87,7 +87,7 @@ import Testing
             let gone = await #expect(throws: AtelierError.self) {
                 try await database.withConnection { db in try await later.find(id: session.id, on: db) }
             }
-            #expect(gone?.code == "not_found")
+            #expect(gone?.code.rawValue == "not_found")
         }
     }
 
@@ -176,7 +176,7 @@ import Testing
                 try await database.transaction { db in try await sessions.create(productRef: "figurine", state: unknown, products: products, on: db) }
             }
             #expect(refused?.status == 422)
-            #expect(Set(refused?.errors.map(\.code) ?? []) == ["unknown_dimension", "unknown_option_set", "unknown_zone"])
+            #expect(Set(refused?.errors.map(\.code.rawValue) ?? []) == ["unknown_dimension", "unknown_option_set", "unknown_zone"])
             let session = try await database.transaction { db in
                 try await sessions.create(productRef: "figurine", state: .init(), products: products, on: db)
             }
@@ -187,7 +187,7 @@ import Testing
                                               products: products, on: db)
                 }
             }
-            #expect(tooLarge?.code == "session_too_large")
+            #expect(tooLarge?.code.rawValue == "session_too_large")
             let stored = try await database.withConnection { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM customization_sessions").first()?.decode(column: "n", as: Int.self)
             }

@@ -70,7 +70,7 @@ final class RecordingPayPal: Sendable {
             try await verifier.verify(headers, rawBody: body, now: now)
             return nil
         } catch let error as AtelierError {
-            return error.code
+            return error.code.rawValue
         } catch {
             return "unexpected: \(error)"
         }

@@ -24,7 +24,7 @@ import Testing
             try verifier.verify(payload: Array(body.utf8), header: header, now: date)
             return nil
         } catch {
-            return error.code
+            return error.code.rawValue
         }
     }
 

@@ -262,7 +262,7 @@ import Testing
             // Stripe is not configured here: refusing at decision time, or recorded as made in Stripe's dashboard.
             let stripe = try await stripeOrder(database, product)
             func code(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async -> String? {
-                do { try await database.transaction(body); return nil } catch { return (error as? AtelierError)?.code ?? "\(error)" }
+                do { try await database.transaction(body); return nil } catch { return (error as? AtelierError)?.code.rawValue ?? "\(error)" }
             }
             let refused = await code { db in
                 _ = try await none.refund(orderId: stripe.id, .init(amount: 100, reason: "x"), actor: Self.staff, on: db)
@@ -300,7 +300,7 @@ import Testing
                     _ = try await database.transaction { db in try await refunds.refund(orderId: order.id, request, actor: Self.staff, on: db) }
                     return []
                 } catch let error as AtelierError {
-                    return error.errors.isEmpty ? [error.code] : error.errors.map { "\($0.pointer) \($0.code)" }
+                    return error.errors.isEmpty ? [error.code.rawValue] : error.errors.map { "\($0.pointer) \($0.code)" }
                 } catch {
                     return ["\(error)"]
                 }
@@ -342,7 +342,7 @@ import Testing
                         left -= amount
                         #expect(after.refunded == order.total - left && refund.amount == amount)
                     } catch let error as AtelierError {
-                        #expect(amount > left && error.code == "refund_exceeds_remaining" && error.members["refundable"] == String(left), "\(error)")
+                        #expect(amount > left && error.code.rawValue == "refund_exceeds_remaining" && error.members["refundable"] == String(left), "\(error)")
                     }
                 }
                 #expect(try await self.refunds(of: order.id, database).map(\.amount).reduce(0, +) == order.total - left)
@@ -359,7 +359,7 @@ import Testing
                     }
                     Issue.record("a cancelled order was refunded again")
                 } catch let error as AtelierError {
-                    #expect(error.code == "order_cancelled")
+                    #expect(error.code.rawValue == "order_cancelled")
                 }
             }
             // Each refund reached the provider once, and the reports count what the orders say was refunded.
@@ -399,7 +399,7 @@ import Testing
                             }
                             return "refunded"
                         } catch let error as AtelierError {
-                            return error.code
+                            return error.code.rawValue
                         } catch {
                             return "\(error)"
                         }

@@ -108,7 +108,7 @@ import Testing
                         }
                     }
                 }
-                #expect(refused?.code == "configured_subscription", "\(change)")
+                #expect(refused?.code.rawValue == "configured_subscription", "\(change)")
             }
             for payload in stored.0 {
                 #expect(!payload.contains("Lovelace") && !payload.contains("Marylebone"))

@@ -46,7 +46,7 @@ import Testing
                 return try await database.transaction { db in try await FulfillmentUpdates().apply(update, eventId: "msg_1", on: db) }
             }
             let refused = await #expect(throws: AtelierError.self) { try await report("javascript:alert(1)") }
-            #expect(refused?.status == 422 && refused?.code == "validation_failed")
+            #expect(refused?.status == 422 && refused?.code.rawValue == "validation_failed")
             #expect(refused?.errors.map { "\($0.pointer) \($0.code)" } == ["/data/tracking/url invalid_url"])
             let kept = try await database.withConnection { db in try await OrderStore().find(id: order.id, on: db) }
             #expect(kept?.status == .paid && kept?.tracking == nil)
