@@ -178,15 +178,3 @@ public struct TemplateDefinition: Sendable, Codable, Equatable {
         self.zones = zones
     }
 }
-
-/// Fonts the renderer and the print partners have; a template may only offer these.
-public enum FontCatalog {
-    public static let families: [String] = [
-        "Inter", "Roboto Slab", "Playfair Display", "Great Vibes", "Pacifico", "Source Code Pro", "Cinzel", "Oswald",
-    ]
-}
-
-/// Image types the asset pipeline can sniff and print.
-public enum ImageTypes {
-    public static let known: Set<String> = ["png", "jpeg", "webp"]
-}

@@ -65,13 +65,6 @@ public struct ShippingMethod: Sendable, Codable, Equatable {
     }
 }
 
-public enum ShippingLimits {
-    public static let maxRates = 300
-    public static let maxBrackets = 50
-    public static let maxGrams = 10_000_000
-    public static let maxPosition = 10_000
-}
-
 extension ShippingMethod {
     /// Every problem with the method, each located by a JSON pointer.
     public func problems() -> [AtelierError.FieldError] {

@@ -4,16 +4,6 @@ import AtelierCustomization
 import Foundation
 import SQLKit
 
-/// One thing that happened to a checkout besides becoming an order: it expired, or someone cancelled it.
-public struct CheckoutAuditRecord: Sendable, Equatable {
-    public enum Event: String, Sendable { case expired, cancelled }
-
-    public var at: Date
-    public var event: Event
-    public var actor: Actor
-    public var reason: String?
-}
-
 /// The audit trail of checkouts: written in the same transaction as the change it records, read by staff.
 public enum CheckoutAudit {
     static func record(checkoutId: String, event: CheckoutAuditRecord.Event, actor: Actor, reason: String?, at now: Date,

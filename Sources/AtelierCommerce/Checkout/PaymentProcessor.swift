@@ -4,56 +4,6 @@ import AtelierCustomization
 import Foundation
 import SQLKit
 
-/// A payment fact reported by a provider (verified webhook or server-side call), never by a browser.
-public struct PaymentEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable { case succeeded, failed }
-
-    public var provider: PaymentProviderKind
-    /// The provider's own event id: the same id twice is one event.
-    public var eventId: String
-    public var kind: Kind
-    /// Our checkout id when the provider echoes it (metadata, custom id), else found by `providerRef`.
-    public var checkoutId: String?
-    public var providerRef: String?
-    public var amount: Int64
-    public var currency: String
-    /// The provider's event as it arrived. Only its minimized form (`ProviderEventPayload`) is stored: ids,
-    /// amounts, status and references, never the payer's details.
-    public var payload: String
-
-    public init(provider: PaymentProviderKind, eventId: String, kind: Kind, checkoutId: String?, providerRef: String?,
-                amount: Int64, currency: String, payload: String) {
-        self.provider = provider
-        self.eventId = eventId
-        self.kind = kind
-        self.checkoutId = checkoutId
-        self.providerRef = providerRef
-        self.amount = amount
-        self.currency = currency
-        self.payload = payload
-    }
-}
-
-/// What an event did; recorded with it.
-public enum PaymentOutcome: String, Sendable {
-    /// The order was created now.
-    case orderCreated = "order_created"
-    /// The same provider event was seen before: nothing happens twice.
-    case duplicate
-    /// Another event already paid this checkout: no second order.
-    case alreadyPaid = "already_paid"
-    /// Money arrived for a checkout that expired or was cancelled: flagged for an admin to refund.
-    case latePayment = "late_payment"
-    /// Paid amount or currency differ from the checkout's total: no order; flagged.
-    case amountMismatch = "amount_mismatch"
-    /// A failed attempt was recorded; the checkout stays open for another try.
-    case failureRecorded = "failure_recorded"
-    /// A failure after success, or for a closed checkout: recorded, changes nothing.
-    case ignored
-    /// No checkout matches the event.
-    case unknownCheckout = "unknown_checkout"
-}
-
 /// Applies payment events exactly once: each is stored under its provider's event id (a repeat is a
 /// no-op), the checkout's row is locked, and a success creates the order, commits the reserved stock
 /// and records `order.created` and `payment.succeeded` in the outbox — in one transaction.

@@ -4,21 +4,6 @@ import AtelierCustomization
 import AsyncHTTPClient
 import Foundation
 
-public struct StripeSettings: Sendable, Equatable {
-    /// The secret API key (`sk_live_…`, `sk_test_…`).
-    public var secretKey: String
-    /// `https://api.stripe.com`, or a compatible server in tests.
-    public var apiBase: String
-    /// Longest wait for one call, connection attempts included (a shopper is waiting).
-    public var timeout: Duration
-
-    public init(secretKey: String, apiBase: String = "https://api.stripe.com", timeout: Duration = .seconds(10)) {
-        self.secretKey = secretKey
-        self.apiBase = apiBase.hasSuffix("/") ? String(apiBase.dropLast()) : apiBase
-        self.timeout = timeout
-    }
-}
-
 /// Stripe's PaymentIntents over its REST API: form-encoded requests, `Idempotency-Key` on every POST.
 ///
 /// The intent carries our checkout id in `metadata[checkout_id]`; its `client_secret` goes to the
@@ -131,37 +116,5 @@ public struct StripeGateway: PaymentGateway {
         var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         allowed.insert(charactersIn: "_-")
         return id.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-    }
-}
-
-struct StripeFailure: Decodable {
-    struct Detail: Decodable {
-        var type: String?
-        var code: String?
-        var message: String?
-    }
-    var error: Detail
-}
-
-/// `application/x-www-form-urlencoded` as browsers and Stripe write it.
-enum FormEncoding {
-    static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*".utf8)
-
-    static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            if unreserved.contains(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else if byte == 0x20 {
-                out += "+"
-            } else {
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
     }
 }

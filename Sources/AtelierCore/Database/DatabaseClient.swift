@@ -11,12 +11,6 @@ extension SQLDatabase {
 }
 import ServiceLifecycle
 
-/// Which SQL engine serves the data; queries stay the same, a few statements differ.
-public enum SQLBackend: String, Sendable {
-    case sqlite
-    case postgres
-}
-
 /// One connection (or transaction) of the shop's database, as domain functions take it. The HTTP edge passes
 /// these along without writing SQL of its own.
 public typealias DatabaseConnection = any SQLDatabase
@@ -86,27 +80,4 @@ extension DatabaseClient {
             return false
         }
     }
-}
-
-/// Opens the client that the configuration asks for.
-public enum DatabaseFactory {
-    public static func make(_ setting: DatabaseSetting, logger: Logger) async throws -> any DatabaseClient {
-        switch setting {
-        case .sqlite(let storage, let poolSize):
-            try await SQLiteDatabaseClient.open(storage: storage, poolSize: poolSize, logger: logger)
-        case .postgres(let settings):
-            PostgresDatabaseClient(settings: settings, logger: logger)
-        }
-    }
-}
-
-/// Where the data lives, as decided by the configuration.
-public enum DatabaseSetting: Sendable, Equatable {
-    public enum SQLiteStorage: Sendable, Equatable {
-        case file(path: String)
-        case memory
-    }
-
-    case sqlite(SQLiteStorage, poolSize: Int)
-    case postgres(PostgresSettings)
 }

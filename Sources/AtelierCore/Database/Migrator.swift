@@ -2,13 +2,6 @@ import Foundation
 import Logging
 import SQLKit
 
-/// One step of the schema. Once applied somewhere it is never edited: later changes are new migrations.
-public protocol Migration: Sendable {
-    /// Stable name recorded in `schema_migrations`; never renamed.
-    var name: String { get }
-    func prepare(on db: any SQLDatabase, backend: SQLBackend) async throws
-}
-
 /// Applies pending migrations in order, each recorded in `schema_migrations`.
 ///
 /// All pending migrations run in one transaction, under a lock, so two processes starting at once
@@ -63,23 +56,5 @@ public struct Migrator: Sendable {
             logger.info("applied migration", metadata: ["migration": .string(name)])
         }
         return applied
-    }
-}
-
-package enum MigrationLock {
-    package static let key: Int64 = 0x4154_454C  // "ATEL"
-}
-
-public struct MigrationError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Column types spelled for each engine, for the few types SQL does not share.
-public enum ColumnType {
-    /// A point in time: `TIMESTAMPTZ` on PostgreSQL, seconds since 1970 as `REAL` on SQLite
-    /// (the representation sqlite-nio reads and writes for `Date`).
-    public static func timestamp(_ backend: SQLBackend) -> String {
-        backend == .postgres ? "TIMESTAMPTZ" : "REAL"
     }
 }

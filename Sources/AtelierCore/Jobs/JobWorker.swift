@@ -3,20 +3,6 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// What a worker does with one kind of job. Throwing fails the attempt (retried per the policy);
-/// the returned text is stored as the job's result.
-public struct JobHandler: Sendable {
-    public var kind: String
-    public var policy: RetryPolicy
-    public var run: @Sendable (Job) async throws -> String?
-
-    public init(kind: String, policy: RetryPolicy = .init(), run: @escaping @Sendable (Job) async throws -> String?) {
-        self.kind = kind
-        self.policy = policy
-        self.run = run
-    }
-}
-
 /// Claims and runs jobs until graceful shutdown; a claimed job is always finished (or its failure
 /// recorded) before the worker stops, so shutdown never loses one. A worker that dies instead leaves
 /// a lease that runs out, and another worker takes the job again.
@@ -91,12 +77,4 @@ public struct JobWorker: Service {
         }
         return true
     }
-}
-
-/// Set once when shutdown begins; read by the loop between jobs.
-package final class StopFlag: Sendable {
-    private let value = Mutex(false)
-    package init() {}
-    package var isSet: Bool { value.withLock { $0 } }
-    package func set() { value.withLock { $0 = true } }
 }

@@ -4,27 +4,6 @@ import AtelierCatalog
 import Foundation
 import SQLKit
 
-/// A shopper's customization in progress, pinned to the template version current when it started.
-public struct CustomizationSession: Sendable, Equatable {
-    public var id: String
-    public var productId: String
-    public var templateVersion: Int?
-    public var state: CustomizationState
-    public var previewJobId: String?
-    public var createdAt: Date
-    public var updatedAt: Date
-    public var expiresAt: Date
-}
-
-/// Everything wrong with a session right now, and what it costs so far.
-public struct SessionEvaluation: Sendable, Equatable {
-    public var errors: [AtelierError.FieldError]
-    public var unitPrice: Int64
-    public var leadTimeDays: Int
-    public var currency: String
-    public var valid: Bool { errors.isEmpty }
-}
-
 public struct SessionStore: Sendable {
     public let ttl: TimeInterval
     private let clock: WallClock

@@ -7,48 +7,6 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// An SMTP relay: `smtp://USER:PASSWORD@HOST:587` (STARTTLS required), `smtp://HOST:25?starttls=off` (plain, for a
-/// local relay only), or `smtps://USER:PASSWORD@HOST:465` (TLS from the first byte).
-public struct SMTPSettings: Sendable, Equatable {
-    public enum Security: String, Sendable { case startTLS, implicitTLS, none }
-
-    public var host: String
-    public var port: Int
-    public var username: String?
-    public var password: String?
-    public var security: Security
-    /// PEM file of the certificate authorities to trust instead of the system's (a private relay, tests).
-    public var caFile: String?
-
-    public init(host: String, port: Int, username: String? = nil, password: String? = nil, security: Security = .startTLS, caFile: String? = nil) {
-        self.host = host
-        self.port = port
-        self.username = username
-        self.password = password
-        self.security = security
-        self.caFile = caFile
-    }
-
-    /// From `ATELIER_SMTP_URL`; nil with the reason when it cannot be used.
-    public static func parse(_ text: String, caFile: String?) -> (SMTPSettings?, String?) {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
-              let host = components.host, !host.isEmpty
-        else { return (nil, "must look like smtp://USER:PASSWORD@HOST:587 or smtps://…:465") }
-        var security: Security = scheme == "smtps" ? .implicitTLS : .startTLS
-        if scheme == "smtp", components.queryItems?.first(where: { $0.name == "starttls" })?.value == "off" { security = .none }
-        let port = components.port ?? (scheme == "smtps" ? 465 : 587)
-        return (SMTPSettings(host: host, port: port, username: components.user?.removingPercentEncoding,
-                             password: components.password?.removingPercentEncoding, security: security, caFile: caFile), nil)
-    }
-}
-
-/// A failed SMTP exchange: the reply code when the server gave one (4xx may pass later, 5xx will not).
-public struct SMTPError: Error, CustomStringConvertible, Sendable {
-    public var code: Int?
-    public var message: String
-    public var description: String { code.map { "SMTP \($0): \(message)" } ?? "SMTP: \(message)" }
-}
-
 /// Sends through an SMTP relay over SwiftNIO: EHLO, STARTTLS (certificate and host name checked), AUTH PLAIN,
 /// MAIL FROM, RCPT TO, DATA with dot-stuffing, QUIT. One connection per message.
 public struct SMTPTransport: MailTransport {
@@ -164,43 +122,5 @@ public struct SMTPTransport: MailTransport {
         let accepted = try await session.command(body + ".", expect: [250])
         _ = try? await session.command("QUIT", expect: [221])
         return "250 \(accepted.text.prefix(120))"
-    }
-}
-
-/// Splits the byte stream into CRLF-terminated lines.
-final class SMTPLineHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    private let continuation: AsyncStream<String>.Continuation
-    private var pending = ""
-    /// Lines handed to the session so far.
-    private(set) var linesYielded = 0
-
-    init(_ continuation: AsyncStream<String>.Continuation) { self.continuation = continuation }
-
-    /// Whether bytes arrived that the session has not read, when it has read `read` lines: lines waiting in
-    /// the stream, or the start of one. On the event loop only.
-    func hasBuffered(beyond read: Int) -> Bool {
-        linesYielded > read || !pending.isEmpty
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
-        pending += buffer.readString(length: buffer.readableBytes) ?? ""
-        while let end = pending.range(of: "\r\n") {
-            continuation.yield(String(pending[..<end.lowerBound]))
-            linesYielded += 1
-            pending = String(pending[end.upperBound...])
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        continuation.finish()
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        continuation.finish()
-        context.close(promise: nil)
     }
 }

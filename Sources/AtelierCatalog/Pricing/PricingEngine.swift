@@ -213,22 +213,3 @@ public enum PricingEngine {
         return numerator < 0 ? -Int64(magnitude) : Int64(magnitude)
     }
 }
-
-/// Whether catalog prices include tax (typical in the EU) or tax is added on top (typical in the US).
-public enum TaxMode: String, Sendable, Codable, CaseIterable {
-    case exclusive, inclusive
-}
-
-/// Where a cart ships to: an ISO 3166-1 alpha-2 country and, optionally, an ISO 3166-2 subdivision
-/// code without the country prefix ("CA" for California in "US").
-public struct Destination: Sendable, Hashable, CustomStringConvertible {
-    public var country: String
-    public var region: String?
-
-    public init(country: String, region: String? = nil) {
-        self.country = country
-        self.region = region
-    }
-
-    public var description: String { region.map { "\(country)-\($0)" } ?? country }
-}

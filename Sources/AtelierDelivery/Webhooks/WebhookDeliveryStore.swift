@@ -5,64 +5,6 @@ import AtelierCommerce
 import Foundation
 import SQLKit
 
-/// One event for one subscription, tried until the receiver takes it or the schedule runs out.
-public struct WebhookDelivery: Sendable, Equatable {
-    public enum Status: String, Sendable { case pending, succeeded, dead, cancelled }
-
-    public var id: String
-    public var subscriptionId: String
-    public var eventId: String
-    public var eventType: String
-    public var seq: Int64
-    public var aggregateId: String
-    public var payload: String
-    public var status: Status
-    public var attempts: Int
-    public var nextAttemptAt: Date
-    public var lastStatus: Int?
-    public var lastError: String?
-    public var createdAt: Date
-    public var completedAt: Date?
-}
-
-public struct WebhookAttempt: Sendable, Equatable {
-    public var number: Int
-    public var at: Date
-    public var url: String
-    public var status: Int?
-    public var latencyMs: Int
-    public var responseExcerpt: String?
-    public var error: String?
-}
-
-/// When to try again: the schedule of waits after each failed attempt (with ±10 % jitter so receivers
-/// that come back are not hit by every sender at once), `Retry-After` when the receiver sets one, and
-/// dead-lettering after the last.
-public struct WebhookRetryPolicy: Sendable, Equatable {
-    /// Waits after attempt 1, 2, …; the default adds up to about three days.
-    public var delays: [TimeInterval]
-    public var jitter: Double
-    /// A subscription whose deliveries have all failed for this long is disabled.
-    public var disableAfter: TimeInterval
-
-    public static let standard = WebhookRetryPolicy(
-        delays: [5, 60, 300, 1800, 7200, 21_600, 43_200, 86_400, 100_800], jitter: 0.1, disableAfter: 3 * 86_400)
-
-    public init(delays: [TimeInterval], jitter: Double = 0.1, disableAfter: TimeInterval = 3 * 86_400) {
-        self.delays = delays
-        self.jitter = jitter
-        self.disableAfter = disableAfter
-    }
-
-    /// The wait after failed attempt `attempt` (1-based), or nil when it was the last one.
-    public func delay(after attempt: Int, retryAfter: TimeInterval?) -> TimeInterval? {
-        guard attempt >= 1, attempt <= delays.count else { return nil }
-        if let retryAfter { return min(max(retryAfter, 0), 86_400) }
-        let base = delays[attempt - 1]
-        return base * Double.random(in: (1 - jitter)...(1 + jitter))
-    }
-}
-
 /// Fans outbox events out to subscriptions and keeps each delivery's state and attempts.
 public struct WebhookDeliveryStore: Sendable {
     private let clock: WallClock

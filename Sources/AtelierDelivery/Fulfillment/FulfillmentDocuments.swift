@@ -6,23 +6,6 @@ import Crypto
 import Foundation
 import SQLKit
 
-/// The fulfillment service: where paid orders go to be made, and who reports their progress back.
-public struct FulfillmentSettings: Sendable, Equatable {
-    /// Receives `fulfillment.order` (and `order.status_changed`) deliveries.
-    public var url: String
-    /// `whsec_…`, shared both ways: deliveries to the service are signed with it, and its updates to
-    /// `POST /webhooks/fulfillment` must be.
-    public var secret: String
-    /// Where the service fetches previews and uploaded artwork (`https://shop-api.example`).
-    public var publicBaseURL: String
-
-    public init(url: String, secret: String, publicBaseURL: String) {
-        self.url = url
-        self.secret = secret
-        self.publicBaseURL = publicBaseURL.hasSuffix("/") ? String(publicBaseURL.dropLast()) : publicBaseURL
-    }
-}
-
 /// Builds what the fulfillment service receives for a paid order: everything needed to make and ship
 /// it. Built when sent, from the order and its sealed customer data, so no personal data is ever
 /// written to the outbox or the delivery log.
@@ -103,61 +86,6 @@ public struct FulfillmentDocuments: Sendable {
                           leadTimeDays: line.leadTimeDays, shipBy: line.shipDate)
                 }))
         return try Coding.encode(document)
-    }
-}
-
-/// A progress report from the fulfillment service.
-public struct FulfillmentUpdate: Sendable, Equatable, Decodable {
-    public struct Tracking: Sendable, Equatable, Decodable {
-        public var carrier: String
-        public var number: String
-        public var url: String?
-    }
-    public var orderId: String
-    /// `in_production`, `fulfilled`, `shipped` or `delivered`.
-    public var status: String
-    public var tracking: Tracking?
-    public var deliveredAt: Date?
-}
-
-/// Moves an order forward as the fulfillment service reports, with the service as the audit actor.
-/// Steps it skipped are walked through in order (each with its audit record); a report for a step the
-/// order has already passed, or a repeat, changes nothing and is answered `ignored`, so the service
-/// stops retrying and an order never moves backwards.
-public struct FulfillmentUpdates: Sendable {
-    static let path: [OrderStatus] = [.paid, .inProduction, .fulfilled, .shipped, .delivered]
-    private let clock: WallClock
-
-    public init(clock: WallClock = .system) { self.clock = clock }
-
-    public enum Outcome: String, Sendable { case applied, ignored }
-
-    public func apply(_ update: FulfillmentUpdate, eventId: String, on db: any SQLDatabase) async throws -> Outcome {
-        // Tracking is checked whatever the report's step: a signed report is still the partner's input,
-        // and its link reaches the shopper's order page and email.
-        var problems = ValidationErrors()
-        let tracking = update.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }
-        tracking?.check(at: "/data/tracking", into: &problems)
-        guard let target = OrderStatus(rawValue: update.status), let targetIndex = Self.path.firstIndex(of: target), target != .paid else {
-            problems.add("/data/status", .invalidStatus, "must be in_production, fulfilled, shipped or delivered.")
-            throw AtelierError.validation(problems.errors)
-        }
-        try problems.check()
-        let store = OrderStore(clock: clock)
-        guard let order = try await store.find(id: update.orderId, on: db, forUpdate: true) else {
-            throw AtelierError.notFound("Order '\(update.orderId)'")
-        }
-        // Cancelled orders and orders already at or past the step: nothing to do.
-        guard let currentIndex = Self.path.firstIndex(of: order.status), currentIndex < targetIndex else { return .ignored }
-        let actor = Actor(.fulfillmentPartner, "fulfillment")
-        for step in Self.path[(currentIndex + 1)...targetIndex] {
-            let request = OrderTransitionRequest(
-                to: step, reason: nil,
-                tracking: step == .shipped ? tracking : nil,
-                deliveredAt: step == .delivered ? (update.deliveredAt ?? clock.now) : nil, details: ["eventId": eventId])
-            _ = try await store.transition(id: order.id, request, actor: actor, on: db)
-        }
-        return .applied
     }
 }
 

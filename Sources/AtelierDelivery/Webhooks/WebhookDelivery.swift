@@ -1,0 +1,26 @@
+import AtelierCore
+import AtelierCatalog
+import AtelierCustomization
+import AtelierCommerce
+import Foundation
+import SQLKit
+
+/// One event for one subscription, tried until the receiver takes it or the schedule runs out.
+public struct WebhookDelivery: Sendable, Equatable {
+    public enum Status: String, Sendable { case pending, succeeded, dead, cancelled }
+
+    public var id: String
+    public var subscriptionId: String
+    public var eventId: String
+    public var eventType: String
+    public var seq: Int64
+    public var aggregateId: String
+    public var payload: String
+    public var status: Status
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var createdAt: Date
+    public var completedAt: Date?
+}
