@@ -31,4 +31,20 @@ import Testing
         #expect(!Secret.constantTimeEquals("abc", "abd"))
         #expect(!Secret.constantTimeEquals("abc", "abcd"))
     }
+
+    /// Hex and base64url are written by hand (no formatter, no string search): they must match the standard forms.
+    @Test func hexAndBase64URLMatchTheStandardEncodings() {
+        #expect(Hex.string([0x00, 0x0f, 0xab, 0xff]) == "000fabff")
+        #expect(Hex.string([UInt8]()) == "")
+        // FIPS 180-2's example digest of "abc".
+        #expect(Secret.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        for length in 0..<40 {
+            let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 67 &+ 251) })
+            let standard = data.base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(data.base64URLEncoded() == standard)
+            #expect(Data(base64URLEncoded: standard) == data)
+        }
+        #expect(Data(base64URLEncoded: "a") == nil)
+    }
 }

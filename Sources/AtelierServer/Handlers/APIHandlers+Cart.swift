@@ -39,7 +39,6 @@ extension APIHandlers {
     func addCartItem(_ input: Operations.AddCartItem.Input) async throws -> Operations.AddCartItem.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let quantity = body.quantity ?? 1
-        try carts.checkQuantity(quantity)
         let item: CartAddition.Item
         switch (body.sessionId, body.product) {
         case (.some(let sessionId), nil):
