@@ -5,7 +5,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import OpenAPIHummingbird
 import Prometheus
 import ServiceLifecycle
 
@@ -21,8 +20,6 @@ public enum AtelierApp {
     ) throws -> some ApplicationProtocol {
         let contract = try ContractDocument.load()
         let cache = ResponseCache()
-        let router = Router(context: AtelierRequestContext.self)
-        addContractRoutes(contract, to: router)
         let assetStorage = AssetStorageFactory.make(configuration)
         let memo = CatalogMemo { cache.revision }
         let cipher = try PersonalDataKeys.load(configuration)
@@ -33,27 +30,33 @@ public enum AtelierApp {
         let gateways = PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient)
         let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
                                    assetStorage: assetStorage, memo: memo, cipher: cipher, gateways: gateways)
-        try handlers.registerHandlers(on: router, configuration: .init(dateTranscoder: RFC3339Dates(),
-                                                                               jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
-
-        var responder = EdgeResponder(
-            inner: router.buildResponder(),
-            routes: contract.routes,
-            authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
+        // The generated server registers its operations; the contract's own documents are served beside them.
+        let operations = OperationRegistry()
+        try handlers.registerHandlers(on: operations, configuration: .init(dateTranscoder: RFC3339Dates(),
+                                                                         jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]))
+        operations.add(ByteBuffer(string: contract.json), contentType: "application/json", at: "/openapi.json")
+        operations.add(ByteBuffer(string: contract.yaml), contentType: "application/yaml", at: "/openapi.yaml")
+        operations.add(ByteBuffer(string: contract.docsHTML), contentType: "text/html; charset=utf-8", at: "/docs")
+        let rateLimiter = RateLimiter(settings: configuration.rateLimits)
+        let chain = EdgeChain.compose(.init(
+            routes: contract.routes.attaching(operations.operations),
             metrics: HTTPMetrics(registry: registry),
+            cors: CORSPolicy(origins: configuration.corsOrigins),
+            rateLimiter: rateLimiter,
             maxBodyBytes: configuration.maxBodyBytes,
             maxAssetBytes: configuration.maxAssetBytes,
+            uploadQuota: configuration.rateLimits.uploadBytesPerHour.map { UploadQuota(bytesPerHour: $0) },
+            cartTTL: configuration.cartTTL,
+            authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
+            metricsAccess: MetricsAccess(token: configuration.metricsToken),
             cache: cache,
+            cartAnswers: CartAnswerCache(),
             database: database,
             carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock),
-            cartCache: CartAnswerCache(),
             shipDates: configuration.shipDates,
             clock: clock
-        )
-        responder.cors = CORSPolicy(origins: configuration.corsOrigins)
-        responder.rateLimiter = RateLimiter(settings: configuration.rateLimits)
-        responder.metricsAccess = MetricsAccess(token: configuration.metricsToken)
-        responder.uploadQuota = configuration.rateLimits.uploadBytesPerHour.map { UploadQuota(bytesPerHour: $0) }
+        ))
+        let responder = EdgeResponder(chain: chain, router: OperationRouter())
         if configuration.paymentProviders.contains(.test) {
             logger.warning("the test payment provider is on: shoppers can mark their own checkouts paid without money",
                            metadata: ["hostname": .string(configuration.hostname),
@@ -94,21 +97,5 @@ public enum AtelierApp {
             await refresh(cache, from: database, logger: logger)
         }
         return app
-    }
-
-    /// The contract itself and its reference page, served beside the operations.
-    private static func addContractRoutes(_ contract: ContractDocument, to router: Router<AtelierRequestContext>) {
-        let json = ByteBuffer(string: contract.json)
-        let yaml = ByteBuffer(string: contract.yaml)
-        let html = ByteBuffer(string: contract.docsHTML)
-        func serve(_ body: ByteBuffer, _ type: String) -> @Sendable (Request, AtelierRequestContext) -> Response {
-            { _, _ in
-                Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=300"],
-                         body: .init(byteBuffer: body))
-            }
-        }
-        router.get("/openapi.json", use: serve(json, "application/json"))
-        router.get("/openapi.yaml", use: serve(yaml, "application/yaml"))
-        router.get("/docs", use: serve(html, "text/html; charset=utf-8"))
     }
 }

@@ -60,8 +60,8 @@ import Testing
 
     @Test func answersAreKeyedByPathAndTheContractsOwnQueryParameters() throws {
         let routes = try ContractDocument.load().routes
-        guard case .route(let list) = routes.match(method: .get, path: "/products"),
-              case .route(let one) = routes.match(method: .get, path: "/products/some-slug")
+        guard case .route(let list, _) = routes.match(method: .get, path: "/products"),
+              case .route(let one, _) = routes.match(method: .get, path: "/products/some-slug")
         else { Issue.record("no catalog routes"); return }
         #expect(list.cache == "catalog")
         #expect(list.queryParameters.contains("category") && list.queryParameters.contains("limit"))

@@ -29,7 +29,7 @@ public struct APIKeyStore: Sendable {
         }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     public static func validateName(_ name: String) throws(AtelierError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -34,7 +34,7 @@ public struct AssetStore: Sendable {
         }
     }
 
-    package static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    package static let decoder = SnakeCaseColumns.decoder
 
     /// Proves an upload is an image: recognized from its header (the type a client declares is never
     /// trusted), within the pixel limit, and decoded completely by the format's own library. Needs no

@@ -16,7 +16,7 @@ public struct CategoryStore: Sendable {
         var category: Category { Category(id: id, slug: slug, name: name, createdAt: createdAt) }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     public func create(slug: String, name: String, on db: any SQLDatabase) async throws -> Category {
         var problems = ValidationErrors()

@@ -28,7 +28,7 @@ public struct InventoryStore: Sendable {
         var reserved: Int
     }
 
-    package static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    package static let decoder = SnakeCaseColumns.decoder
 
     /// Applies every setting or none: each target must exist on the product (a complete selection of
     /// known values, or a component of its current template).

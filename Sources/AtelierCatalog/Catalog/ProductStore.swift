@@ -37,7 +37,7 @@ public struct ProductStore: Sendable {
         }
     }
 
-    package static let rowDecoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    package static let rowDecoder = SnakeCaseColumns.decoder
     package static let columns = [
         "id", "slug", "definition", "template_version", "revision", "archived_at", "created_at", "updated_at",
         "min_price", "max_price", "min_lead_days", "max_lead_days",

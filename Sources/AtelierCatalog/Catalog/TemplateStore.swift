@@ -24,7 +24,7 @@ public struct TemplateStore: Sendable {
         }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     /// Publishes `definition` as the product's next version. The version number comes from an atomic
     /// increment on the product row, so two designers publishing at once get two versions, not one error.

@@ -17,7 +17,7 @@ public struct ShippingMethodStore: Sendable {
         var updatedAt: Date
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     public func all(on db: any SQLDatabase) async throws -> [ShippingMethod] {
         try await db.select().column("*").from("shipping_methods").orderBy("position").orderBy("code")

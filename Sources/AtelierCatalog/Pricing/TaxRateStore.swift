@@ -24,7 +24,7 @@ public struct TaxRateStore: Sendable {
         }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     public func all(on db: any SQLDatabase) async throws -> [TaxRate] {
         try await db.select().column("*").from("tax_rates").orderBy("country").orderBy("region").orderBy("name")

@@ -76,7 +76,7 @@ public struct CartStore: Sendable {
         }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     /// The live cart a key opens, or nil: no key, a malformed or unknown one, or an expired cart.
     /// The cart the key opens, with its lines; its row locked until the transaction ends when `forUpdate` (PostgreSQL).

@@ -79,6 +79,6 @@ public enum StockReservations {
     static func held(by checkoutId: String, on db: any SQLDatabase) async throws -> [Held] {
         try await db.select().columns("product_id", "item_key", "quantity").from("reservations")
             .where("checkout_id", .equal, checkoutId)
-            .all(decoding: Held.self, with: SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase))
+            .all(decoding: Held.self, with: SnakeCaseColumns.decoder)
     }
 }

@@ -37,7 +37,7 @@ public struct JobQueue: Sendable {
         }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     /// Queues a job in the caller's transaction. With a `dedupeKey`, a job with the same key that
     /// exists already is answered instead of queuing a second one.

@@ -30,7 +30,7 @@ public struct SessionStore: Sendable {
         }
     }
 
-    static let decoder = SQLRowDecoder(keyDecodingStrategy: .convertFromSnakeCase)
+    static let decoder = SnakeCaseColumns.decoder
 
     /// Most bytes a session's choices may take, stored: far above any real template's, far below what an
     /// anonymous client could otherwise park in the database for a day.

@@ -1,39 +1,48 @@
 import Atelier
 import HTTPTypes
+import NIOCore
+import OpenAPIRuntime
 
-/// Every route the API serves, read from the contract: path template, method, and the roles allowed.
+/// Every route the API serves, read from the contract: path template, method, the roles allowed, and
+/// the operation that answers it.
 ///
-/// The edge uses it before routing: to answer 404 and 405 (with `Allow`) itself, to label metrics by
-/// template instead of raw path, and to enforce each operation's security requirement. Because the
-/// table is the contract, an operation cannot be served without the protection the document states.
+/// The edge matches a request against it once, first: every middleware then reads what the contract says
+/// of the route (roles, rate limit, body limit, cache), metrics are labelled by template instead of raw
+/// path, and the `OperationRouter` at the end calls the route's operation or answers 404 and 405 (with
+/// `Allow`). Because the table is the contract, an operation cannot be served without the protection the
+/// document states.
 struct RouteTable: Sendable {
-    struct Route: Sendable {
-        var method: HTTPRequest.Method
-        var template: String
-        var operationID: String?
+    /// One method on one path template. A class, so that the match every middleware reads is one reference.
+    final class Route: Sendable {
+        let method: HTTPRequest.Method
+        let template: String
+        let operationID: String?
         /// nil: public. Otherwise the roles allowed to call it.
-        var roles: Set<Role>?
+        let roles: Set<Role>?
         /// The response cache the operation's answers may be kept in (`x-atelier-cache`).
-        var cache: String?
+        let cache: String?
         /// The response cache a successful call makes stale (`x-atelier-invalidates`).
-        var invalidates: String?
+        let invalidates: String?
         /// Which body limit applies (`x-atelier-body-limit`); nil is the general one.
-        var bodyLimit: String?
+        let bodyLimit: String?
         /// Answers about one shopper (`x-atelier-private` on the path) or to a staff key: never kept by a
         /// shared cache.
-        var isPrivate: Bool
+        let isPrivate: Bool
         /// The body is written by someone else's software (`x-atelier-foreign-body`: a provider's webhook), so
         /// our own input rules (no JSON nulls) do not apply; its signature and its reader do.
-        var foreignBody: Bool
+        let foreignBody: Bool
         /// The allowance calls are counted against (`x-atelier-rate-limit`: general, checkout, upload, webhook or none);
         /// nil: not limited. Public operations default to general; staff operations are not limited.
-        var rateLimit: RateLimitSettings.Class?
+        let rateLimit: RateLimitSettings.Class?
         /// The query parameters the contract names, in order: the only ones a cached answer depends on.
-        var queryParameters: [String]
+        let queryParameters: [String]
+        /// What answers the route; nil until the operations are attached (`RouteTable.attaching`).
+        let operation: RouteOperation?
 
         init(method: HTTPRequest.Method, template: String, operationID: String? = nil, roles: Set<Role>? = nil,
              cache: String? = nil, invalidates: String? = nil, bodyLimit: String? = nil, isPrivate: Bool = false,
-             foreignBody: Bool = false, rateLimit: String? = nil, queryParameters: [String] = []) {
+             foreignBody: Bool = false, rateLimit: String? = nil, queryParameters: [String] = [],
+             operation: RouteOperation? = nil) {
             self.method = method
             self.template = template
             self.operationID = operationID
@@ -46,7 +55,25 @@ struct RouteTable: Sendable {
             // "none" maps to nil inside the optional, which `??` keeps.
             self.rateLimit = rateLimit.map(RateLimitSettings.Class.init(rawValue:)) ?? (roles == nil ? .general : nil)
             self.queryParameters = queryParameters.sorted()
+            self.operation = operation
         }
+
+        private init(_ route: Route, operation: RouteOperation?) {
+            method = route.method
+            template = route.template
+            operationID = route.operationID
+            roles = route.roles
+            cache = route.cache
+            invalidates = route.invalidates
+            bodyLimit = route.bodyLimit
+            isPrivate = route.isPrivate
+            foreignBody = route.foreignBody
+            rateLimit = route.rateLimit
+            queryParameters = route.queryParameters
+            self.operation = operation
+        }
+
+        func with(_ operation: RouteOperation?) -> Route { Route(self, operation: operation) }
 
         /// The key an answer is cached under: the path and the contract's own query parameters, each as
         /// sent, so parameters nobody reads cannot mint new entries.
@@ -74,13 +101,30 @@ struct RouteTable: Sendable {
 
     enum Segment: Sendable, Equatable {
         case literal(String)
-        case parameter
+        case parameter(String)
+
+        var isParameter: Bool { if case .parameter = self { true } else { false } }
     }
 
-    enum Match {
-        case route(Route)
+    enum Match: Sendable {
+        /// The route and the values of its path parameters, by name.
+        case route(Route, parameters: [String: Substring])
         case methodNotAllowed(template: String, allowed: [HTTPRequest.Method])
         case notFound
+
+        /// The route's template, or "unmatched": what metrics and logs are labelled with.
+        var label: String {
+            switch self {
+            case .route(let route, _): route.template
+            case .methodNotAllowed(let template, _): template
+            case .notFound: "unmatched"
+            }
+        }
+
+        /// The matched route, when there is one.
+        var route: Route? {
+            if case .route(let route, _) = self { route } else { nil }
+        }
     }
 
     private(set) var entries: [PathEntry] = []
@@ -151,7 +195,9 @@ struct RouteTable: Sendable {
     }
 
     private mutating func add(_ route: Route) {
-        let segments = Self.split(route.template[...]).map { $0.hasPrefix("{") ? Segment.parameter : .literal(String($0)) }
+        let segments = Self.split(route.template[...]).map {
+            $0.hasPrefix("{") ? Segment.parameter(String($0.dropFirst().dropLast())) : .literal(String($0))
+        }
         if let index = entries.firstIndex(where: { $0.template == route.template }) {
             entries[index].routes[route.method] = route
             return
@@ -160,8 +206,8 @@ struct RouteTable: Sendable {
         bySegmentCount[segments.count, default: []].append(entries.count - 1)
         // Literal segments win over parameters ("/products/search" before "/products/{id}").
         bySegmentCount[segments.count]!.sort { lhs, rhs in
-            let l = entries[lhs].segments.filter { $0 == .parameter }.count
-            let r = entries[rhs].segments.filter { $0 == .parameter }.count
+            let l = entries[lhs].segments.filter(\.isParameter).count
+            let r = entries[rhs].segments.filter(\.isParameter).count
             return l < r
         }
     }
@@ -182,11 +228,30 @@ struct RouteTable: Sendable {
                 case .literal(let literal): literal == value
                 }
             }) else { continue }
-            if let route = entry.routes[method] { return .route(route) }
+            if let route = entry.routes[method] {
+                var parameters: [String: Substring] = [:]
+                for (pattern, value) in zip(entry.segments, segments) {
+                    if case .parameter(let name) = pattern { parameters[name] = value }
+                }
+                return .route(route, parameters: parameters)
+            }
             return .methodNotAllowed(template: entry.template, allowed: entry.routes.keys.sorted { $0.rawValue < $1.rawValue })
         }
         return .notFound
     }
+
+    /// The same table with each route's operation attached, found by method and template.
+    func attaching(_ operations: [String: RouteOperation]) -> RouteTable {
+        var table = self
+        for index in table.entries.indices {
+            for (method, route) in table.entries[index].routes {
+                table.entries[index].routes[method] = route.with(operations[Self.key(method, route.template)])
+            }
+        }
+        return table
+    }
+
+    static func key(_ method: HTTPRequest.Method, _ template: String) -> String { method.rawValue + " " + template }
 
     var allRoutes: [Route] {
         entries.flatMap { $0.routes.values }.sorted { ($0.template, $0.method.rawValue) < ($1.template, $1.method.rawValue) }

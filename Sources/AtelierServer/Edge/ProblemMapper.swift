@@ -98,6 +98,24 @@ enum ProblemMapper {
         }
     }
 
+    /// The problem answer for an error thrown while serving a request, with the headers its kind calls for;
+    /// an unexpected error is logged (with the request's method and path) and answered without its details.
+    static func response(for error: any Error, context: AtelierRequestContext, request: Request? = nil) -> Response {
+        let (problem, isInternal) = problem(for: error)
+        if isInternal {
+            context.logger.error("request failed", metadata: [
+                "error": .string(String(reflecting: error)),
+                "method": .string(request?.method.rawValue ?? ""),
+                "path": .string(request?.uri.path ?? ""),
+            ])
+        }
+        var headers: HTTPFields = [:]
+        if problem.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if problem.kind == .uriTooLong || problem.kind == .headersTooLarge { headers[.connection] = "close" }
+        if problem.kind == .tooManyRequests, let retryAfter = problem.members["retryAfter"] { headers[.retryAfter] = retryAfter }
+        return response(problem, requestID: context.requestID, headers: headers)
+    }
+
     static func response(_ problem: AtelierError, requestID: String, headers extra: HTTPFields = [:]) -> Response {
         var body = "{\"type\":"
         JSONText.appendString("/docs#problem-\(problem.code.rawValue)", to: &body)
