@@ -37,38 +37,38 @@ public enum AtelierApp {
         operations.add(ByteBuffer(string: contract.json), contentType: "application/json", at: "/openapi.json")
         operations.add(ByteBuffer(string: contract.yaml), contentType: "application/yaml", at: "/openapi.yaml")
         operations.add(ByteBuffer(string: contract.docsHTML), contentType: "text/html; charset=utf-8", at: "/docs")
-        let rateLimiter = RateLimiter(settings: configuration.rateLimits)
+        let rateLimiter = RateLimiter(settings: configuration.server.rateLimits)
         let chain = EdgeChain.compose(.init(
             routes: contract.routes.attaching(operations.operations),
             metrics: HTTPMetrics(registry: registry),
-            cors: CORSPolicy(origins: configuration.corsOrigins),
+            cors: CORSPolicy(origins: configuration.server.corsOrigins),
             rateLimiter: rateLimiter,
-            maxBodyBytes: configuration.maxBodyBytes,
-            maxAssetBytes: configuration.maxAssetBytes,
-            uploadQuota: configuration.rateLimits.uploadBytesPerHour.map { UploadQuota(bytesPerHour: $0) },
-            cartTTL: configuration.cartTTL,
+            maxBodyBytes: configuration.server.maxBodyBytes,
+            maxAssetBytes: configuration.assets.maxAssetBytes,
+            uploadQuota: configuration.server.rateLimits.uploadBytesPerHour.map { UploadQuota(bytesPerHour: $0) },
+            cartTTL: configuration.commerce.cartTTL,
             authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
-            metricsAccess: MetricsAccess(token: configuration.metricsToken),
+            metricsAccess: MetricsAccess(token: configuration.server.metricsToken),
             cache: cache,
             cartAnswers: CartAnswerCache(),
             database: database,
-            carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock),
-            shipDates: configuration.shipDates,
+            carts: CartStore(ttl: configuration.commerce.cartTTL, limits: configuration.commerce.cartLimits, clock: clock),
+            shipDates: configuration.catalog.shipDates,
             clock: clock
         ))
         let responder = EdgeResponder(chain: chain, router: OperationRouter())
-        if configuration.paymentProviders.contains(.test) {
+        if configuration.commerce.paymentProviders.contains(.test) {
             logger.warning("the test payment provider is on: shoppers can mark their own checkouts paid without money",
-                           metadata: ["hostname": .string(configuration.hostname),
-                                      "allowed_explicitly": .stringConvertible(configuration.allowTestPayments)])
+                           metadata: ["hostname": .string(configuration.server.hostname),
+                                      "allowed_explicitly": .stringConvertible(configuration.commerce.allowTestPayments)])
         }
         // Workers and periodic jobs wait until the schema is migrated (the server's first step below).
         let migrated = StartGate()
         var app = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.httpIdleTimeout))),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.server.httpIdleTimeout))),
             configuration: .init(
-                address: .hostname(configuration.hostname, port: configuration.port),
+                address: .hostname(configuration.server.hostname, port: configuration.server.port),
                 serverName: "Atelier"
             ),
             // The database runs first so that it shuts down last; the provider clients close after the server
@@ -77,22 +77,22 @@ public enum AtelierApp {
                 database,
                 webhookClient,
                 paymentsClient,
-                CatalogRevisionPoller(database: database, cache: cache, interval: configuration.catalogPollInterval, logger: logger),
+                CatalogRevisionPoller(database: database, cache: cache, interval: configuration.server.catalogPollInterval, logger: logger),
             ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
-                                        cipher: cipher, gateways: gateways, clock: clock, logger: logger, workers: configuration.workers)
+                                        cipher: cipher, gateways: gateways, clock: clock, logger: logger, workers: configuration.server.workers)
                 .map { StartGate.Gated(gate: migrated, service: $0) as any Service },
             logger: logger
         )
         app.beforeServerStarts {
             if let issued = try await Bootstrap.prepare(
-                database, mintAdminKey: configuration.bootstrapAdminKey, seedDemoCatalog: configuration.seedDemoCatalog,
-                shopCurrency: configuration.shopCurrency, clock: clock, logger: logger
+                database, mintAdminKey: configuration.server.bootstrapAdminKey, seedDemoCatalog: configuration.server.seedDemoCatalog,
+                shopCurrency: configuration.catalog.shopCurrency, clock: clock, logger: logger
             ) {
                 onBootstrapKey(issued)
             }
             migrated.open()
-            if try await SalesLedger(timeZone: configuration.shipDates.timeZone).prepare(database: database) {
-                logger.notice("rebuilt the sales reports' daily figures", metadata: ["time_zone": .string(configuration.shipDates.timeZone.identifier)])
+            if try await SalesLedger(timeZone: configuration.catalog.shipDates.timeZone).prepare(database: database) {
+                logger.notice("rebuilt the sales reports' daily figures", metadata: ["time_zone": .string(configuration.catalog.shipDates.timeZone.identifier)])
             }
             await refresh(cache, from: database, logger: logger)
         }

@@ -10,13 +10,13 @@ public enum BackgroundWork {
         [
             PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock,
                                                                       identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")))),
-            SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.sessionTTL, clock: clock),
-                                       carts: CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock)),
+            SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.customization.sessionTTL, clock: clock),
+                                       carts: CartStore(ttl: configuration.commerce.cartTTL, limits: configuration.commerce.cartLimits, clock: clock)),
             CheckoutExpiryJobs.handler(database: database, clock: clock),
-            SalesLedgerJobs.handler(database: database, ledger: SalesLedger(timeZone: configuration.shipDates.timeZone)),
+            SalesLedgerJobs.handler(database: database, ledger: SalesLedger(timeZone: configuration.catalog.shipDates.timeZone)),
             RetentionJobs.handler(database: database, privacy: PrivacyRequests(configuration: configuration, database: database, cipher: cipher,
                                                                                storage: assetStorage, clock: clock),
-                                  settings: configuration.retention, clock: clock),
+                                  settings: configuration.privacy.retention, clock: clock),
             RefundJobs.handler(database: database, refunds: Refunds(gateways: gateways, clock: clock)),
             PaymentReconciliationJobs.handler(reconciliation: PaymentReconciliation(
                 payments: CheckoutPayments(database: database, gateways: gateways, clock: clock), clock: clock)),
@@ -34,18 +34,19 @@ public enum BackgroundWork {
         }
         var periodic = PeriodicJobs(database: database, clock: clock, logger: logger)
         // Payments whose webhook never came are looked up at their provider (ATELIER_RECONCILE_INTERVAL_SECONDS).
-        periodic.schedule.append((PaymentReconciliationJobs.kind, configuration.reconcileInterval))
-        periodic.tick = min(periodic.tick, configuration.reconcileInterval)
+        periodic.schedule.append((PaymentReconciliationJobs.kind, configuration.commerce.reconcileInterval))
+        periodic.tick = min(periodic.tick, configuration.commerce.reconcileInterval)
         services.append(periodic)
-        // Outbox events to partner webhooks: at least once, in order per aggregate.
-        services.append(WebhookDeliveryService(
+        // Outbox events to their subscriptions (partner webhooks, the fulfillment service, emails): at least once,
+        // in order per aggregate.
+        services.append(EventDeliveryService(
             database: database, subscriptions: webhookSubscriptions(configuration, cipher: cipher, clock: clock),
-            settings: configuration.webhooks, fulfillment: configuration.fulfillment, mail: configuration.mail, clock: clock, logger: logger))
+            settings: configuration.delivery.webhooks, fulfillment: configuration.delivery.fulfillment, mail: configuration.delivery.mail, clock: clock, logger: logger))
         return services
     }
 
     static func webhookSubscriptions(_ configuration: AtelierConfiguration, cipher: PersonalDataCipher, clock: WallClock) -> WebhookSubscriptionStore {
-        WebhookSubscriptionStore(cipher: cipher, guardrail: configuration.webhooks.addressGuard, clock: clock)
+        WebhookSubscriptionStore(cipher: cipher, guardrail: configuration.delivery.webhooks.addressGuard, clock: clock)
     }
 }
 

@@ -30,7 +30,7 @@ struct Environment {
             FileHandle.standardError.write(Data("atelier: \(error.description)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
-        LoggingSetup.bootstrap(format: configuration.logFormat.rawValue, level: configuration.logLevel)
+        LoggingSetup.bootstrap(format: configuration.server.logFormat.rawValue, level: configuration.server.logLevel)
         return Environment(configuration: configuration, logger: Logger(label: "atelier"))
     }
 
@@ -51,8 +51,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         var environment = try Environment.load()
-        if let hostname { environment.configuration.hostname = hostname }
-        if let port { environment.configuration.port = port }
+        if let hostname { environment.configuration.server.hostname = hostname }
+        if let port { environment.configuration.server.port = port }
         if let problem = environment.configuration.testPaymentsProblem {
             FileHandle.standardError.write(Data("atelier: invalid configuration:\n  - \(problem)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
@@ -62,20 +62,20 @@ struct Serve: AsyncParsableCommand {
         let database = try await environment.openDatabase()
         let logger = environment.logger
         let configuration = environment.configuration
-        let address = "\(configuration.hostname):\(configuration.port)"
+        let address = "\(configuration.server.hostname):\(configuration.server.port)"
         let app = try AtelierApp.build(
             configuration: configuration,
             database: database,
             registry: registry,
             logger: logger,
             onBootstrapKey: { issued in
-                BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.dataDirectory, address: address, logger: logger)
+                BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.server.dataDirectory, address: address, logger: logger)
             }
         )
         // SIGTERM drains: the server finishes its requests, then every service stops in turn. What is still
         // running after the shutdown timeout is cancelled, so the process always ends.
         var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        group.maximumGracefulShutdownDuration = configuration.server.shutdownTimeout
         try await ServiceGroup(configuration: group).run()
     }
 }
@@ -103,7 +103,7 @@ struct SeedDemo: AsyncParsableCommand {
     func run() async throws {
         let outcome = try await withDatabase { database, configuration in
             try await database.transaction { db in
-                try await DemoCatalog.load(currency: configuration.shopCurrency, on: db)
+                try await DemoCatalog.load(currency: configuration.catalog.shopCurrency, on: db)
             }
         }
         print("Demo catalog: \(outcome.created.count) product(s) created, \(outcome.updated.count) updated, \(outcome.templatesPublished) template version(s) published.")
@@ -133,7 +133,7 @@ struct Worker: AsyncParsableCommand {
             cipher: try PersonalDataKeys.load(environment.configuration),
             gateways: PaymentGateways(environment.configuration, client: paymentsClient), clock: .system, logger: logger, workers: count)
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        group.maximumGracefulShutdownDuration = environment.configuration.shutdownTimeout
+        group.maximumGracefulShutdownDuration = environment.configuration.server.shutdownTimeout
         logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])
         try await ServiceGroup(configuration: group).run()
     }

@@ -14,8 +14,8 @@ struct OpenMail: AsyncParsableCommand {
     func run() async throws {
         let configuration = try Environment.load().configuration
         // Never make new keys here: they would open nothing.
-        let keyFile = URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("keys.json")
-        guard configuration.personalDataKeys != nil || FileManager.default.fileExists(atPath: keyFile.path) else {
+        let keyFile = URL(fileURLWithPath: configuration.server.dataDirectory).appendingPathComponent("keys.json")
+        guard configuration.privacy.personalDataKeys != nil || FileManager.default.fileExists(atPath: keyFile.path) else {
             throw ValidationError("no personal data keys: set ATELIER_DATA_KEYS and ATELIER_LOOKUP_KEY, or ATELIER_DATA_DIR to the folder with keys.json")
         }
         let cipher = try PersonalDataKeys.load(configuration)

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func staffListFilterCancelAndReadTheAuditTrail() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let ada = try await start(app, email: "ada@example.com")
             let grace = try await start(app, email: "grace@example.com")
             let mine = try await start(app, email: "linus@example.com")

@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct CORSTests {
     @Test func onlyConfiguredOriginsGetCrossOriginAnswersAndPreflights() async throws {
-        try await withApp(configure: { $0.corsOrigins = ["https://shop.example"] }) { app in
+        try await withApp(configure: { $0.server.corsOrigins = ["https://shop.example"] }) { app in
             let origin = HTTPField.Name("Origin")!
             let allowed = try await app.send(.get, "/products", headers: [origin: "https://shop.example"])
             #expect(allowed.headers[.accessControlAllowOrigin] == "https://shop.example")

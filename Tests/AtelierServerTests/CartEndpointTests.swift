@@ -22,7 +22,7 @@ import Testing
     func amount(_ value: Any?) -> Int? { (value as? [String: Any])?["amount"] as? Int }
 
     @Test func aShopperBuildsACartByCookieOrHeaderAndGetsAFullQuote() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             // No cart yet: an empty answer, no key handed out.
             let empty = try await app.send(.get, "/cart")
             #expect(empty.status == .ok)
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func invalidSessionsAndSelectionsAreRefusedWithEveryError() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let bad = try await app.send(.post, "/sessions", json: #"{"product": "custom-printed-tee", "selection": {"size": "xl"}}"#).json()
             let refused = try await app.send(.post, "/cart/items", json: #"{"sessionId": "\#(bad["id"] as! String)"}"#)
             #expect(refused.status == .unprocessableContent)
@@ -141,8 +141,8 @@ import Testing
 
     @Test func limitsAreConfigurableAnd422() async throws {
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.cartLimits = CartLimits(maxQuantityPerLine: 3, maxLines: 1, maxUnits: 4)
+            $0.server.seedDemoCatalog = true
+            $0.commerce.cartLimits = CartLimits(maxQuantityPerLine: 3, maxLines: 1, maxUnits: 4)
         }) { app in
             let figurine = #"{"product": "3d-printed-figurine", "selection": {"size": "small", "material": "pla", "colour": "red"}, "quantity": QTY}"#
             let tooMany = try await app.send(.post, "/cart/items", json: figurine.replacingOccurrences(of: "QTY", with: "4"))
@@ -159,7 +159,7 @@ import Testing
     }
 
     @Test func twoBrowsersNeverSeeEachOthersCart() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let alice = try await app.send(.post, "/cart/items", json: #"{"sessionId": "\#(try await teeSession(app, text: "Alice"))"}"#)
             let bob = try await app.send(.post, "/cart/items", json: #"{"sessionId": "\#(try await teeSession(app, text: "Bob"))"}"#)
             let aliceKey = try #require(alice.headers[.sessionKey]), bobKey = try #require(bob.headers[.sessionKey])
@@ -184,7 +184,7 @@ import Testing
     }
 
     @Test func aPriceChangedByAnAdminShowsOnTheNextRead() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let added = try await app.send(.post, "/cart/items", json: #"{"sessionId": "\#(try await teeSession(app))"}"#)
             let key = try #require(added.headers[.sessionKey])
             let productId = try #require((try added.json()["lines"] as? [[String: Any]])?.first?["productId"] as? String)
@@ -218,7 +218,7 @@ import Testing
     }
 
     @Test func pricesSentByAClientNeverChangeATotal() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let figurine = #""product": "3d-printed-figurine", "selection": {"size": "small", "material": "pla", "colour": "red"}"#
             let first = try await app.send(.post, "/cart/items", json: "{\(figurine)}")
             let key = try #require(first.headers[.sessionKey])
@@ -285,7 +285,7 @@ import Testing
     }
 
     @Test func cachedAnswersFollowEveryChangeTheyDependOn() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let added = try await app.send(.post, "/cart/items", json: #"""
                 {"product": "3d-printed-figurine", "selection": {"size": "small", "material": "pla", "colour": "red"}}
                 """#)

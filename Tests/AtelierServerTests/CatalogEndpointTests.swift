@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func writesThroughAnotherNodeAreSeenAfterThePollInterval() async throws {
-        try await withApp(configure: { $0.catalogPollInterval = .milliseconds(50) }) { app in
+        try await withApp(configure: { $0.server.catalogPollInterval = .milliseconds(50) }) { app in
             _ = try await create(app)
             let before = try await app.send(.get, "/products/tee")
             // Another node's write: straight into the shared database, bypassing this node's edge.
@@ -219,7 +219,7 @@ import Testing
     }
 
     @Test func theDemoCatalogIsLoadedOnFirstStart() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let list = try await app.send(.get, "/products").json()
             #expect((list["items"] as? [Any])?.count == 4)
             let figurine = try await app.send(.post, "/products/3d-printed-figurine/selection",

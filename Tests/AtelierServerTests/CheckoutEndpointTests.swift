@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func fromCartToPaidOrderWithTheTestProvider() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await cart(app)
             let started = try await checkout(app, key: key, idempotencyKey: "attempt-1")
             #expect(started.status == .created, "\(started.text)")
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func checkoutPricesFromTheDatabaseNotFromThisNodesMemory() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await cart(app)
             // This node keeps the product in memory; another node then raises its price in the database.
             #expect(try await app.send(.get, "/cart", headers: [.sessionKey: key]).status == .ok)
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func aChangedTotalIs409WithTheNewQuote() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await cart(app)
             let body = Self.checkoutBody.replacingOccurrences(of: #""payment""#, with: #""expectedTotal": 100, "payment""#)
             let response = try await checkout(app, key: key, idempotencyKey: "attempt-1", body: body)
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func theSameIdempotencyKeySentTwentyTimesAtOnceMakesOneCheckout() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await cart(app)
             let responses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 for _ in 0..<20 {
@@ -166,7 +166,7 @@ import Testing
     }
 
     @Test func badCheckoutInputIsRefusedWithEveryProblem() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await cart(app)
             let bad = #"""
                 {"contact": {"email": "not-an-email", "name": " "},
@@ -196,8 +196,8 @@ import Testing
 
     @Test func stripeWebhooksConfirmPaymentsOnceAndRefuseForgeries() async throws {
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.stripeWebhookSecrets = ["whsec_test123"]
+            $0.server.seedDemoCatalog = true
+            $0.commerce.stripeWebhookSecrets = ["whsec_test123"]
         }) { app in
             let key = try await cart(app)
             // A checkout paid through Stripe, as the checkout endpoint makes it once a PaymentIntent exists.

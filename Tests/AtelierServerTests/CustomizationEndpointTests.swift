@@ -71,7 +71,7 @@ import Testing
     @Test(.enabled(if: S3Peer.settings != nil, "set ATELIER_TEST_S3_* (scripts/s3-peer.py) to run"))
     func uploadsGoToTheS3StoreWhenOneIsConfigured() async throws {
         let settings = try #require(S3Peer.settings)
-        try await withApp(configure: { $0.s3 = settings }) { app in
+        try await withApp(configure: { $0.assets.s3 = settings }) { app in
             let bytes = ImageBytes.png(width: 300, height: 200)
             let created = try await upload(app, bytes)
             #expect(created.status == .created, "\(created.text)")
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func uploadsAboveTheAssetLimitAre413() async throws {
-        try await withApp(configure: { $0.maxAssetBytes = 4096 }) { app in
+        try await withApp(configure: { $0.assets.maxAssetBytes = 4096 }) { app in
             let big = ImageBytes.png(width: 10, height: 10) + Array(repeating: 0, count: 5000)
             let response = try await upload(app, big)
             #expect(response.status == .contentTooLarge)
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func aSessionAnswersItsPriceAndEveryErrorAndRendersAPreviewOnce() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let created = try await app.send(.post, "/sessions", json: #"""
                 {"product": "custom-printed-tee", "selection": {"size": "xl"},
                  "zones": {"chest_text": {"text": {"text": "\u0007bell", "font": "Comic Sans MS"}}, "artwork": {"image": "ast_missing"}}}
@@ -146,7 +146,7 @@ import Testing
     }
 
     @Test func expiredSessionsAnswer410() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let id = try await app.send(.post, "/sessions", json: #"{"product": "3d-printed-figurine"}"#).json()["id"] as! String
             try await app.database.withConnection { db in
                 try await db.update("customization_sessions").set("expires_at", to: Date(timeIntervalSinceNow: -10))

@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func oversizedBodiesAre413AndNothingIsWritten() async throws {
-        try await withApp(configure: { $0.maxBodyBytes = 2048 }) { app in
+        try await withApp(configure: { $0.server.maxBodyBytes = 2048 }) { app in
             let big = #"{"name":"\#(String(repeating: "x", count: 4000))","role":"admin"}"#
             let response = try await app.send(.post, "/admin/api-keys", token: app.adminToken, json: big)
             #expect(response.status == .contentTooLarge)
@@ -126,7 +126,7 @@ import Testing
 /// NUL cannot be stored or compared by PostgreSQL: input holding it names nothing, and is answered as such.
 @Suite struct NULInputTests {
     @Test func inputWithNULIsNotFoundOrEmptyNeverAServerError() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let forgedCursor = PageRequest.cursor(for: "prod_\u{0}x")
             let cases: [(HTTPRequest.Method, String, String?, Int)] = [
                 (.get, "/products/a%00b", nil, 404),

@@ -14,9 +14,9 @@ import Testing
     /// An app with the demo catalog and a fulfillment service, and no workers (nothing is delivered to it).
     func withFulfillmentApp(_ body: @escaping @Sendable (TestApp) async throws -> Void) async throws {
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.workers = 0
-            $0.fulfillment = FulfillmentSettings(url: "https://fulfil.example/orders", secret: Self.secret, publicBaseURL: "https://api.shop.example")
+            $0.server.seedDemoCatalog = true
+            $0.server.workers = 0
+            $0.delivery.fulfillment = FulfillmentSettings(url: "https://fulfil.example/orders", secret: Self.secret, publicBaseURL: "https://api.shop.example")
         }, body)
     }
 

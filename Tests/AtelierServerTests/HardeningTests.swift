@@ -15,7 +15,7 @@ import Testing
 @Suite struct HardeningTests {
     @Test func metricsNeedTheTokenOrALoopbackCaller() async throws {
         let token = "metrics-token-0123456789"
-        try await withApp(configure: { $0.metricsToken = token }) { app in
+        try await withApp(configure: { $0.server.metricsToken = token }) { app in
             let anonymous = try await app.send(.get, "/metrics")
             #expect(anonymous.status == .unauthorized)
             #expect(anonymous.problemCode == "metrics_token_required")
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func sessionAnswersAreNeverCached() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let created = try await app.send(.post, "/sessions", json: #"{"product":"3d-printed-figurine"}"#)
             #expect(created.status == .created, "\(created.text)")
             #expect(created.headers[.cacheControl] == "no-store")
@@ -61,8 +61,8 @@ import Testing
     @Test func uploadsAreChargedToTheClientsHourlyQuota() async throws {
         let image = ImageBytes.png(width: 64, height: 48)
         try await withApp(configure: {
-            $0.rateLimits = RateLimitSettings(trustedProxyHops: 1)
-            $0.rateLimits.uploadBytesPerHour = image.count * 2 + 10
+            $0.server.rateLimits = RateLimitSettings(trustedProxyHops: 1)
+            $0.server.rateLimits.uploadBytesPerHour = image.count * 2 + 10
         }) { app in
             func upload(_ bytes: [UInt8], from client: String) async throws -> TestResponse {
                 try await app.client.execute(uri: "/assets", method: .post,
@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func aClientThatNeverFinishesItsRequestHeadIsCutOff() async throws {
-        try await withApp(configure: { $0.httpIdleTimeout = .seconds(1) }, live: true) { app in
+        try await withApp(configure: { $0.server.httpIdleTimeout = .seconds(1) }, live: true) { app in
             let port = try #require(app.client.port)
             let started = ContinuousClock.now
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

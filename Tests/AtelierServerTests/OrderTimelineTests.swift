@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func theShopperSeesEveryStepInOrderWithTimesAndTrackingButNoStaff() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let order = try await paidOrder(app)
             let staff = try await app.makeKey(.operations, name: "Margaret at the packing bench")
             let note = "Glue ran out, Margaret restarts it tomorrow"
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func aCancelledOrderShowsTheCancellationAndItsRefundButNotTheReason() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let order = try await paidOrder(app)
             let staff = try await app.makeKey(.operations, name: "Night shift")
             let reason = "Shopper was rude on the phone, see ticket 4711"

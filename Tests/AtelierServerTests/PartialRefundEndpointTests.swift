@@ -11,7 +11,7 @@ import Testing
     func amount(_ value: Any?) -> Int? { (value as? [String: Any])?["amount"] as? Int }
 
     @Test func staffRefundPartOfAnOrderAndSeeEveryRefundWithWhatIsLeft() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let orderId = try await PrivacyEndpointTests().buy(app, customer: CheckoutEndpointTests.checkoutBody, text: "Hello", image: nil)
             let (ops, viewer) = (try await app.makeKey(.operations).token, try await app.makeKey(.viewer).token)
             let path = "/admin/orders/\(orderId)/refunds"
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func anOrderWhoseProviderIsNotConfiguredIsRefundedOnlyAsMadeOutside() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let orderId = try await PrivacyEndpointTests().buy(app, customer: CheckoutEndpointTests.checkoutBody, text: "Hello", image: nil)
             try await app.database.withConnection { db in
                 try await db.raw("UPDATE orders SET provider = 'stripe', payment_ref = 'pi_gone' WHERE id = \(bind: orderId)").run()

@@ -18,11 +18,11 @@ import Testing
 
     @Test func anUnreachableProviderLeavesOneCheckoutThatARetryWithTheSameKeyFinishes() async throws {
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.paymentProviders = [.test, .stripe]
+            $0.server.seedDemoCatalog = true
+            $0.commerce.paymentProviders = [.test, .stripe]
             // Nothing listens on the discard port of loopback: every call fails at once, as in an outage.
-            $0.stripe = StripeSettings(secretKey: "sk_test_unreachable", apiBase: "http://127.0.0.1:9", timeout: .milliseconds(500))
-            $0.stripeWebhookSecrets = ["whsec_unreachable_test"]
+            $0.commerce.stripe = StripeSettings(secretKey: "sk_test_unreachable", apiBase: "http://127.0.0.1:9", timeout: .milliseconds(500))
+            $0.commerce.stripeWebhookSecrets = ["whsec_unreachable_test"]
         }) { app in
             let key = try await endpoint.cart(app)
             let body = CheckoutEndpointTests.checkoutBody.replacingOccurrences(of: #""provider": "test""#, with: #""provider": "stripe""#)
@@ -46,10 +46,10 @@ import Testing
 
     @Test func readingACheckoutWhoseProviderIsAwayAnswersItAsItIs() async throws {
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.paymentProviders = [.test, .stripe]
-            $0.stripe = StripeSettings(secretKey: "sk_test_unreachable", apiBase: "http://127.0.0.1:9", timeout: .milliseconds(500))
-            $0.stripeWebhookSecrets = ["whsec_unreachable_test"]
+            $0.server.seedDemoCatalog = true
+            $0.commerce.paymentProviders = [.test, .stripe]
+            $0.commerce.stripe = StripeSettings(secretKey: "sk_test_unreachable", apiBase: "http://127.0.0.1:9", timeout: .milliseconds(500))
+            $0.commerce.stripeWebhookSecrets = ["whsec_unreachable_test"]
         }) { app in
             let key = try await endpoint.cart(app)
             // A Stripe checkout whose payment was never created (the provider was away when it was started).
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aCancelledCheckoutGivesItsStockBackAndAPaidOneCannotBeCancelled() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await endpoint.cart(app)
             let started = try await endpoint.checkout(app, key: key, idempotencyKey: "cancel-1").json()
             let token = try #require(started["accessToken"] as? String)
@@ -100,7 +100,7 @@ import Testing
 
     @Test func providerWebhooksWithoutConfigurationAre404AndProviderBodiesMayHoldNulls() async throws {
         let secret = "whsec_nulls_are_fine_here"
-        try await withApp(configure: { $0.stripeWebhookSecrets = [secret] }) { app in
+        try await withApp(configure: { $0.commerce.stripeWebhookSecrets = [secret] }) { app in
             let paypal = try await app.send(.post, "/webhooks/paypal", json: #"{"id": "WH-1", "event_type": "X"}"#, headers: [
                 HTTPField.Name("Paypal-Transmission-Id")!: "t", HTTPField.Name("Paypal-Transmission-Time")!: "2026-01-01T00:00:00Z",
                 HTTPField.Name("Paypal-Transmission-Sig")!: "c2ln", HTTPField.Name("Paypal-Cert-Url")!: "https://example.com/c.pem",
@@ -131,7 +131,7 @@ import Testing
     @Test func payPalDeliveriesAreCheckedHereFirstAndAskedAboutOnce() async throws {
         try await FakePayPal.with { base, paypal in
             try await withApp(configure: {
-                $0.paypal = PayPalSettings(clientId: "test-client", clientSecret: "test-secret", apiBase: base, webhookId: "WH-TEST")
+                $0.commerce.paypal = PayPalSettings(clientId: "test-client", clientSecret: "test-secret", apiBase: base, webhookId: "WH-TEST")
             }) { app in
                 let body = #"{"id": "WH-1", "event_type": "PAYMENT.SALE.COMPLETED", "resource": {"id": "S-1"}}"#
                 let cert = base + "/_certs/fake.pem"
@@ -165,8 +165,8 @@ import Testing
 
     @Test func thePayPalWebhookHasItsOwnRateLimit() async throws {
         try await withApp(configure: {
-            $0.rateLimits = RateLimitSettings(trustedProxyHops: 1)
-            $0.rateLimits.webhook = RateLimit(requests: 1, period: 60)
+            $0.server.rateLimits = RateLimitSettings(trustedProxyHops: 1)
+            $0.server.rateLimits.webhook = RateLimit(requests: 1, period: 60)
         }) { app in
             var headers = Self.paypalHeaders(id: "tx-1", at: Date(), cert: "https://api.paypal.com/v1/notifications/certs/CERT-1")
             headers[.xForwardedFor] = "198.51.100.40"
@@ -179,8 +179,8 @@ import Testing
             #expect(second.problemCode == "rate_limited")
         }
         let loaded = try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_WEBHOOK": "5/10"])
-        #expect(loaded.rateLimits.webhook == RateLimit(requests: 5, period: 10))
-        #expect(try AtelierConfiguration.load(environment: [:]).rateLimits.webhook == RateLimitSettings.production.webhook)
+        #expect(loaded.server.rateLimits.webhook == RateLimit(requests: 5, period: 10))
+        #expect(try AtelierConfiguration.load(environment: [:]).server.rateLimits.webhook == RateLimitSettings.production.webhook)
         #expect(RateLimitSettings.production.webhook != nil)
     }
 }

@@ -15,14 +15,14 @@ import Testing
     let endpoint = CheckoutEndpointTests()
 
     static func configure(_ configuration: inout AtelierConfiguration, base: String) {
-        configuration.seedDemoCatalog = true
-        configuration.paymentProviders = [.test, .stripe, .paypal]
-        configuration.stripe = StripeSettings(secretKey: "sk_test_fake", apiBase: base)
-        configuration.stripeWebhookSecrets = ["whsec_test123"]
+        configuration.server.seedDemoCatalog = true
+        configuration.commerce.paymentProviders = [.test, .stripe, .paypal]
+        configuration.commerce.stripe = StripeSettings(secretKey: "sk_test_fake", apiBase: base)
+        configuration.commerce.stripeWebhookSecrets = ["whsec_test123"]
         var paypal = PayPalSettings(clientId: "test-client", clientSecret: "test-secret", apiBase: base, webhookId: "WH-TEST")
         paypal.returnURL = "https://shop.example/checkout/{checkoutId}/return"
         paypal.cancelURL = "https://shop.example/checkout/{checkoutId}/cancelled"
-        configuration.paypal = paypal
+        configuration.commerce.paypal = paypal
     }
 
     /// The periodic job's reconciliation, with gateways of its own to the fake and a clock `ahead` of now (a checkout
@@ -30,8 +30,8 @@ import Testing
     static func reconciliation(_ app: TestApp, base: String, ahead: TimeInterval = 60) -> PaymentReconciliation {
         var configuration = AtelierConfiguration()
         configure(&configuration, base: base)
-        let gateways = PaymentGateways(stripe: configuration.stripe.map { StripeGateway(settings: $0) },
-                                       paypal: configuration.paypal.map { PayPalGateway(settings: $0) })
+        let gateways = PaymentGateways(stripe: configuration.commerce.stripe.map { StripeGateway(settings: $0) },
+                                       paypal: configuration.commerce.paypal.map { PayPalGateway(settings: $0) })
         let clock = WallClock { Date().addingTimeInterval(ahead) }
         return PaymentReconciliation(payments: CheckoutPayments(database: app.database, gateways: gateways, clock: clock), clock: clock)
     }
@@ -129,8 +129,8 @@ import Testing
     @Test func theJobIsQueuedEveryConfiguredPeriod() async throws {
         try await withApp { app in
             var configuration = AtelierConfiguration()
-            configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)").path
-            configuration.reconcileInterval = 5
+            configuration.server.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)").path
+            configuration.commerce.reconcileInterval = 5
             let handlers = BackgroundWork.handlers(
                 configuration: configuration, database: app.database, assetStorage: AssetStorageFactory.make(configuration),
                 cipher: .random(), gateways: PaymentGateways(), clock: .system)

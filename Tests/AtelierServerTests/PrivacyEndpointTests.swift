@@ -50,8 +50,8 @@ import Testing
         let cipher = PersonalDataCipher.random()
         let captured = Mutex<AtelierConfiguration?>(nil)
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.personalDataKeys = cipher
+            $0.server.seedDemoCatalog = true
+            $0.privacy.personalDataKeys = cipher
             captured.withLock { [config = $0] in $0 = config }
         }) { app in
             let configuration = try #require(captured.withLock { $0 })
@@ -70,7 +70,7 @@ import Testing
 
             func dump() async throws -> String { try await app.database.withConnection { db in try await DatabaseDump.text(db, opening: cipher) } }
             func assetFiles() throws -> [Data] {
-                guard let walker = FileManager.default.enumerator(at: configuration.assetDirectory, includingPropertiesForKeys: nil) else { return [] }
+                guard let walker = FileManager.default.enumerator(at: configuration.server.assetDirectory, includingPropertiesForKeys: nil) else { return [] }
                 return walker.compactMap { $0 as? URL }.compactMap { try? Data(contentsOf: $0) }
             }
             let lookupHash = cipher.lookupHash(email: "ada.lovelace@example.com")
@@ -132,8 +132,8 @@ import Testing
         let cipher = PersonalDataCipher.random()
         let captured = Mutex<AtelierConfiguration?>(nil)
         try await withApp(configure: {
-            $0.seedDemoCatalog = true
-            $0.personalDataKeys = cipher
+            $0.server.seedDemoCatalog = true
+            $0.privacy.personalDataKeys = cipher
             captured.withLock { [config = $0] in $0 = config }
         }) { app in
             let configuration = try #require(captured.withLock { $0 })

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func aProductAnOrderUsesIsKeptWithItsTemplatesAndAnUnusedOneIsDeleted() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let orderId = try await PrivacyEndpointTests().buy(app, customer: CheckoutEndpointTests.checkoutBody, text: "Hello", image: nil)
             let tee = try await productId(app, slug: "custom-printed-tee")
             let versions = try await templateVersions(app, tee)
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func aProductInACartOrAnOpenCheckoutIsKept() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let key = try await CheckoutEndpointTests().cart(app)
             let figurine = try await productId(app, slug: "3d-printed-figurine")
             let inCart = try await app.send(.delete, "/admin/products/\(figurine)", token: app.adminToken)

@@ -27,9 +27,9 @@ import Testing
         let secret = "whsec_minimized_payloads"
         try await FakePayPal.with { base, paypal in
             try await withApp(configure: {
-                $0.seedDemoCatalog = true
-                $0.stripeWebhookSecrets = [secret]
-                $0.paypal = PayPalSettings(clientId: "test-client", clientSecret: "test-secret", apiBase: base, webhookId: "WH-TEST")
+                $0.server.seedDemoCatalog = true
+                $0.commerce.stripeWebhookSecrets = [secret]
+                $0.commerce.paypal = PayPalSettings(clientId: "test-client", clientSecret: "test-secret", apiBase: base, webhookId: "WH-TEST")
             }) { app in
                 let bought = try await checkout(app, provider: .stripe)
                 let body = ProviderEvents.stripeSucceeded(checkoutId: bought.id, amount: bought.total)

@@ -78,7 +78,7 @@ import Testing
         #expect(RateLimiter.normalize("2001:db8:1:3ff::1") != RateLimiter.normalize("2001:db8:1:2ff::1"))
         #expect(RateLimiter.normalize("2001:db8:1:ffff::1", ipv6Prefix: 48) == "20010db80001/48")
         #expect(RateLimiter.normalize("2001:db8:1:ffff::1", ipv6Prefix: 52) == "20010db80001f0/52")
-        let wide = RateLimiter(settings: try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_IPV6_PREFIX": "48"]).rateLimits)
+        let wide = RateLimiter(settings: try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_IPV6_PREFIX": "48"]).server.rateLimits)
         let v6 = try SocketAddress(ipAddress: "2001:db8:1:2:3:4:5:6", port: 4000)
         #expect(wide.clientAddress(remoteAddress: v6, headers: [:]) == "20010db80001/48")
     }
@@ -95,17 +95,17 @@ import Testing
 
     @Test func configurationParsesLimitsAndOff() throws {
         let loaded = try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_CHECKOUT": "5/10", "ATELIER_RATE_LIMIT_UPLOAD": "off"])
-        #expect(loaded.rateLimits.general == RateLimitSettings.production.general)
-        #expect(loaded.rateLimits.checkout == RateLimit(requests: 5, period: 10))
-        #expect(loaded.rateLimits.upload == nil)
-        #expect(try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMITING": "false"]).rateLimits == .off)
+        #expect(loaded.server.rateLimits.general == RateLimitSettings.production.general)
+        #expect(loaded.server.rateLimits.checkout == RateLimit(requests: 5, period: 10))
+        #expect(loaded.server.rateLimits.upload == nil)
+        #expect(try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMITING": "false"]).server.rateLimits == .off)
         #expect(throws: ConfigurationError.self) { try AtelierConfiguration.load(environment: ["ATELIER_RATE_LIMIT_GENERAL": "fast"]) }
     }
 
     @Test func overHTTPPublicCallsGet429WithHeadersAndStaffCallsAreNotLimited() async throws {
         try await withApp(configure: {
-            $0.rateLimits = RateLimitSettings(general: RateLimit(requests: 3, period: 60), checkout: RateLimit(requests: 1, period: 60),
-                                              trustedProxyHops: 1)
+            $0.server.rateLimits = RateLimitSettings(general: RateLimit(requests: 3, period: 60), checkout: RateLimit(requests: 1, period: 60),
+                                                     trustedProxyHops: 1)
         }) { app in
             let client: HTTPFields = [.xForwardedFor: "198.51.100.20"]
             for remaining in [2, 1, 0] {

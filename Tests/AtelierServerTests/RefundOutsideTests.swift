@@ -11,7 +11,7 @@ import Testing
     func amount(_ value: Any?) -> Int? { (value as? [String: Any])?["amount"] as? Int }
 
     @Test func anOrderWhoseProviderIsNotConfiguredIsCancelledWithARefundMadeOutside() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             // An order paid through Stripe, on a server that has no Stripe (any more): bought with the test provider,
             // then turned into a Stripe order in the database.
             let orderId = try await PrivacyEndpointTests().buy(app, customer: CheckoutEndpointTests.checkoutBody, text: "Hello", image: nil)

@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func unknownRegionsAreRefusedInQuotesCheckoutsAndShopSettings() async throws {
-        try await withApp(configure: { $0.seedDemoCatalog = true }) { app in
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
             let quote = try await app.send(.post, "/cart/quote", json: #"{"destination": {"country": "US", "region": "ZZ"}}"#)
             #expect(quote.status == .unprocessableContent && quote.problemCode == "validation_failed")
             #expect(try fieldErrors(quote) == ["/destination/region unknown_region"])

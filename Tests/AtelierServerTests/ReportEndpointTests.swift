@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct ReportEndpointTests {
     @Test func reportsAnswerJSONOrCSVToReportRolesOnly() async throws {
-        try await withApp(configure: { $0.shipDates = ShipDateCalendar(timeZone: TimeZone(identifier: "Europe/Berlin")!) }) { app in
+        try await withApp(configure: { $0.catalog.shipDates = ShipDateCalendar(timeZone: TimeZone(identifier: "Europe/Berlin")!) }) { app in
             let viewer = try await app.makeKey(.viewer).token
             let designer = try await app.makeKey(.designer).token
             let json = try await app.send(.get, "/reports/sales?from=2026-03-23&to=2026-04-05&interval=week", token: viewer)

@@ -54,10 +54,12 @@ func withApp<T: Sendable>(
     _ body: @escaping @Sendable (TestApp) async throws -> T
 ) async throws -> T {
     let (setting, cleanup) = try await TestDatabase.makeSetting()
-    var configuration = AtelierConfiguration(database: setting, bootstrapAdminKey: true)
+    var configuration = AtelierConfiguration()
+    configuration.database = setting
+    configuration.server.bootstrapAdminKey = true
     // Assets and mail of each test go to a folder of its own, removed afterwards.
     let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)")
-    configuration.dataDirectory = dataDirectory.path
+    configuration.server.dataDirectory = dataDirectory.path
     configure(&configuration)
     defer { try? FileManager.default.removeItem(at: dataDirectory) }
     let logger = TestDatabase.logger

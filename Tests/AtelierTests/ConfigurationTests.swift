@@ -5,11 +5,11 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func defaultsMakeAnSQLiteFileUnderTheDataFolder() throws {
         let config = try AtelierConfiguration.load(environment: [:])
-        #expect(config.port == 8080)
-        #expect(config.hostname == "127.0.0.1")
-        #expect(config.maxBodyBytes == 1_048_576)
+        #expect(config.server.port == 8080)
+        #expect(config.server.hostname == "127.0.0.1")
+        #expect(config.server.maxBodyBytes == 1_048_576)
         #expect(config.database == .sqlite(.file(path: "./data/atelier.sqlite"), poolSize: 4))
-        #expect(config.logFormat == .json)
+        #expect(config.server.logFormat == .json)
     }
 
     @Test func readsEveryVariable() throws {
@@ -32,24 +32,24 @@ import Testing
             "ATELIER_METRICS_TOKEN": "a-long-enough-metrics-token",
             "ATELIER_RETENTION_ASSET_HOURS": "3",
         ])
-        #expect(config.allowTestPayments)
-        #expect(config.maxImagePixels == 12_000_000)
-        #expect(config.rateLimits.uploadBytesPerHour == 1_048_576)
-        #expect(config.rateLimits.ipv6PrefixLength == 48)
-        #expect(config.httpIdleTimeout == .seconds(20))
-        #expect(config.shutdownTimeout == .seconds(8))
-        #expect(config.metricsToken == "a-long-enough-metrics-token")
-        #expect(config.retention.assetHours == 3)
-        #expect(config.port == 9000)
-        #expect(config.hostname == "0.0.0.0")
-        #expect(config.dataDirectory == "/srv/atelier")
+        #expect(config.commerce.allowTestPayments)
+        #expect(config.assets.maxImagePixels == 12_000_000)
+        #expect(config.server.rateLimits.uploadBytesPerHour == 1_048_576)
+        #expect(config.server.rateLimits.ipv6PrefixLength == 48)
+        #expect(config.server.httpIdleTimeout == .seconds(20))
+        #expect(config.server.shutdownTimeout == .seconds(8))
+        #expect(config.server.metricsToken == "a-long-enough-metrics-token")
+        #expect(config.privacy.retention.assetHours == 3)
+        #expect(config.server.port == 9000)
+        #expect(config.server.hostname == "0.0.0.0")
+        #expect(config.server.dataDirectory == "/srv/atelier")
         #expect(config.database == .postgres(PostgresSettings(
             host: "db.internal", port: 6543, username: "shop", password: "s@cret", database: "atelier",
             tls: .require, maxConnections: 30)))
-        #expect(config.maxBodyBytes == 2048)
-        #expect(config.logLevel == .debug)
-        #expect(config.logFormat == .text)
-        #expect(config.bootstrapAdminKey == false)
+        #expect(config.server.maxBodyBytes == 2048)
+        #expect(config.server.logLevel == .debug)
+        #expect(config.server.logFormat == .text)
+        #expect(config.server.bootstrapAdminKey == false)
     }
 
     @Test func theTestProviderRunsOnlyWhereNoShopperCanReachIt() throws {
@@ -57,9 +57,9 @@ import Testing
             do { _ = try AtelierConfiguration.load(environment: env); return [] } catch { return error.problems }
         }
         // On loopback it is the default, so the walk-through works with no settings at all.
-        #expect(try AtelierConfiguration.load(environment: [:]).paymentProviders == [.test])
+        #expect(try AtelierConfiguration.load(environment: [:]).commerce.paymentProviders == [.test])
         #expect(problems(["ATELIER_HOSTNAME": "::1"]).isEmpty)
-        #expect(try AtelierConfiguration.load(environment: ["ATELIER_HOSTNAME": "::1"]).mail?.trackingBaseURL == "http://[::1]:8080")
+        #expect(try AtelierConfiguration.load(environment: ["ATELIER_HOSTNAME": "::1"]).delivery.mail?.trackingBaseURL == "http://[::1]:8080")
         // Anywhere else, by default or by name, it is refused unless allowed explicitly.
         #expect(problems(["ATELIER_HOSTNAME": "0.0.0.0"]).contains { $0.hasPrefix("ATELIER_PAYMENT_PROVIDERS: required when binding to 0.0.0.0") })
         #expect(problems(["ATELIER_HOSTNAME": "10.0.0.5", "ATELIER_PAYMENT_PROVIDERS": "test"]).contains { $0.contains("runs on loopback only") })
@@ -72,10 +72,10 @@ import Testing
         #expect(problems(stripe.merging(["ATELIER_PAYMENT_PROVIDERS": "stripe", "ATELIER_HOSTNAME": "0.0.0.0"]) { a, _ in a }).isEmpty)
         // `serve --hostname` is checked again after the override.
         var moved = try AtelierConfiguration.load(environment: [:])
-        moved.hostname = "0.0.0.0"
+        moved.server.hostname = "0.0.0.0"
         #expect(moved.testPaymentsProblem != nil)
-        #expect(AtelierConfiguration.isLoopback("127.1.2.3") && AtelierConfiguration.isLoopback("localhost"))
-        #expect(!AtelierConfiguration.isLoopback("127.0.0.1.example.com") && !AtelierConfiguration.isLoopback("128.0.0.1"))
+        #expect(ServerSettings.isLoopback("127.1.2.3") && ServerSettings.isLoopback("localhost"))
+        #expect(!ServerSettings.isLoopback("127.0.0.1.example.com") && !ServerSettings.isLoopback("128.0.0.1"))
     }
 
     @Test func namesEveryBadVariableAtOnceWithoutEchoingTheDatabasePassword() throws {

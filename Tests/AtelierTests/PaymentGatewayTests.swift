@@ -91,7 +91,7 @@ import Testing
             "ATELIER_PAYMENT_PROVIDERS": "stripe,paypal", "ATELIER_STRIPE_SECRET_KEY": "sk_test_1", "ATELIER_STRIPE_WEBHOOK_SECRETS": "whsec_abcdefgh",
             "ATELIER_PAYPAL_CLIENT_ID": "id", "ATELIER_PAYPAL_CLIENT_SECRET": "secret", "ATELIER_PAYPAL_WEBHOOK_ID": "WH1",
         ])
-        #expect(configured?.stripe == StripeSettings(secretKey: "sk_test_1"))
-        #expect(configured?.paypal?.apiBase == "https://api-m.paypal.com")
+        #expect(configured?.commerce.stripe == StripeSettings(secretKey: "sk_test_1"))
+        #expect(configured?.commerce.paypal?.apiBase == "https://api-m.paypal.com")
     }
 }

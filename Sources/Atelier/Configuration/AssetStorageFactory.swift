@@ -12,7 +12,7 @@ import Foundation
 /// The storage the configuration asks for.
 public enum AssetStorageFactory {
     public static func make(_ configuration: AtelierConfiguration) -> any AssetStorage {
-        if let s3 = configuration.s3 { return S3AssetStorage(settings: s3) }
-        return LocalAssetStorage(root: configuration.assetDirectory)
+        if let s3 = configuration.assets.s3 { return S3AssetStorage(settings: s3) }
+        return LocalAssetStorage(root: configuration.server.assetDirectory)
     }
 }

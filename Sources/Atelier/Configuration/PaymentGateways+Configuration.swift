@@ -12,7 +12,7 @@ extension PaymentGateways {
     /// From the configuration: a gateway per configured provider, sharing `client` for payments and refunds;
     /// webhook verification goes through `webhookClient`'s own small pool when one is given.
     public init(_ configuration: AtelierConfiguration, client: ProviderClient, webhookClient: ProviderClient? = nil) {
-        self.init(stripe: configuration.stripe.map { StripeGateway(settings: $0, client: client) },
-                  paypal: configuration.paypal.map { PayPalGateway(settings: $0, client: client, webhookClient: webhookClient) })
+        self.init(stripe: configuration.commerce.stripe.map { StripeGateway(settings: $0, client: client) },
+                  paypal: configuration.commerce.paypal.map { PayPalGateway(settings: $0, client: client, webhookClient: webhookClient) })
     }
 }

@@ -14,8 +14,8 @@ import Foundation
 extension PersonalDataKeys {
     /// The configured keys, or those in the data folder's key file, created on first use.
     public static func load(_ configuration: AtelierConfiguration) throws -> PersonalDataCipher {
-        if let keys = configuration.personalDataKeys { return keys }
-        let folder = URL(fileURLWithPath: configuration.dataDirectory)
+        if let keys = configuration.privacy.personalDataKeys { return keys }
+        let folder = URL(fileURLWithPath: configuration.server.dataDirectory)
         let url = folder.appendingPathComponent("keys.json")
         if let data = try? Data(contentsOf: url) {
             let file = try JSONDecoder().decode(File.self, from: data)

@@ -15,7 +15,7 @@ extension PrivacyRequests {
     public init(configuration: AtelierConfiguration, database: any DatabaseClient, cipher: PersonalDataCipher, storage: any AssetStorage,
                 clock: WallClock = .system) {
         var folder: String?
-        if case .files(let path) = configuration.mail?.transport { folder = path }
+        if case .files(let path) = configuration.delivery.mail?.transport { folder = path }
         self.init(database: database, cipher: cipher, storage: storage, mailFolder: folder, clock: clock)
     }
 }

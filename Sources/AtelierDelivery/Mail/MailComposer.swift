@@ -21,7 +21,7 @@ public struct MailComposer: Sendable {
 
     /// The email an event calls for, or nil when it calls for none (a status change other than shipped
     /// or cancelled, say).
-    public func message(for delivery: WebhookDelivery, on db: any SQLDatabase) async throws -> MailMessage? {
+    public func message(for delivery: EventDelivery, on db: any SQLDatabase) async throws -> MailMessage? {
         struct StatusChange: Decodable {
             struct Data: Decodable { var to: String }
             var data: Data

@@ -18,7 +18,7 @@ public struct WebhookSettings: Sendable, Equatable {
     public var allowedHosts: Set<String>?
     /// Concurrent deliveries per process.
     public var workers: Int
-    public var retry: WebhookRetryPolicy
+    public var retry: DeliveryRetryPolicy
     public var connectTimeout: Duration
     public var totalTimeout: Duration
     /// How long a rotated-out secret keeps signing.
@@ -26,7 +26,7 @@ public struct WebhookSettings: Sendable, Equatable {
 
     public var addressGuard: AddressGuard { AddressGuard(allowPrivate: allowPrivateTargets, allowedHosts: allowedHosts) }
 
-    public init(allowPrivateTargets: Bool = false, workers: Int = 4, retry: WebhookRetryPolicy = .standard,
+    public init(allowPrivateTargets: Bool = false, workers: Int = 4, retry: DeliveryRetryPolicy = .standard,
                 connectTimeout: Duration = .seconds(5), totalTimeout: Duration = .seconds(15), secretOverlap: TimeInterval = 86_400) {
         self.allowPrivateTargets = allowPrivateTargets
         self.workers = workers

@@ -18,7 +18,7 @@ struct MetricsAccess: Sendable {
         // No peer at all: a call made inside this process, never over the network.
         guard let remoteAddress else { return true }
         guard let ip = remoteAddress.ipAddress else { return false }
-        return AtelierConfiguration.isLoopback(ip) || ip.hasPrefix("::ffff:127.")
+        return ServerSettings.isLoopback(ip) || ip.hasPrefix("::ffff:127.")
     }
 
     static let refusal = AtelierError(.unauthorized, code: .metricsTokenRequired, title: "Metrics need a token",

@@ -49,16 +49,28 @@ struct OperationRouter: HTTPResponder {
             let (head, answer) = try await RequestScope.$current.withValue(scope) {
                 try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
             }
-            return Response(status: head.status, headers: head.headerFields, body: Self.body(answer))
+            return Response(status: head.status, headers: head.headerFields, body: try await Self.body(answer))
         case nil:
             throw AtelierError(.notFound, code: .routeNotFound, title: "Not found",
                                detail: "No operation at \(request.uri.path); see /openapi.json for the API.")
         }
     }
 
-    /// The operation's answer as a response body: written as it comes, with its length when known.
-    private static func body(_ body: HTTPBody?) -> ResponseBody {
+    /// Answers up to this size are gathered into one buffer, so head and body leave in one write.
+    static let gatheredBytes: Int64 = 1 << 20
+
+    /// The operation's answer as a response body. The generated server's answers are in memory already: they
+    /// are gathered into one buffer, which the server writes with the head and the end in one go (a body
+    /// written piece by piece costs a write and a flush per piece). Streams, and anything large, are written
+    /// as they come, with their length when known.
+    private static func body(_ body: HTTPBody?) async throws -> ResponseBody {
         guard let body else { return .init(byteBuffer: ByteBuffer()) }
+        if case .known(let length) = body.length, length <= gatheredBytes {
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(Int(length))
+            for try await chunk in body { buffer.writeBytes(chunk) }
+            return .init(byteBuffer: buffer)
+        }
         let buffers = body.map { ByteBuffer(bytes: $0) }
         guard case .known(let length) = body.length else { return .init(asyncSequence: buffers) }
         return .init(contentLength: Int(length)) { writer in

@@ -4,12 +4,12 @@ import Foundation
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var carts: CartStore { CartStore(ttl: configuration.cartTTL, limits: configuration.cartLimits, clock: clock) }
+    var carts: CartStore { CartStore(ttl: configuration.commerce.cartTTL, limits: configuration.commerce.cartLimits, clock: clock) }
     var cartAddition: CartAddition {
         CartAddition(carts: carts, sessions: sessions, products: products, jobs: jobs, memo: memo)
     }
     var cartPricing: CartPricing {
-        CartPricing(currency: configuration.shopCurrency, taxMode: configuration.taxMode, calendar: configuration.shipDates,
+        CartPricing(currency: configuration.catalog.shopCurrency, taxMode: configuration.catalog.taxMode, calendar: configuration.catalog.shipDates,
                     memo: memo, clock: clock)
     }
 
@@ -113,12 +113,12 @@ extension APIHandlers {
     }
 
     private var limitsInfo: Components.Schemas.CartLimitsInfo {
-        let limits = configuration.cartLimits
+        let limits = configuration.commerce.cartLimits
         return .init(maxQuantityPerLine: limits.maxQuantityPerLine, maxLines: limits.maxLines, maxUnits: limits.maxUnits)
     }
 
     private func emptyCart() -> Components.Schemas.Cart {
-        .init(lines: [], units: 0, subtotal: .init(amount: 0, currency: configuration.shopCurrency), checkoutReady: false,
+        .init(lines: [], units: 0, subtotal: .init(amount: 0, currency: configuration.catalog.shopCurrency), checkoutReady: false,
               limits: limitsInfo)
     }
 

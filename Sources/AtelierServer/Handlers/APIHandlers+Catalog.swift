@@ -3,7 +3,7 @@ import AtelierAPI
 import Foundation
 
 extension APIHandlers {
-    var products: ProductStore { ProductStore(shopCurrency: configuration.shopCurrency, clock: clock) }
+    var products: ProductStore { ProductStore(shopCurrency: configuration.catalog.shopCurrency, clock: clock) }
     var templates: TemplateStore { TemplateStore(clock: clock) }
     var inventory: InventoryStore { InventoryStore(clock: clock) }
     var categories: CategoryStore { CategoryStore(clock: clock) }

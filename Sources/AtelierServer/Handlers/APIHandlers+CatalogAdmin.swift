@@ -73,7 +73,7 @@ extension APIHandlers {
 
     func publishTemplate(_ input: Operations.PublishTemplate.Input) async throws -> Operations.PublishTemplate.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        var money = MoneyReader(currency: configuration.shopCurrency)
+        var money = MoneyReader(currency: configuration.catalog.shopCurrency)
         let definition = TemplateDefinition(body, money: &money)
         let (store, id, actor) = (templates, input.path.productId, try caller().id)
         let mismatches = money.mismatches
@@ -81,7 +81,7 @@ extension APIHandlers {
             try AtelierError.check(mismatches + definition.problems())
             return try await store.publish(definition, productId: id, by: actor, on: db)
         }
-        return .created(.init(body: .json(.init(version, currency: configuration.shopCurrency))))
+        return .created(.init(body: .json(.init(version, currency: configuration.catalog.shopCurrency))))
     }
 
     func getInventory(_ input: Operations.GetInventory.Input) async throws -> Operations.GetInventory.Output {
@@ -121,7 +121,7 @@ extension APIHandlers {
         var mismatches: [AtelierError.FieldError] = []
         switch input.body {
         case .json(let upload):
-            var money = MoneyReader(currency: configuration.shopCurrency)
+            var money = MoneyReader(currency: configuration.catalog.shopCurrency)
             items = upload.products.enumerated().map { index, entry in
                 CatalogImport.Item(
                     definition: ProductDefinition(entry.product, money: &money, at: "/products/\(index)"),
@@ -131,11 +131,11 @@ extension APIHandlers {
             mismatches = money.mismatches
             pointer = { "/products/\($0)" }
         case .csv(let body):
-            let data = try await Data(collecting: body, upTo: configuration.maxBodyBytes)
+            let data = try await Data(collecting: body, upTo: configuration.server.maxBodyBytes)
             guard let text = String(data: data, encoding: .utf8) else {
                 throw AtelierError(.unprocessable, code: .malformedCsv, title: "Malformed CSV", detail: "The CSV is not UTF-8 text.")
             }
-            let parsed = try CatalogCSV.parse(text, currency: configuration.shopCurrency)
+            let parsed = try CatalogCSV.parse(text, currency: configuration.catalog.shopCurrency)
             items = parsed.items
             let lines = parsed.firstRows
             pointer = { "/rows/\(lines[$0])" }
@@ -162,7 +162,7 @@ extension APIHandlers {
     }
 
     private func definition(from body: Components.Schemas.ProductInput) throws -> (value: ProductDefinition, mismatches: [AtelierError.FieldError]) {
-        var money = MoneyReader(currency: configuration.shopCurrency)
+        var money = MoneyReader(currency: configuration.catalog.shopCurrency)
         let definition = ProductDefinition(body, money: &money)
         return (definition, money.mismatches)
     }

@@ -11,9 +11,9 @@ extension APIHandlers {
         // No memo: a checkout reads the catalog as it is in the database, never from this node's memory.
         CheckoutService(
             carts: carts,
-            pricing: CartPricing(currency: configuration.shopCurrency, taxMode: configuration.taxMode, calendar: configuration.shipDates,
+            pricing: CartPricing(currency: configuration.catalog.shopCurrency, taxMode: configuration.catalog.taxMode, calendar: configuration.catalog.shipDates,
                                  memo: nil, clock: clock),
-            cipher: cipher, providers: configuration.paymentProviders, lifetime: configuration.checkoutTTL,
+            cipher: cipher, providers: configuration.commerce.paymentProviders, lifetime: configuration.commerce.checkoutTTL,
             gateways: checkoutPayments.gateways, clock: clock)
     }
 
@@ -128,7 +128,7 @@ extension APIHandlers {
     func completeTestPayment(_ input: Operations.CompleteTestPayment.Input) async throws -> Operations.CompleteTestPayment.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
-        guard configuration.paymentProviders.contains(.test),
+        guard configuration.commerce.paymentProviders.contains(.test),
               let applied = try await checkoutPayments.reportTestPayment(checkoutId: id, accessToken: token, failed: body.outcome == .failed,
                                                                          logger: paymentLogger),
               let checkout = applied.checkout
@@ -218,12 +218,12 @@ extension APIHandlers {
     }
 
     func receiveStripeWebhook(_ input: Operations.ReceiveStripeWebhook.Input) async throws -> Operations.ReceiveStripeWebhook.Output {
-        guard !configuration.stripeWebhookSecrets.isEmpty else {
+        guard !configuration.commerce.stripeWebhookSecrets.isEmpty else {
             throw AtelierError(.notFound, code: .providerNotConfigured, title: "Not configured",
                                detail: "Stripe webhooks are not configured on this server (ATELIER_STRIPE_WEBHOOK_SECRETS).")
         }
         let raw = RequestScope.current?.rawBody ?? ByteBuffer()
-        let verifier = StripeWebhookVerifier(secrets: configuration.stripeWebhookSecrets)
+        let verifier = StripeWebhookVerifier(secrets: configuration.commerce.stripeWebhookSecrets)
         try verifier.verify(payload: raw.readableBytesView, header: input.headers.stripeSignature, now: clock.now)
         guard let event = try StripeWebhookVerifier.paymentEvent(from: Data(raw.readableBytesView)) else {
             return .ok(.init(body: .json(.init(received: true, outcome: "ignored"))))

@@ -4,10 +4,10 @@ import Foundation
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var sessions: SessionStore { SessionStore(ttl: configuration.sessionTTL, clock: clock) }
+    var sessions: SessionStore { SessionStore(ttl: configuration.customization.sessionTTL, clock: clock) }
     var assets: AssetStore {
         AssetStore(storage: assetStorage, clock: clock, identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")),
-                   maxPixels: configuration.maxImagePixels)
+                   maxPixels: configuration.assets.maxImagePixels)
     }
     var jobs: JobQueue { JobQueue(backend: database.backend, clock: clock) }
 
@@ -17,7 +17,7 @@ extension APIHandlers {
         }
         let store = assets
         // Streamed to a staging file: an upload is never held whole in memory.
-        let staged = try await StagedUpload.stage(body, into: configuration.uploadStagingDirectory, maxBytes: configuration.maxAssetBytes,
+        let staged = try await StagedUpload.stage(body, into: configuration.server.uploadStagingDirectory, maxBytes: configuration.assets.maxAssetBytes,
                                                   identity: store.identity)
         defer { staged.discard() }
         let info = try await store.verify(staged)

@@ -30,7 +30,7 @@ extension APIHandlers {
                 }
             }
         }
-        let deliveries = WebhookDeliveryStore(clock: clock)
+        let deliveries = EventDeliveryStore(clock: clock)
         if let depth = try? await database.withConnection({ db in try await deliveries.depth(on: db) }) {
             registry.makeGauge(name: "atelier_outbox_undispatched", labels: []).set(to: Double(depth.undispatched))
             registry.makeGauge(name: "atelier_webhook_deliveries", labels: [("state", "pending")]).set(to: Double(depth.pending))

@@ -5,7 +5,7 @@ import OpenAPIRuntime
 
 extension APIHandlers {
     var salesReports: SalesReports {
-        SalesReports(ledger: SalesLedger(timeZone: configuration.shipDates.timeZone), currency: configuration.shopCurrency)
+        SalesReports(ledger: SalesLedger(timeZone: configuration.catalog.shipDates.timeZone), currency: configuration.catalog.shopCurrency)
     }
 
     func salesReport(_ input: Operations.SalesReport.Input) async throws -> Operations.SalesReport.Output {

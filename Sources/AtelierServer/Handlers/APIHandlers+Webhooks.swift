@@ -47,14 +47,14 @@ extension APIHandlers {
     }
 
     func rotateWebhookSecret(_ input: Operations.RotateWebhookSecret.Input) async throws -> Operations.RotateWebhookSecret.Output {
-        let (id, store, overlap) = (input.path.webhookId, webhookSubscriptions, configuration.webhooks.secretOverlap)
+        let (id, store, overlap) = (input.path.webhookId, webhookSubscriptions, configuration.delivery.webhooks.secretOverlap)
         let (subscription, secret) = try await database.transaction { db in try await store.rotateSecret(id: id, overlap: overlap, on: db) }
         return .ok(.init(body: .json(.init(webhook: .init(subscription), secret: secret))))
     }
 
     func testWebhook(_ input: Operations.TestWebhook.Input) async throws -> Operations.TestWebhook.Output {
-        let (id, store, deliveries) = (input.path.webhookId, webhookSubscriptions, WebhookDeliveryStore(clock: clock))
-        let delivery = try await database.transaction { db -> WebhookDelivery in
+        let (id, store, deliveries) = (input.path.webhookId, webhookSubscriptions, EventDeliveryStore(clock: clock))
+        let delivery = try await database.transaction { db -> EventDelivery in
             guard let subscription = try await store.find(id: id, on: db) else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
             return try await deliveries.sendTest(to: subscription, on: db)
         }
@@ -64,9 +64,9 @@ extension APIHandlers {
     func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output {
         let id = input.path.webhookId
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let status = input.query.status.flatMap { WebhookDelivery.Status(rawValue: $0.rawValue) }
-        let (store, deliveries) = (webhookSubscriptions, WebhookDeliveryStore(clock: clock))
-        let result = try await database.withConnection { db -> Page<WebhookDelivery> in
+        let status = input.query.status.flatMap { EventDelivery.Status(rawValue: $0.rawValue) }
+        let (store, deliveries) = (webhookSubscriptions, EventDeliveryStore(clock: clock))
+        let result = try await database.withConnection { db -> Page<EventDelivery> in
             guard try await store.find(id: id, on: db) != nil else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
             return try await deliveries.list(subscriptionId: id, status: status, page: page, on: db)
         }
@@ -74,7 +74,7 @@ extension APIHandlers {
     }
 
     func getWebhookDelivery(_ input: Operations.GetWebhookDelivery.Input) async throws -> Operations.GetWebhookDelivery.Output {
-        let (id, deliveries) = (input.path.deliveryId, WebhookDeliveryStore(clock: clock))
+        let (id, deliveries) = (input.path.deliveryId, EventDeliveryStore(clock: clock))
         let detail = try await database.withConnection { db -> Components.Schemas.WebhookDeliveryDetail in
             guard let delivery = try await deliveries.find(id: id, on: db) else { throw AtelierError.notFound("Delivery '\(id)'") }
             let attempts = try await deliveries.attempts(deliveryId: id, on: db)
@@ -87,7 +87,7 @@ extension APIHandlers {
     }
 
     func redeliverWebhook(_ input: Operations.RedeliverWebhook.Input) async throws -> Operations.RedeliverWebhook.Output {
-        let (id, deliveries) = (input.path.deliveryId, WebhookDeliveryStore(clock: clock))
+        let (id, deliveries) = (input.path.deliveryId, EventDeliveryStore(clock: clock))
         let delivery = try await database.transaction { db in try await deliveries.redeliver(id: id, on: db) }
         return .accepted(.init(body: .json(.init(delivery))))
     }
@@ -95,7 +95,7 @@ extension APIHandlers {
 
 extension APIHandlers {
     func receiveFulfillmentUpdate(_ input: Operations.ReceiveFulfillmentUpdate.Input) async throws -> Operations.ReceiveFulfillmentUpdate.Output {
-        guard let fulfillment = configuration.fulfillment else {
+        guard let fulfillment = configuration.delivery.fulfillment else {
             throw AtelierError(.notFound, code: .providerNotConfigured, title: "Not configured",
                                detail: "No fulfillment service is configured on this server (ATELIER_FULFILLMENT_URL).")
         }
@@ -141,7 +141,7 @@ extension Components.Schemas.Webhook {
 }
 
 extension Components.Schemas.WebhookDelivery {
-    init(_ delivery: WebhookDelivery) {
+    init(_ delivery: EventDelivery) {
         self.init(id: delivery.id, webhookId: delivery.subscriptionId, eventId: delivery.eventId, eventType: delivery.eventType,
                   status: .init(rawValue: delivery.status.rawValue)!, attempts: delivery.attempts, nextAttemptAt: delivery.nextAttemptAt,
                   lastStatus: delivery.lastStatus, lastError: delivery.lastError, createdAt: delivery.createdAt, completedAt: delivery.completedAt)

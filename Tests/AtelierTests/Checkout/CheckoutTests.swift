@@ -337,7 +337,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-keys-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         var configuration = AtelierConfiguration()
-        configuration.dataDirectory = folder.path
+        configuration.server.dataDirectory = folder.path
         let first = try PersonalDataKeys.load(configuration)
         let file = folder.appendingPathComponent("keys.json").path
         let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
@@ -349,7 +349,7 @@ import Testing
 
         let key = Data(repeating: 7, count: 32).base64EncodedString()
         let loaded = try AtelierConfiguration.load(environment: ["ATELIER_DATA_KEYS": "k2:\(key),k1:\(key)", "ATELIER_LOOKUP_KEY": key])
-        #expect(loaded.personalDataKeys?.keys.map(\.id) == ["k2", "k1"])
+        #expect(loaded.privacy.personalDataKeys?.keys.map(\.id) == ["k2", "k1"])
         // Bad key material is reported without being echoed.
         for environment in [["ATELIER_DATA_KEYS": "k1:c2hvcnQ=", "ATELIER_LOOKUP_KEY": key], ["ATELIER_DATA_KEYS": "k1:\(key)"]] {
             #expect(throws: ConfigurationError.self) { try AtelierConfiguration.load(environment: environment) }

@@ -36,15 +36,15 @@ import Testing
 
     @Test func payPalSendsTheBuyerBackToTheStorefront() throws {
         let defaults = try AtelierConfiguration.load(environment: Self.paypal)
-        #expect(defaults.paypal?.returnURL == "https://shop.example/checkout/{checkoutId}/return")
-        #expect(defaults.paypal?.cancelURL == "https://shop.example/checkout/{checkoutId}/cancelled")
-        #expect(defaults.reconcileInterval == 60)
+        #expect(defaults.commerce.paypal?.returnURL == "https://shop.example/checkout/{checkoutId}/return")
+        #expect(defaults.commerce.paypal?.cancelURL == "https://shop.example/checkout/{checkoutId}/cancelled")
+        #expect(defaults.commerce.reconcileInterval == 60)
 
         let chosen = try AtelierConfiguration.load(environment: Self.paypal.merging([
             "ATELIER_PAYPAL_RETURN_PATH": "/pay/{checkoutId}?via=paypal", "ATELIER_RECONCILE_INTERVAL_SECONDS": "5",
         ]) { $1 })
-        #expect(chosen.paypal?.returnURL == "https://shop.example/pay/{checkoutId}?via=paypal")
-        #expect(chosen.reconcileInterval == 5)
+        #expect(chosen.commerce.paypal?.returnURL == "https://shop.example/pay/{checkoutId}?via=paypal")
+        #expect(chosen.commerce.reconcileInterval == 5)
 
         do {
             _ = try AtelierConfiguration.load(environment: Self.paypal.merging([

@@ -109,16 +109,17 @@ final class RecordingReceiver: ChannelInboundHandler {
             try await database.transaction { db in
                 try await Outbox.record("order.created", aggregateId: "ord_pinned", data: ["n": "1"], at: Date(), on: db)
             }
-            var service = WebhookDeliveryService(database: database, subscriptions: subscriptions,
-                                                 settings: WebhookSettings(allowPrivateTargets: true, workers: 1, retry: WebhookRetryPolicy(delays: [60])),
-                                                 logger: Logger(label: "test"))
-            service.addressGuard.resolver = { host in host == "receiver.invalid" ? [.v4([127, 0, 0, 1])] : [] }
+            let settings = WebhookSettings(allowPrivateTargets: true, workers: 1, retry: DeliveryRetryPolicy(delays: [60]))
+            var partners = PartnerWebhookChannel(settings: settings)
+            partners.addressGuard.resolver = { host in host == "receiver.invalid" ? [.v4([127, 0, 0, 1])] : [] }
+            let service = EventDeliveryService(database: database, subscriptions: subscriptions, settings: settings, channels: [partners],
+                                               logger: Logger(label: "test"))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let worked = try await service.runOne(worker: "w", client: client)
             try await client.shutdown()
             #expect(worked)
             let delivered = try await database.withConnection { db in
-                try await WebhookDeliveryStore().list(subscriptionId: subscription.id, status: .succeeded, page: .init(limit: 10), on: db)
+                try await EventDeliveryStore().list(subscriptionId: subscription.id, status: .succeeded, page: .init(limit: 10), on: db)
             }
             #expect(delivered.items.count == 1, "\(delivered.items.map { $0.lastError ?? "" })")
             // The receiver saw the name, not the address, in Host.

@@ -86,7 +86,7 @@ import Testing
                 // Twice: still one fulfillment subscription.
                 try await subscriptions.ensureFulfillment(url: "http://127.0.0.1:9/fulfil", secret: WebhookSigner.newSecret(), on: db)
             }
-            _ = try await database.transaction { db in try await WebhookDeliveryStore().dispatch(subscriptions: subscriptions, on: db) }
+            _ = try await database.transaction { db in try await EventDeliveryStore().dispatch(subscriptions: subscriptions, on: db) }
             let stored = try await database.withConnection { db in
                 (try await db.raw("SELECT payload FROM webhook_deliveries").all(decodingColumn: "payload", as: String.self),
                  try await db.raw("SELECT COUNT(*) AS n FROM webhook_subscriptions WHERE kind = 'fulfillment'").first(decodingColumn: "n", as: Int.self))

@@ -22,17 +22,18 @@ import Testing
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-mail-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }
             // The transport as the delivery service sets it up when no SMTP relay is configured.
-            let service = WebhookDeliveryService(
+            let service = EventDeliveryService(
                 database: database, subscriptions: WebhookSubscriptionStore(cipher: cipher, guardrail: AddressGuard(allowPrivate: true)),
                 settings: WebhookSettings(),
                 mail: MailSettings(from: "Shop <orders@shop.example>", shopName: "Shop", trackingBaseURL: "https://shop.example",
                                    transport: .files(folder.path)),
                 logger: .init(label: "test"))
-            let (composer, transport) = try #require(service.mail)
-            @Sendable func delivery(_ eventId: String) -> WebhookDelivery {
-                WebhookDelivery(id: "whd_\(eventId)", subscriptionId: "whs_1", eventId: eventId, eventType: "order.created", seq: 1,
-                                aggregateId: order.id, payload: "{}", status: .pending, attempts: 0, nextAttemptAt: Date(), lastStatus: nil,
-                                lastError: nil, createdAt: Date(), completedAt: nil)
+            let mail = try #require(service.channels[.mail] as? MailChannel)
+            let (composer, transport) = (mail.composer, mail.transport)
+            @Sendable func delivery(_ eventId: String) -> EventDelivery {
+                EventDelivery(id: "whd_\(eventId)", subscriptionId: "whs_1", eventId: eventId, eventType: "order.created", seq: 1,
+                              aggregateId: order.id, payload: "{}", status: .pending, attempts: 0, nextAttemptAt: Date(), lastStatus: nil,
+                              lastError: nil, createdAt: Date(), completedAt: nil)
             }
             let receipt = try #require(try await database.withConnection { db in try await composer.message(for: delivery("evt_receipt1"), on: db) })
             #expect(receipt.to == "Ada Lovelace <Ada.Lovelace@example.com>")

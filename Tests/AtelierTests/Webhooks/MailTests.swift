@@ -38,8 +38,8 @@ import Testing
         let subscriptions = WebhookSubscriptionStore(cipher: .random(), guardrail: AddressGuard(allowPrivate: true))
         let mail = MailSettings(from: "Shop <orders@shop.example>", shopName: "Shop", trackingBaseURL: "https://shop.example", transport: .smtp(relay))
         try await TestDatabase.with(migrate: false) { database in
-            let service = WebhookDeliveryService(database: database, subscriptions: subscriptions, settings: WebhookSettings(),
-                                                 mail: mail, logger: .init(label: "test"))
+            let service = EventDeliveryService(database: database, subscriptions: subscriptions, settings: WebhookSettings(),
+                                               mail: mail, logger: .init(label: "test"))
             // 10 s to connect and 30 s for the exchange: another worker must not take the delivery over meanwhile.
             #expect(service.lease > Double(SMTPTransport(settings: relay).longestSend.components.seconds))
         }
@@ -62,10 +62,10 @@ import Testing
             let composer = MailComposer(settings: .init(from: "Shop <orders@shop.example>", shopName: "Shop", trackingBaseURL: "https://shop.example/",
                                                         transport: .files("/tmp")),
                                         cipher: fulfillment.checkouts.cipher)
-            func delivery(_ type: String, _ payload: String) -> WebhookDelivery {
-                WebhookDelivery(id: "whd_1", subscriptionId: "whs_1", eventId: "evt_1", eventType: type, seq: 1, aggregateId: order.id,
-                                payload: payload, status: .pending, attempts: 0, nextAttemptAt: Date(), lastStatus: nil, lastError: nil,
-                                createdAt: Date(), completedAt: nil)
+            func delivery(_ type: String, _ payload: String) -> EventDelivery {
+                EventDelivery(id: "whd_1", subscriptionId: "whs_1", eventId: "evt_1", eventType: type, seq: 1, aggregateId: order.id,
+                              payload: payload, status: .pending, attempts: 0, nextAttemptAt: Date(), lastStatus: nil, lastError: nil,
+                              createdAt: Date(), completedAt: nil)
             }
             let (created, other, production) = (delivery("order.created", "{}"), delivery("payment.succeeded", "{}"),
                                                  delivery("order.status_changed", #"{"data": {"to": "in_production"}}"#))

@@ -99,9 +99,9 @@ import Testing
             let composer = MailComposer(settings: .init(from: "Shop <orders@shop.example>", shopName: "Shop", trackingBaseURL: "https://shop.example",
                                                         transport: .files("/tmp")),
                                         cipher: fulfillment.checkouts.cipher)
-            let delivery = WebhookDelivery(id: "whd_1", subscriptionId: "whs_1", eventId: "evt_1", eventType: "order.status_changed", seq: 1,
-                                           aggregateId: order.id, payload: #"{"data": {"to": "shipped"}}"#, status: .pending, attempts: 0,
-                                           nextAttemptAt: Date(), lastStatus: nil, lastError: nil, createdAt: Date(), completedAt: nil)
+            let delivery = EventDelivery(id: "whd_1", subscriptionId: "whs_1", eventId: "evt_1", eventType: "order.status_changed", seq: 1,
+                                         aggregateId: order.id, payload: #"{"data": {"to": "shipped"}}"#, status: .pending, attempts: 0,
+                                         nextAttemptAt: Date(), lastStatus: nil, lastError: nil, createdAt: Date(), completedAt: nil)
             let checked = try #require(try await database.withConnection { db in try await composer.message(for: delivery, on: db) })
             // A checked link is escaped into its attribute.
             #expect(checked.html.contains(#"<a href="https://dhl.example/t?n=JD1&amp;l=en">Track the parcel</a>"#))

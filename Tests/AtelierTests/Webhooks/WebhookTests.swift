@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func retriesFollowTheScheduleWithJitterAndRetryAfter() {
-        let policy = WebhookRetryPolicy.standard
+        let policy = DeliveryRetryPolicy.standard
         for attempt in 1...policy.delays.count {
             let delay = policy.delay(after: attempt, retryAfter: nil)!
             #expect(abs(delay - policy.delays[attempt - 1]) <= policy.delays[attempt - 1] * 0.1 + 1e-9)
@@ -69,8 +69,8 @@ import Testing
         #expect(policy.delay(after: 1, retryAfter: 10_000_000) == 86_400)
         // About three days in all.
         #expect((2.9 * 86_400...3.3 * 86_400).contains(policy.delays.reduce(0, +)))
-        #expect(WebhookDeliveryService.retryAfter("7") == 7)
-        #expect(WebhookDeliveryService.retryAfter("soon") == nil)
+        #expect(SignedPost.retryAfter("7") == 7)
+        #expect(SignedPost.retryAfter("soon") == nil)
     }
 
     /// A subscription to everything and three events: two for one order, one for another.
@@ -91,7 +91,7 @@ import Testing
     @Test func eventsFanOutOnceAndOneOrdersEventsGoInOrder() async throws {
         try await TestDatabase.with { database in
             let (subscriptions, subscription) = try await setUp(database)
-            let deliveries = WebhookDeliveryStore()
+            let deliveries = EventDeliveryStore()
             #expect(try await database.transaction { db in try await deliveries.dispatch(subscriptions: subscriptions, on: db) } == 4)
             #expect(try await database.transaction { db in try await deliveries.dispatch(subscriptions: subscriptions, on: db) } == 0)
             let listed = try await database.withConnection { db in
@@ -108,8 +108,8 @@ import Testing
             #expect(try await database.transaction { db in try await deliveries.claim(worker: "w3", lease: 60, on: db) } == nil)
 
             // A failure schedules the retry and still holds ord_a's later event back.
-            let failed = WebhookDeliveryStore.Result(status: 503, latencyMs: 3, responseExcerpt: "busy", error: nil, retryAfter: 30)
-            let policy = WebhookRetryPolicy(delays: [30, 60])
+            let failed = DeliveryResult(status: 503, latencyMs: 3, responseExcerpt: "busy", error: nil, retryAfter: 30)
+            let policy = DeliveryRetryPolicy(delays: [30, 60])
             #expect(try await database.transaction { db in
                 try await deliveries.record(failed, for: first, url: subscription.url, worker: "w1", policy: policy, on: db)
             } == .pending)
@@ -130,7 +130,7 @@ import Testing
             _ = try await database.transaction { db in try await deliveries.redeliver(id: first.id, on: db) }
             let again = try #require(try await database.transaction { db in try await deliveries.claim(worker: "w1", lease: 60, on: db) })
             #expect(again.id == first.id)
-            let ok = WebhookDeliveryStore.Result(status: 204, latencyMs: 2, responseExcerpt: nil, error: nil, retryAfter: nil)
+            let ok = DeliveryResult(status: 204, latencyMs: 2, responseExcerpt: nil, error: nil, retryAfter: nil)
             #expect(try await database.transaction { db in
                 try await deliveries.record(ok, for: again, url: subscription.url, worker: "w1", policy: policy, on: db)
             } == .succeeded)
@@ -142,11 +142,11 @@ import Testing
     @Test func theLastFailureIsDeadAnd410OrDaysOfFailureTurnTheSubscriptionOff() async throws {
         try await TestDatabase.with { database in
             let (subscriptions, subscription) = try await setUp(database)
-            let deliveries = WebhookDeliveryStore()
+            let deliveries = EventDeliveryStore()
             _ = try await database.transaction { db in try await deliveries.dispatch(subscriptions: subscriptions, on: db) }
-            let noRetry = WebhookRetryPolicy(delays: [], disableAfter: 3 * 86_400)
+            let noRetry = DeliveryRetryPolicy(delays: [], disableAfter: 3 * 86_400)
             let first = try #require(try await database.transaction { db in try await deliveries.claim(worker: "w", lease: 60, on: db) })
-            let refused = WebhookDeliveryStore.Result(status: nil, latencyMs: 1, responseExcerpt: nil, error: "connection refused", retryAfter: nil)
+            let refused = DeliveryResult(status: nil, latencyMs: 1, responseExcerpt: nil, error: "connection refused", retryAfter: nil)
             #expect(try await database.transaction { db in
                 try await deliveries.record(refused, for: first, url: subscription.url, worker: "w", policy: noRetry, on: db)
             } == .dead)
@@ -155,7 +155,7 @@ import Testing
 
             // 410 Gone: the receiver wants nothing more; pending deliveries are cancelled.
             let second = try #require(try await database.transaction { db in try await deliveries.claim(worker: "w", lease: 60, on: db) })
-            let gone = WebhookDeliveryStore.Result(status: 410, latencyMs: 1, responseExcerpt: nil, error: nil, retryAfter: nil)
+            let gone = DeliveryResult(status: 410, latencyMs: 1, responseExcerpt: nil, error: nil, retryAfter: nil)
             #expect(try await database.transaction { db in
                 try await deliveries.record(gone, for: second, url: subscription.url, worker: "w", policy: noRetry, on: db)
             } == .cancelled)
@@ -204,16 +204,16 @@ import Testing
     @Test func anUnreachableReceiverIsRetriedLaterAndEveryAttemptIsLogged() async throws {
         try await TestDatabase.with { database in
             let (subscriptions, subscription) = try await setUp(database)
-            var settings = WebhookSettings(allowPrivateTargets: true, workers: 1, retry: WebhookRetryPolicy(delays: [60]))
+            var settings = WebhookSettings(allowPrivateTargets: true, workers: 1, retry: DeliveryRetryPolicy(delays: [60]))
             settings.totalTimeout = .seconds(2)
-            let service = WebhookDeliveryService(database: database, subscriptions: subscriptions, settings: settings,
-                                                 logger: Logger(label: "test"))
+            let service = EventDeliveryService(database: database, subscriptions: subscriptions, settings: settings,
+                                               logger: Logger(label: "test"))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let worked = try await service.runOne(worker: "w", client: client)
             try await client.shutdown()
             #expect(worked)
             let listed = try await database.withConnection { db in
-                try await WebhookDeliveryStore().list(subscriptionId: subscription.id, status: .pending, page: .init(limit: 10), on: db)
+                try await EventDeliveryStore().list(subscriptionId: subscription.id, status: .pending, page: .init(limit: 10), on: db)
             }
             let tried = try #require(listed.items.first { $0.attempts == 1 })
             #expect(tried.lastStatus == nil && tried.lastError != nil)
@@ -226,15 +226,15 @@ import Testing
             // Saved while private targets were allowed; the service now refuses them (a name can also move to an
             // internal address after it was saved).
             let (subscriptions, subscription) = try await setUp(database)
-            let settings = WebhookSettings(allowPrivateTargets: false, workers: 1, retry: WebhookRetryPolicy(delays: [60]))
-            let service = WebhookDeliveryService(database: database, subscriptions: subscriptions, settings: settings,
-                                                 logger: Logger(label: "test"))
+            let settings = WebhookSettings(allowPrivateTargets: false, workers: 1, retry: DeliveryRetryPolicy(delays: [60]))
+            let service = EventDeliveryService(database: database, subscriptions: subscriptions, settings: settings,
+                                               logger: Logger(label: "test"))
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
             let worked = try await service.runOne(worker: "w", client: client)
             try await client.shutdown()
             #expect(worked)
             let listed = try await database.withConnection { db in
-                try await WebhookDeliveryStore().list(subscriptionId: subscription.id, status: .pending, page: .init(limit: 10), on: db)
+                try await EventDeliveryStore().list(subscriptionId: subscription.id, status: .pending, page: .init(limit: 10), on: db)
             }
             let tried = try #require(listed.items.first { $0.attempts == 1 })
             #expect(tried.lastStatus == nil)

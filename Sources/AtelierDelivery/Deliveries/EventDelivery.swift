@@ -5,8 +5,9 @@ import AtelierCommerce
 import Foundation
 import SQLKit
 
-/// One event for one subscription, tried until the receiver takes it or the schedule runs out.
-public struct WebhookDelivery: Sendable, Equatable {
+/// One event for one subscription, over the subscription's channel (a partner's webhook, the fulfillment
+/// service, the shopper's email), tried until the receiver takes it or the schedule runs out.
+public struct EventDelivery: Sendable, Equatable {
     public enum Status: String, Sendable { case pending, succeeded, dead, cancelled }
 
     public var id: String

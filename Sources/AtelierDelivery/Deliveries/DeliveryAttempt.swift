@@ -5,7 +5,8 @@ import AtelierCommerce
 import Foundation
 import SQLKit
 
-public struct WebhookAttempt: Sendable, Equatable {
+/// One try of a delivery, as the attempt log keeps it.
+public struct DeliveryAttempt: Sendable, Equatable {
     public var number: Int
     public var at: Date
     public var url: String

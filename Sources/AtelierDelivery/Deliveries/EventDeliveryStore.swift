@@ -6,7 +6,7 @@ import Foundation
 import SQLKit
 
 /// Fans outbox events out to subscriptions and keeps each delivery's state and attempts.
-public struct WebhookDeliveryStore: Sendable {
+public struct EventDeliveryStore: Sendable {
     private let clock: WallClock
 
     public init(clock: WallClock = .system) { self.clock = clock }
@@ -53,7 +53,7 @@ public struct WebhookDeliveryStore: Sendable {
     }
 
     /// A `webhook.test` event for one subscription, delivered like any other.
-    public func sendTest(to subscription: WebhookSubscription, on db: any SQLDatabase) async throws -> WebhookDelivery {
+    public func sendTest(to subscription: WebhookSubscription, on db: any SQLDatabase) async throws -> EventDelivery {
         let now = clock.now
         let eventId = Identifier.make(prefix: "evt", at: now)
         struct Envelope: Encodable {
@@ -97,7 +97,7 @@ public struct WebhookDeliveryStore: Sendable {
     }
 
     /// Claims the next `claimable` delivery for `lease`.
-    public func claim(worker: String, lease: TimeInterval, on db: any SQLDatabase) async throws -> WebhookDelivery? {
+    public func claim(worker: String, lease: TimeInterval, on db: any SQLDatabase) async throws -> EventDelivery? {
         let now = clock.now
         // Only the delivery's row: locking the joined subscription row too would make every worker skip every
         // delivery of a subscription while one of them claims.
@@ -109,30 +109,11 @@ public struct WebhookDeliveryStore: Sendable {
             """).first().map(Self.delivery)
     }
 
-    /// What one attempt gave.
-    public struct Result: Sendable {
-        public var status: Int?
-        public var latencyMs: Int
-        public var responseExcerpt: String?
-        public var error: String?
-        public var retryAfter: TimeInterval?
-
-        public init(status: Int?, latencyMs: Int, responseExcerpt: String?, error: String?, retryAfter: TimeInterval?) {
-            self.status = status
-            self.latencyMs = latencyMs
-            self.responseExcerpt = responseExcerpt
-            self.error = error
-            self.retryAfter = retryAfter
-        }
-
-        public var succeeded: Bool { status.map { (200..<300).contains($0) } ?? false }
-    }
-
     /// Records an attempt and decides what comes next: done, again later, dead, or (410) the subscription off.
     /// Only the worker holding the lease may record (a late worker whose lease ran out is ignored).
     /// Writes the attempt down before anything is sent, so an attempt cut short by a crash stays visible
     /// ("in progress", never finished) — an email or webhook is never sent twice without a trace.
-    public func beginAttempt(_ delivery: WebhookDelivery, url: String, worker: String, on db: any SQLDatabase) async throws -> String? {
+    public func beginAttempt(_ delivery: EventDelivery, url: String, worker: String, on db: any SQLDatabase) async throws -> String? {
         let held = try await db.raw("""
             SELECT id FROM webhook_deliveries WHERE id = \(bind: delivery.id) AND locked_by = \(bind: worker) AND status = 'pending'\(unsafeRaw: db.rowLock())
             """).first()
@@ -150,8 +131,8 @@ public struct WebhookDeliveryStore: Sendable {
     }
 
     @discardableResult
-    public func record(_ result: Result, for delivery: WebhookDelivery, attemptId: String? = nil, url: String, worker: String,
-                       policy: WebhookRetryPolicy, on db: any SQLDatabase) async throws -> WebhookDelivery.Status? {
+    public func record(_ result: DeliveryResult, for delivery: EventDelivery, attemptId: String? = nil, url: String, worker: String,
+                       policy: DeliveryRetryPolicy, on db: any SQLDatabase) async throws -> EventDelivery.Status? {
         let now = clock.now
         // Held by this worker, read with the number of attempts so far: every attempt counts, those cut short by a crash too.
         guard let held = try await db.raw("""
@@ -175,7 +156,7 @@ public struct WebhookDeliveryStore: Sendable {
                     \(bind: result.status), \(bind: result.latencyMs), \(bind: result.responseExcerpt), \(bind: result.error))
                 """).run()
         }
-        let status: WebhookDelivery.Status
+        let status: EventDelivery.Status
         var next = now
         if result.succeeded {
             status = .succeeded
@@ -226,7 +207,7 @@ public struct WebhookDeliveryStore: Sendable {
     }
 
     /// Sends a delivery again from now on (after a fix at the receiver), whatever its state.
-    public func redeliver(id: String, on db: any SQLDatabase) async throws -> WebhookDelivery {
+    public func redeliver(id: String, on db: any SQLDatabase) async throws -> EventDelivery {
         guard let delivery = try await find(id: id, on: db) else { throw AtelierError.notFound("Delivery '\(id)'") }
         try await db.raw("""
             UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(bind: clock.now), completed_at = NULL,
@@ -237,14 +218,14 @@ public struct WebhookDeliveryStore: Sendable {
         return updated
     }
 
-    public func find(id: String, on db: any SQLDatabase) async throws -> WebhookDelivery? {
+    public func find(id: String, on db: any SQLDatabase) async throws -> EventDelivery? {
         guard Identifier.isWellFormed(id, prefix: "whd") else { return nil }
         return try await db.select().column("*").from("webhook_deliveries").where("id", .equal, id).first().map(Self.delivery)
     }
 
     /// A subscription's deliveries, newest first.
-    public func list(subscriptionId: String, status: WebhookDelivery.Status?, page: PageRequest, on db: any SQLDatabase) async throws
-        -> Page<WebhookDelivery> {
+    public func list(subscriptionId: String, status: EventDelivery.Status?, page: PageRequest, on db: any SQLDatabase) async throws
+        -> Page<EventDelivery> {
         var query = db.select().column("*").from("webhook_deliveries").where("subscription_id", .equal, subscriptionId)
         if let status { query = query.where("status", .equal, status.rawValue) }
         if let after = page.after { query = query.where("id", .lessThan, after) }
@@ -253,9 +234,9 @@ public struct WebhookDeliveryStore: Sendable {
         return Page(items: items, nextCursor: rows.count > page.limit ? items.last.map { PageRequest.cursor(for: $0.id) } : nil)
     }
 
-    public func attempts(deliveryId: String, on db: any SQLDatabase) async throws -> [WebhookAttempt] {
+    public func attempts(deliveryId: String, on db: any SQLDatabase) async throws -> [DeliveryAttempt] {
         try await db.select().column("*").from("webhook_attempts").where("delivery_id", .equal, deliveryId).orderBy("number").all().map { row in
-            WebhookAttempt(
+            DeliveryAttempt(
                 number: try row.decode(column: "number", as: Int.self), at: try row.decode(column: "at", as: Date.self),
                 url: try row.decode(column: "url", as: String.self), status: try row.decode(column: "status", as: Int?.self),
                 latencyMs: try row.decode(column: "latency_ms", as: Int.self),
@@ -277,13 +258,13 @@ public struct WebhookDeliveryStore: Sendable {
         return (undispatched, pending, dead, first.map { max(0, clock.now.timeIntervalSince($0)) } ?? 0)
     }
 
-    static func delivery(_ row: any SQLRow) throws -> WebhookDelivery {
-        WebhookDelivery(
+    static func delivery(_ row: any SQLRow) throws -> EventDelivery {
+        EventDelivery(
             id: try row.decode(column: "id", as: String.self), subscriptionId: try row.decode(column: "subscription_id", as: String.self),
             eventId: try row.decode(column: "event_id", as: String.self), eventType: try row.decode(column: "event_type", as: String.self),
             seq: try row.decode(column: "seq", as: Int64.self), aggregateId: try row.decode(column: "aggregate_id", as: String.self),
             payload: try row.decode(column: "payload", as: String.self),
-            status: WebhookDelivery.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
+            status: EventDelivery.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
             attempts: try row.decode(column: "attempts", as: Int.self), nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
             lastStatus: try row.decode(column: "last_status", as: Int?.self), lastError: try row.decode(column: "last_error", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self), completedAt: try row.decode(column: "completed_at", as: Date?.self))
