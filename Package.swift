@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         .executableTarget(
@@ -78,8 +79,9 @@ let package = Package(
         // AtelierAssets and AtelierCatalog (products, templates, inventory; pricing, shipping, tax, ship dates);
         // AtelierCustomization (sessions, checks, previews); AtelierCommerce (cart, checkout, payments, orders,
         // refunds, the sales ledger); AtelierDelivery (webhooks, mail, fulfillment) and AtelierInsights (reports);
-        // AtelierPrivacy; AtelierAccess (API keys) beside them; Atelier at the top: the configuration that composes
-        // every module's settings, the migrations, the seed data, and one import for the server and the tools.
+        // AtelierPrivacy; AtelierAccess (API keys, staff accounts and their sessions) beside them; Atelier at the top:
+        // the configuration that composes every module's settings, the migrations, the seed data, and one import for
+        // the server and the tools.
         // A lower module that must set off a higher one does it through the outbox or a protocol it owns.
         .target(
             name: "AtelierCore",
@@ -150,7 +152,9 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "AtelierAccess", dependencies: ["AtelierCore", .product(name: "SQLKit", package: "sql-kit"),
-                                                      .product(name: "Crypto", package: "swift-crypto")]),
+                                                      .product(name: "Crypto", package: "swift-crypto"),
+                                                      .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                                                      .product(name: "NIOPosix", package: "swift-nio")]),
         .target(
             name: "Atelier",
             dependencies: [

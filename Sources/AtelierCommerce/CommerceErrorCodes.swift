@@ -28,8 +28,6 @@ extension AtelierError.Code {
     public static let illegalTransition = Self("illegal_transition")
     /// Not enough tracked stock for the quantity.
     public static let insufficientStock = Self("insufficient_stock")
-    /// A value that is not an email address.
-    public static let invalidEmail = Self("invalid_email")
     /// An Idempotency-Key of the wrong shape.
     public static let invalidIdempotencyKey = Self("invalid_idempotency_key")
     /// A phone number of the wrong shape.
@@ -81,7 +79,7 @@ extension AtelierError.Code {
     public static let commerceCodes: [AtelierError.Code] = [
         .allowed, .cartEmpty, .cartLineLimit, .cartNotReady, .cartSizeLimit, .checkoutPaid, .customizationInvalid,
         .duplicate, .idempotencyKeyRequired, .idempotencyKeyReused, .illegalTransition, .insufficientStock,
-        .invalidEmail, .invalidIdempotencyKey, .invalidPhone, .invalidSignature, .malformedEvent, .missingSignature,
+        .invalidIdempotencyKey, .invalidPhone, .invalidSignature, .malformedEvent, .missingSignature,
         .notPositive, .optionUnavailable, .orderCancelled, .paymentProviderError, .paymentProviderUnavailable,
         .priceChanged, .providerUnavailable, .quantityLimit, .refundExceedsRemaining, .refundUnavailable,
         .requestInProgress, .selectionInvalid, .staleSignature, .templateChanged, .unexpected, .unknownLine,

@@ -11,6 +11,8 @@ extension AtelierError.Code {
     public static let invalidCharacters = Self("invalid_characters")
     /// A page cursor this API did not hand out.
     public static let invalidCursor = Self("invalid_cursor")
+    /// A value that is not an email address (a shopper's contact, a staff account's sign-in).
+    public static let invalidEmail = Self("invalid_email")
     /// The named resource does not exist.
     public static let notFound = Self("not_found")
     /// A number or length outside its allowed range.
@@ -26,7 +28,7 @@ extension AtelierError.Code {
 
     /// Every code declared in this file, for the contract test (Swift cannot list static members).
     public static let coreCodes: [AtelierError.Code] = [
-        .badRequest, .forbidden, .internalError, .invalidCharacters, .invalidCursor, .notFound, .outOfRange, .required,
-        .tooLong, .unauthorized, .validationFailed,
+        .badRequest, .forbidden, .internalError, .invalidCharacters, .invalidCursor, .invalidEmail, .notFound, .outOfRange,
+        .required, .tooLong, .unauthorized, .validationFailed,
     ]
 }

@@ -16,20 +16,22 @@ public enum AtelierApp {
         clock: WallClock = .system,
         registry: PrometheusCollectorRegistry = .init(),
         logger: Logger,
-        onBootstrapKey: @escaping @Sendable (IssuedAPIKey) -> Void = { _ in }
+        onBootstrapKey: @escaping @Sendable (IssuedAPIKey) -> Void = { _ in },
+        onBootstrapConsoleAdmin: @escaping @Sendable (IssuedStaffAccount) -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let contract = try ContractDocument.load()
         let cache = ResponseCache()
-        let assetStorage = AssetStorageFactory.make(configuration)
-        let memo = CatalogMemo { cache.revision }
         let cipher = try PersonalDataKeys.load(configuration)
         // Provider calls go through clients of their own, with short connect timeouts; webhook verification has
         // its own small pool, apart from the payments' connections.
         let paymentsClient = ProviderClient.payments()
         let webhookClient = ProviderClient.webhookVerification()
-        let gateways = PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient)
-        let handlers = APIHandlers(database: database, configuration: configuration, clock: clock, registry: registry,
-                                   assetStorage: assetStorage, memo: memo, cipher: cipher, gateways: gateways)
+        // Every store and domain service, built once and shared by the handlers, the edge and the background work.
+        let services = AppServices(
+            configuration: configuration, database: database, clock: clock, cipher: cipher,
+            gateways: PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient),
+            memo: CatalogMemo { cache.revision })
+        let handlers = APIHandlers(services: services, registry: registry)
         // The generated server registers its operations; the contract's own documents are served beside them.
         let operations = OperationRegistry()
         try handlers.registerHandlers(on: operations, configuration: .init(dateTranscoder: RFC3339Dates(),
@@ -47,14 +49,14 @@ public enum AtelierApp {
             maxAssetBytes: configuration.assets.maxAssetBytes,
             uploadQuota: configuration.server.rateLimits.uploadBytesPerHour.map { UploadQuota(bytesPerHour: $0) },
             cartTTL: configuration.commerce.cartTTL,
-            authenticator: Authenticator(database: database, store: APIKeyStore(clock: clock)),
+            authenticator: Authenticator(database: services.database, store: services.apiKeys),
             metricsAccess: MetricsAccess(token: configuration.server.metricsToken),
             cache: cache,
             cartAnswers: CartAnswerCache(),
-            database: database,
-            carts: CartStore(ttl: configuration.commerce.cartTTL, limits: configuration.commerce.cartLimits, clock: clock),
-            shipDates: configuration.catalog.shipDates,
-            clock: clock
+            database: services.database,
+            carts: services.carts,
+            shipDates: services.configuration.catalog.shipDates,
+            clock: services.clock
         ))
         let responder = EdgeResponder(chain: chain, router: OperationRouter())
         if configuration.commerce.paymentProviders.contains(.test) {
@@ -78,20 +80,20 @@ public enum AtelierApp {
                 webhookClient,
                 paymentsClient,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.server.catalogPollInterval, logger: logger),
-            ] + BackgroundWork.services(configuration: configuration, database: database, assetStorage: assetStorage,
-                                        cipher: cipher, gateways: gateways, clock: clock, logger: logger, workers: configuration.server.workers)
+            ] + BackgroundWork.services(services: services, logger: logger, workers: configuration.server.workers)
                 .map { StartGate.Gated(gate: migrated, service: $0) as any Service },
             logger: logger
         )
         app.beforeServerStarts {
-            if let issued = try await Bootstrap.prepare(
-                database, mintAdminKey: configuration.server.bootstrapAdminKey, seedDemoCatalog: configuration.server.seedDemoCatalog,
-                shopCurrency: configuration.catalog.shopCurrency, clock: clock, logger: logger
-            ) {
-                onBootstrapKey(issued)
-            }
+            let bootstrapped = try await Bootstrap.prepare(
+                database, mintAdminKey: configuration.server.bootstrapAdminKey,
+                createConsoleAdmin: configuration.server.bootstrapAdminKey && configuration.staff.consoleEnabled, staff: configuration.staff,
+                seedDemoCatalog: configuration.server.seedDemoCatalog, shopCurrency: configuration.catalog.shopCurrency, clock: clock, logger: logger
+            )
+            if let issued = bootstrapped.adminKey { onBootstrapKey(issued) }
+            if let issued = bootstrapped.consoleAdmin { onBootstrapConsoleAdmin(issued) }
             migrated.open()
-            if try await SalesLedger(timeZone: configuration.catalog.shipDates.timeZone).prepare(database: database) {
+            if try await services.salesLedger.prepare(database: database) {
                 logger.notice("rebuilt the sales reports' daily figures", metadata: ["time_zone": .string(configuration.catalog.shipDates.timeZone.identifier)])
             }
             await refresh(cache, from: database, logger: logger)

@@ -5,48 +5,38 @@ import ServiceLifecycle
 
 /// The job workers and the periodic jobs, shared by `serve` (in-process) and `atelier worker`.
 public enum BackgroundWork {
-    public static func handlers(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
-                                cipher: PersonalDataCipher, gateways: PaymentGateways, clock: WallClock) -> [JobHandler] {
-        [
-            PreviewJobs.handler(database: database, assets: AssetStore(storage: assetStorage, clock: clock,
-                                                                      identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")))),
-            SessionCleanupJobs.handler(database: database, sessions: SessionStore(ttl: configuration.customization.sessionTTL, clock: clock),
-                                       carts: CartStore(ttl: configuration.commerce.cartTTL, limits: configuration.commerce.cartLimits, clock: clock)),
+    /// Every module's job handlers, with the stores of `services`.
+    public static func handlers(services: AppServices) -> [JobHandler] {
+        let (configuration, database, clock) = (services.configuration, services.database, services.clock)
+        return [
+            PreviewJobs.handler(database: database, assets: services.previewAssets),
+            SessionCleanupJobs.handler(database: database, sessions: services.sessions, carts: services.carts),
             CheckoutExpiryJobs.handler(database: database, clock: clock),
-            SalesLedgerJobs.handler(database: database, ledger: SalesLedger(timeZone: configuration.catalog.shipDates.timeZone)),
-            RetentionJobs.handler(database: database, privacy: PrivacyRequests(configuration: configuration, database: database, cipher: cipher,
-                                                                               storage: assetStorage, clock: clock),
-                                  settings: configuration.privacy.retention, clock: clock),
-            RefundJobs.handler(database: database, refunds: Refunds(gateways: gateways, clock: clock)),
-            PaymentReconciliationJobs.handler(reconciliation: PaymentReconciliation(
-                payments: CheckoutPayments(database: database, gateways: gateways, clock: clock), clock: clock)),
+            SalesLedgerJobs.handler(database: database, ledger: services.salesLedger),
+            RetentionJobs.handler(database: database, privacy: services.privacy, settings: configuration.privacy.retention, clock: clock),
+            RefundJobs.handler(database: database, refunds: services.refunds),
+            PaymentReconciliationJobs.handler(reconciliation: services.reconciliation),
         ]
     }
 
-    public static func services(configuration: AtelierConfiguration, database: any DatabaseClient, assetStorage: any AssetStorage,
-                                cipher: PersonalDataCipher, gateways: PaymentGateways, clock: WallClock, logger: Logger,
-                                workers: Int) -> [any Service] {
+    public static func services(services: AppServices, logger: Logger, workers: Int) -> [any Service] {
         guard workers > 0 else { return [] }
-        let handlers = handlers(configuration: configuration, database: database, assetStorage: assetStorage, cipher: cipher,
-                                gateways: gateways, clock: clock)
-        var services: [any Service] = (0..<workers).map { _ in
+        let (configuration, database, clock) = (services.configuration, services.database, services.clock)
+        let handlers = handlers(services: services)
+        var running: [any Service] = (0..<workers).map { _ in
             JobWorker(database: database, handlers: handlers, clock: clock, logger: logger)
         }
-        var periodic = PeriodicJobs(database: database, clock: clock, logger: logger)
+        var periodic = PeriodicJobs(database: database, queue: services.jobs, clock: clock, logger: logger)
         // Payments whose webhook never came are looked up at their provider (ATELIER_RECONCILE_INTERVAL_SECONDS).
         periodic.schedule.append((PaymentReconciliationJobs.kind, configuration.commerce.reconcileInterval))
         periodic.tick = min(periodic.tick, configuration.commerce.reconcileInterval)
-        services.append(periodic)
+        running.append(periodic)
         // Outbox events to their subscriptions (partner webhooks, the fulfillment service, emails): at least once,
         // in order per aggregate.
-        services.append(EventDeliveryService(
-            database: database, subscriptions: webhookSubscriptions(configuration, cipher: cipher, clock: clock),
+        running.append(EventDeliveryService(
+            database: database, subscriptions: services.webhookSubscriptions,
             settings: configuration.delivery.webhooks, fulfillment: configuration.delivery.fulfillment, mail: configuration.delivery.mail, clock: clock, logger: logger))
-        return services
-    }
-
-    static func webhookSubscriptions(_ configuration: AtelierConfiguration, cipher: PersonalDataCipher, clock: WallClock) -> WebhookSubscriptionStore {
-        WebhookSubscriptionStore(cipher: cipher, guardrail: configuration.delivery.webhooks.addressGuard, clock: clock)
+        return running
     }
 }
 
@@ -54,6 +44,7 @@ public enum BackgroundWork {
 /// nodes run this, each job is queued once per period.
 struct PeriodicJobs: Service {
     let database: any DatabaseClient
+    let queue: JobQueue
     let clock: WallClock
     let logger: Logger
     /// Each job kind and how often it runs.
@@ -69,7 +60,6 @@ struct PeriodicJobs: Service {
             while !Task.isCancelled {
                 let now = clock.now.timeIntervalSince1970
                 do {
-                    let queue = JobQueue(backend: database.backend, clock: clock)
                     try await database.transaction { db in
                         for (kind, period) in schedule {
                             _ = try await queue.enqueue(kind: kind, payload: "{}", dedupeKey: "\(kind):\(Int(now / period))", maxAttempts: 3, on: db)

@@ -12,7 +12,7 @@ struct AtelierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atelier",
         abstract: "Headless commerce backend for made-to-order, customizable products.",
-        subcommands: [Serve.self, Worker.self, Migrate.self, SeedDemo.self, APIKeyCommand.self, OpenMail.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, SeedDemo.self, APIKeyCommand.self, StaffCommand.self, OpenMail.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -69,6 +69,9 @@ struct Serve: AsyncParsableCommand {
             registry: registry,
             logger: logger,
             onBootstrapKey: { issued in
+                BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.server.dataDirectory, address: address, logger: logger)
+            },
+            onBootstrapConsoleAdmin: { issued in
                 BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.server.dataDirectory, address: address, logger: logger)
             }
         )
@@ -127,11 +130,13 @@ struct Worker: AsyncParsableCommand {
         let database = try await environment.openDatabase()
         // Refund jobs call the payment providers through a client of their own, closed after the workers stop.
         let paymentsClient = ProviderClient.payments()
-        let services: [any Service] = [database, paymentsClient] + BackgroundWork.services(
-            configuration: environment.configuration, database: database,
-            assetStorage: AssetStorageFactory.make(environment.configuration),
+        // No memo: the workers answer no requests, so no response cache tells them the catalog revision.
+        let appServices = AppServices(
+            configuration: environment.configuration, database: database, clock: .system,
             cipher: try PersonalDataKeys.load(environment.configuration),
-            gateways: PaymentGateways(environment.configuration, client: paymentsClient), clock: .system, logger: logger, workers: count)
+            gateways: PaymentGateways(environment.configuration, client: paymentsClient))
+        let services: [any Service] = [database, paymentsClient]
+            + BackgroundWork.services(services: appServices, logger: logger, workers: count)
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = environment.configuration.server.shutdownTimeout
         logger.notice("job workers started", metadata: ["count": .stringConvertible(count)])

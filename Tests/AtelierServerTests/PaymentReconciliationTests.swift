@@ -131,13 +131,11 @@ import Testing
             var configuration = AtelierConfiguration()
             configuration.server.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)").path
             configuration.commerce.reconcileInterval = 5
-            let handlers = BackgroundWork.handlers(
-                configuration: configuration, database: app.database, assetStorage: AssetStorageFactory.make(configuration),
-                cipher: .random(), gateways: PaymentGateways(), clock: .system)
+            let built = AppServices(configuration: configuration, database: app.database, clock: .system, cipher: .random(),
+                                    gateways: PaymentGateways())
+            let handlers = BackgroundWork.handlers(services: built)
             #expect(handlers.map(\.kind).contains(PaymentReconciliationJobs.kind))
-            let services = BackgroundWork.services(
-                configuration: configuration, database: app.database, assetStorage: AssetStorageFactory.make(configuration),
-                cipher: .random(), gateways: PaymentGateways(), clock: .system, logger: TestDatabase.logger, workers: 1)
+            let services = BackgroundWork.services(services: built, logger: TestDatabase.logger, workers: 1)
             let periodic = try #require(services.compactMap { $0 as? PeriodicJobs }.first)
             #expect(periodic.schedule.contains { $0.kind == PaymentReconciliationJobs.kind && $0.period == 5 })
             #expect(periodic.tick == 5)

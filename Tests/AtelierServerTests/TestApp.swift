@@ -57,6 +57,8 @@ func withApp<T: Sendable>(
     var configuration = AtelierConfiguration()
     configuration.database = setting
     configuration.server.bootstrapAdminKey = true
+    // The console's first admin is made at bootstrap; bcrypt's least cost keeps that quick.
+    configuration.staff.bcryptCost = 4
     // Assets and mail of each test go to a folder of its own, removed afterwards.
     let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)")
     configuration.server.dataDirectory = dataDirectory.path

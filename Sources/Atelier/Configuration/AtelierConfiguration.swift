@@ -25,6 +25,8 @@ public struct AtelierConfiguration: Sendable {
     public var commerce = CommerceSettings()
     public var delivery = DeliverySettings()
     public var privacy = PrivacySettings()
+    /// The operator console's staff: session timeouts, bcrypt's cost, sign-in throttling.
+    public var staff = StaffSettings()
 
     public init() {}
 

@@ -25,6 +25,7 @@ public enum AllMigrations {
         CreateRefunds(),
         AddCheckoutPaymentChecks(),
         AddPendingDeliveryOrderIndex(),
+        CreateStaff(),
     ]
 }
 

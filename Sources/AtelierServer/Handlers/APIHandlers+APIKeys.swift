@@ -9,14 +9,14 @@ extension APIHandlers {
 
     func listApiKeys(_ input: Operations.ListApiKeys.Input) async throws -> Operations.ListApiKeys.Output {
         let request = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let store = apiKeys
+        let store = services.apiKeys
         let page = try await database.withConnection { db in try await store.list(page: request, on: db) }
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.ApiKey.init), nextCursor: page.nextCursor))))
     }
 
     func createApiKey(_ input: Operations.CreateApiKey.Input) async throws -> Operations.CreateApiKey.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let store = apiKeys
+        let store = services.apiKeys
         let issued = try await database.withConnection { db in
             try await store.create(name: body.name, role: Role(body.role), on: db)
         }
@@ -28,7 +28,7 @@ extension APIHandlers {
 
     func getApiKey(_ input: Operations.GetApiKey.Input) async throws -> Operations.GetApiKey.Output {
         let id = input.path.keyId
-        let store = apiKeys
+        let store = services.apiKeys
         guard let key = try await database.withConnection({ db in try await store.find(id: id, on: db) }) else {
             throw AtelierError.notFound("API key '\(id)'")
         }
@@ -41,7 +41,7 @@ extension APIHandlers {
             throw AtelierError(.conflict, code: .revokingOwnKey, title: "Cannot revoke the key in use",
                                detail: "Revoke this key with another admin key, or with `atelier api-key revoke`.")
         }
-        let store = apiKeys
+        let store = services.apiKeys
         let key = try await database.transaction { db in try await store.revoke(id: id, on: db) }
         RequestScope.current?.logger.notice("API key revoked", metadata: ["revoked_key_id": .string(key.id)])
         return .ok(.init(body: .json(.init(key))))

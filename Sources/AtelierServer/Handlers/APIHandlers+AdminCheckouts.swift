@@ -14,14 +14,15 @@ extension APIHandlers {
             status: query.status.flatMap { CheckoutStatus(rawValue: $0.rawValue) },
             provider: query.provider.flatMap { PaymentProviderKind(rawValue: $0.rawValue) },
             from: query.from, to: query.to, emailHash: query.email.map(cipher.lookupHash(email:)))
-        let result = try await database.withConnection { db in try await CheckoutStore().list(filter, page: page, on: db) }
+        let checkouts = services.checkouts
+        let result = try await database.withConnection { db in try await checkouts.list(filter, page: page, on: db) }
         return .ok(.init(body: .json(.init(items: try result.items.map { try adminCheckout($0, history: []) }, nextCursor: result.nextCursor))))
     }
 
     func getAdminCheckout(_ input: Operations.GetAdminCheckout.Input) async throws -> Operations.GetAdminCheckout.Output {
-        let id = input.path.checkoutId
+        let (id, checkouts) = (input.path.checkoutId, services.checkouts)
         let answer = try await database.withConnection { db in
-            guard let listed = try await CheckoutStore().listed(id: id, on: db) else { throw AtelierError.notFound("Checkout '\(id)'") }
+            guard let listed = try await checkouts.listed(id: id, on: db) else { throw AtelierError.notFound("Checkout '\(id)'") }
             return try adminCheckout(listed, history: try await CheckoutAudit.history(checkoutId: listed.checkout.id, on: db))
         }
         return .ok(.init(body: .json(answer)))
@@ -34,10 +35,10 @@ extension APIHandlers {
             throw AtelierError.validation([.init(pointer: "/reason", code: .invalidReason, message: "a reason, without control characters.")])
         }
         let key = try caller()
-        let (id, cancellation) = (input.path.checkoutId, CheckoutCancellation(clock: clock))
+        let (id, cancellation, checkouts) = (input.path.checkoutId, services.cancellation, services.checkouts)
         let answer = try await database.transaction { db in
             guard try await cancellation.cancel(checkoutId: id, reason: reason, by: Actor(.apiKey, key.id), on: db) != nil,
-                  let listed = try await CheckoutStore().listed(id: id, on: db)
+                  let listed = try await checkouts.listed(id: id, on: db)
             else { throw AtelierError.notFound("Checkout '\(id)'") }
             return try adminCheckout(listed, history: try await CheckoutAudit.history(checkoutId: id, on: db))
         }

@@ -4,20 +4,11 @@ import Foundation
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var carts: CartStore { CartStore(ttl: configuration.commerce.cartTTL, limits: configuration.commerce.cartLimits, clock: clock) }
-    var cartAddition: CartAddition {
-        CartAddition(carts: carts, sessions: sessions, products: products, jobs: jobs, memo: memo)
-    }
-    var cartPricing: CartPricing {
-        CartPricing(currency: configuration.catalog.shopCurrency, taxMode: configuration.catalog.taxMode, calendar: configuration.catalog.shipDates,
-                    memo: memo, clock: clock)
-    }
-
     /// The key the edge read from `X-Session-Key` or the `atelier_session` cookie.
     private var sessionKey: String? { RequestScope.current?.sessionKey }
 
     func getCart(_ input: Operations.GetCart.Input) async throws -> Operations.GetCart.Output {
-        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let (carts, pricing, key) = (services.carts, services.cartPricing, sessionKey)
         let answer = try await database.withConnection { db -> Components.Schemas.Cart in
             guard let cart = try await carts.find(key: key, on: db) else { return emptyCart() }
             try await carts.touch(cart, on: db)
@@ -27,7 +18,7 @@ extension APIHandlers {
     }
 
     func clearCart(_ input: Operations.ClearCart.Input) async throws -> Operations.ClearCart.Output {
-        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let (carts, pricing, key) = (services.carts, services.cartPricing, sessionKey)
         let answer = try await database.transaction { db -> Components.Schemas.Cart in
             guard let cart = try await carts.find(key: key, on: db) else { return emptyCart() }
             try await carts.clear(cart.id, on: db)
@@ -55,7 +46,7 @@ extension APIHandlers {
             throw AtelierError.validation([.init(pointer: "", code: .sessionOrProduct,
                                                  message: "send either sessionId or product, not both and not neither.")])
         }
-        let (addition, pricing, key) = (cartAddition, cartPricing, sessionKey)
+        let (addition, pricing, key) = (services.cartAddition, services.cartPricing, sessionKey)
         let (answer, merged, newKey) = try await database.transaction { db in
             let added = try await addition.add(item, quantity: quantity, cartKey: key, on: db)
             return (describe(try await pricing.review(added.cart, on: db)), added.merged, added.newKey)
@@ -67,7 +58,7 @@ extension APIHandlers {
 
     func updateCartItem(_ input: Operations.UpdateCartItem.Input) async throws -> Operations.UpdateCartItem.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let (carts, pricing, key, lineId) = (self.carts, cartPricing, sessionKey, input.path.lineId)
+        let (carts, pricing, key, lineId) = (services.carts, services.cartPricing, sessionKey, input.path.lineId)
         let answer = try await database.transaction { db -> Components.Schemas.Cart in
             guard let cart = try await carts.find(key: key, on: db), cart.lines.contains(where: { $0.id == lineId }) else {
                 throw AtelierError.notFound("Cart line '\(lineId)'")
@@ -81,7 +72,7 @@ extension APIHandlers {
     }
 
     func removeCartItem(_ input: Operations.RemoveCartItem.Input) async throws -> Operations.RemoveCartItem.Output {
-        let (carts, pricing, key, lineId) = (self.carts, cartPricing, sessionKey, input.path.lineId)
+        let (carts, pricing, key, lineId) = (services.carts, services.cartPricing, sessionKey, input.path.lineId)
         let answer = try await database.transaction { db -> Components.Schemas.Cart in
             guard let cart = try await carts.find(key: key, on: db) else { throw AtelierError.notFound("Cart line '\(lineId)'") }
             try await carts.remove(lineId: lineId, from: cart.id, on: db)
@@ -93,7 +84,7 @@ extension APIHandlers {
     func quoteCart(_ input: Operations.QuoteCart.Input) async throws -> Operations.QuoteCart.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let destination = try Destination.parse(country: body.destination.country, region: body.destination.region)
-        let (carts, pricing, key) = (self.carts, cartPricing, sessionKey)
+        let (carts, pricing, key) = (services.carts, services.cartPricing, sessionKey)
         let answer = try await database.withConnection { db -> Components.Schemas.Quote in
             guard let cart = try await carts.find(key: key, on: db), !cart.lines.isEmpty else {
                 throw AtelierError(.unprocessable, code: .cartEmpty, title: "The cart is empty",

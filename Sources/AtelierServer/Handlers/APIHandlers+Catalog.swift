@@ -3,13 +3,8 @@ import AtelierAPI
 import Foundation
 
 extension APIHandlers {
-    var products: ProductStore { ProductStore(shopCurrency: configuration.catalog.shopCurrency, clock: clock) }
-    var templates: TemplateStore { TemplateStore(clock: clock) }
-    var inventory: InventoryStore { InventoryStore(clock: clock) }
-    var categories: CategoryStore { CategoryStore(clock: clock) }
-
     func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output {
-        let store = categories
+        let store = services.categories
         let all = try await database.withConnection { db in try await store.all(on: db) }
         return .ok(.init(body: .json(.init(items: all.map { .init(slug: $0.slug, name: $0.name) }))))
     }
@@ -17,14 +12,14 @@ extension APIHandlers {
     func listProducts(_ input: Operations.ListProducts.Input) async throws -> Operations.ListProducts.Output {
         let (filter, page) = try Self.listRequest(limit: input.query.limit, cursor: input.query.cursor,
                                                   category: input.query.category, search: input.query.q, publicOnly: true)
-        let store = products
+        let store = services.products
         let result = try await database.withConnection { db in try await store.list(filter, page: page, on: db) }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.ProductSummary.init), nextCursor: result.nextCursor))))
     }
 
     func getProduct(_ input: Operations.GetProduct.Input) async throws -> Operations.GetProduct.Output {
         let ref = input.path.productRef
-        let (products, templates, inventory) = (self.products, self.templates, self.inventory)
+        let (products, templates, inventory) = (services.products, services.templates, services.inventory)
         let body = try await database.withConnection { db -> Components.Schemas.PublicProduct in
             guard let product = try await products.find(ref, on: db), product.isPubliclyVisible else {
                 throw AtelierError.notFound("Product '\(ref)'")
@@ -39,7 +34,7 @@ extension APIHandlers {
 
     func getTemplateVersion(_ input: Operations.GetTemplateVersion.Input) async throws -> Operations.GetTemplateVersion.Output {
         let (ref, version) = (input.path.productRef, input.path.version)
-        let (products, templates) = (self.products, self.templates)
+        let (products, templates) = (services.products, services.templates)
         let body = try await database.withConnection { db -> Components.Schemas.TemplateVersion in
             guard let product = try await products.find(ref, on: db), product.isPubliclyVisible,
                 let template = try await templates.find(productId: product.id, version: version, on: db)
@@ -55,7 +50,7 @@ extension APIHandlers {
         let options = body.options?.additionalProperties ?? [:]
         try InputShape.check(selection: selection, options: options)
         let ref = input.path.productRef
-        let (products, inventory) = (self.products, self.inventory)
+        let (products, inventory) = (services.products, services.inventory)
         let check = try await database.withConnection { db -> Components.Schemas.SelectionCheck in
             guard let product = try await products.find(ref, on: db), product.isPubliclyVisible else {
                 throw AtelierError.notFound("Product '\(ref)'")

@@ -6,13 +6,13 @@ import OpenAPIRuntime
 extension APIHandlers {
     func createCategory(_ input: Operations.CreateCategory.Input) async throws -> Operations.CreateCategory.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let store = categories
+        let store = services.categories
         let category = try await database.transaction { db in try await store.create(slug: body.slug, name: body.name, on: db) }
         return .created(.init(body: .json(.init(slug: category.slug, name: category.name))))
     }
 
     func deleteCategory(_ input: Operations.DeleteCategory.Input) async throws -> Operations.DeleteCategory.Output {
-        let (store, slug) = (categories, input.path.categorySlug)
+        let (store, slug) = (services.categories, input.path.categorySlug)
         try await database.transaction { db in try await store.delete(slug: slug, on: db) }
         return .noContent(.init())
     }
@@ -20,7 +20,7 @@ extension APIHandlers {
     func listAdminProducts(_ input: Operations.ListAdminProducts.Input) async throws -> Operations.ListAdminProducts.Output {
         let (filter, page) = try Self.listRequest(limit: input.query.limit, cursor: input.query.cursor,
                                                   category: input.query.category, search: input.query.q, publicOnly: false)
-        let store = products
+        let store = services.products
         let result = try await database.withConnection { db in try await store.list(filter, page: page, on: db) }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Product.init), nextCursor: result.nextCursor))))
     }
@@ -28,7 +28,7 @@ extension APIHandlers {
     func createProduct(_ input: Operations.CreateProduct.Input) async throws -> Operations.CreateProduct.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let definition = try definition(from: body)
-        let store = products
+        let store = services.products
         let product = try await database.transaction { db in
             try AtelierError.check(definition.mismatches + (try await store.problems(of: definition.value, on: db)))
             return try await store.create(definition.value, on: db)
@@ -43,7 +43,7 @@ extension APIHandlers {
     func replaceProduct(_ input: Operations.ReplaceProduct.Input) async throws -> Operations.ReplaceProduct.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let definition = try definition(from: body)
-        let (store, id) = (products, input.path.productId)
+        let (store, id) = (services.products, input.path.productId)
         let product = try await database.transaction { db in
             guard try await store.find(id, on: db)?.id == id else { throw AtelierError.notFound("Product '\(id)'") }
             try AtelierError.check(definition.mismatches + (try await store.problems(of: definition.value, on: db)))
@@ -53,20 +53,20 @@ extension APIHandlers {
     }
 
     func deleteProduct(_ input: Operations.DeleteProduct.Input) async throws -> Operations.DeleteProduct.Output {
-        let (store, id) = (products, input.path.productId)
+        let (store, id) = (services.products, input.path.productId)
         try await database.transaction { db in try await store.delete(id: id, on: db) }
         return .noContent(.init())
     }
 
     func archiveProduct(_ input: Operations.ArchiveProduct.Input) async throws -> Operations.ArchiveProduct.Output {
-        let (store, id) = (products, input.path.productId)
+        let (store, id) = (services.products, input.path.productId)
         let product = try await database.transaction { db in try await store.archive(id: id, on: db) }
         return .ok(.init(body: .json(.init(product))))
     }
 
     func listTemplateVersions(_ input: Operations.ListTemplateVersions.Input) async throws -> Operations.ListTemplateVersions.Output {
         let product = try await product(input.path.productId)
-        let store = templates
+        let store = services.templates
         let versions = try await database.withConnection { db in try await store.all(productId: product.id, on: db) }
         return .ok(.init(body: .json(.init(items: versions.map { .init($0, currency: product.definition.currency) }))))
     }
@@ -75,7 +75,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         var money = MoneyReader(currency: configuration.catalog.shopCurrency)
         let definition = TemplateDefinition(body, money: &money)
-        let (store, id, actor) = (templates, input.path.productId, try caller().id)
+        let (store, id, actor) = (services.templates, input.path.productId, try caller().id)
         let mismatches = money.mismatches
         let version = try await database.transaction { db in
             try AtelierError.check(mismatches + definition.problems())
@@ -86,7 +86,7 @@ extension APIHandlers {
 
     func getInventory(_ input: Operations.GetInventory.Input) async throws -> Operations.GetInventory.Output {
         let product = try await product(input.path.productId)
-        let store = inventory
+        let store = services.inventory
         let items = try await database.withConnection { db in try await store.items(productId: product.id, on: db) }
         return .ok(.init(body: .json(.init(items: items.map(Components.Schemas.InventoryItem.init)))))
     }
@@ -106,7 +106,8 @@ extension APIHandlers {
             }
         }
         try problems.check()
-        let (products, templates, inventory, id, requested) = (self.products, self.templates, self.inventory, input.path.productId, settings)
+        let (products, templates, inventory) = (services.products, services.templates, services.inventory)
+        let (id, requested) = (input.path.productId, settings)
         let items = try await database.transaction { db in
             guard let product = try await products.find(id, on: db), product.id == id else { throw AtelierError.notFound("Product '\(id)'") }
             let template = try await templates.current(for: product, on: db)
@@ -141,7 +142,7 @@ extension APIHandlers {
             pointer = { "/rows/\(lines[$0])" }
         }
         try AtelierError.check(mismatches)
-        let importer = CatalogImport(products: products, templates: templates)
+        let importer = services.catalogImport
         let actor = try caller().id
         let outcome = try await database.transaction { db in
             try await importer.apply(items, pointerForItem: pointer, by: actor, on: db)
@@ -154,7 +155,7 @@ extension APIHandlers {
     // MARK: - Helpers
 
     private func product(_ id: String) async throws -> Product {
-        let store = products
+        let store = services.products
         guard let product = try await database.withConnection({ db in try await store.find(id, on: db) }), product.id == id else {
             throw AtelierError.notFound("Product '\(id)'")
         }

@@ -7,16 +7,6 @@ import OpenAPIRuntime
 import NIOCore
 
 extension APIHandlers {
-    var checkoutService: CheckoutService {
-        // No memo: a checkout reads the catalog as it is in the database, never from this node's memory.
-        CheckoutService(
-            carts: carts,
-            pricing: CartPricing(currency: configuration.catalog.shopCurrency, taxMode: configuration.catalog.taxMode, calendar: configuration.catalog.shipDates,
-                                 memo: nil, clock: clock),
-            cipher: cipher, providers: configuration.commerce.paymentProviders, lifetime: configuration.commerce.checkoutTTL,
-            gateways: checkoutPayments.gateways, clock: clock)
-    }
-
     static let idempotencyScope = "checkout"
 
     func startCheckout(_ input: Operations.StartCheckout.Input) async throws -> Operations.StartCheckout.Output {
@@ -32,7 +22,7 @@ extension APIHandlers {
         let cartKey = RequestScope.current?.sessionKey
         // The same key with another body or another cart is a different request.
         let requestHash = Hex.string(SHA256.hash(data: try Self.canonical.encode(request) + Data((cartKey ?? "").utf8)))
-        let (service, idempotency) = (checkoutService, IdempotencyStore(clock: clock, cipher: cipher))
+        let (service, idempotency) = (services.checkoutService, services.idempotency)
         var answer: Components.Schemas.CheckoutStarted
         do {
             // A replay answers the kept text; a new checkout its own answer, kept for replays in the same transaction.
@@ -65,35 +55,37 @@ extension APIHandlers {
     /// answer for replays. A retry with the same Idempotency-Key comes back here until the payment exists.
     func createProviderPayment(_ answer: Components.Schemas.CheckoutStarted, idempotencyKey key: String) async throws
         -> Components.Schemas.CheckoutStarted {
-        let id = answer.checkout.id
-        guard let checkout = try await database.withConnection({ db in try await CheckoutStore().find(id: id, on: db) }) else {
+        let (id, checkouts) = (answer.checkout.id, services.checkouts)
+        guard let checkout = try await database.withConnection({ db in try await checkouts.find(id: id, on: db) }) else {
             throw AtelierError.internalError
         }
         let ready: Checkout
         do {
-            ready = try await checkoutPayments.ensurePayment(checkout)
+            ready = try await services.checkoutPayments.ensurePayment(checkout)
         } catch let error as AtelierError where error.code == .paymentProviderError {
             // The provider refused: the checkout was cancelled and its stock released. Forget the key, as for
             // every failed request, so the shopper may try again.
+            let releases = services.idempotencyReleases
             try await database.withConnection { db in
-                try await IdempotencyStore(clock: clock).release(scope: Self.idempotencyScope, key: key, on: db)
+                try await releases.release(scope: Self.idempotencyScope, key: key, on: db)
             }
             throw error
         }
         var completed = answer
         completed.checkout = checkoutView(ready, order: nil)
         let json = String(decoding: try Self.canonical.encode(completed), as: UTF8.self)
+        let idempotency = services.idempotency
         try await database.withConnection { db in
-            try await IdempotencyStore(clock: clock, cipher: cipher).complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, subject: ready.id, on: db)
+            try await idempotency.complete(scope: Self.idempotencyScope, key: key, status: 201, body: json, subject: ready.id, on: db)
         }
         return completed
     }
 
     func cancelCheckout(_ input: Operations.CancelCheckout.Input) async throws -> Operations.CancelCheckout.Output {
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
-        let cancellation = CheckoutCancellation(clock: clock)
+        let (cancellation, checkouts) = (services.cancellation, services.checkouts)
         let view = try await database.transaction { db -> Components.Schemas.CheckoutView in
-            guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db),
+            guard let checkout = try await checkouts.find(id: id, accessToken: token, on: db),
                   let cancelled = try await cancellation.cancel(checkoutId: checkout.id, reason: "shopper", by: Actor(.shopper), on: db)
             else { throw AtelierError.notFound("Checkout '\(id)'") }
             return checkoutView(cancelled, order: nil)
@@ -103,11 +95,12 @@ extension APIHandlers {
 
     func getCheckout(_ input: Operations.GetCheckout.Input) async throws -> Operations.GetCheckout.Output {
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
+        let (checkouts, orders) = (services.checkouts, services.orders)
         let (checkout, order) = try await database.withConnection { db -> (Checkout, Order?) in
-            guard let checkout = try await CheckoutStore().find(id: id, accessToken: token, on: db) else {
+            guard let checkout = try await checkouts.find(id: id, accessToken: token, on: db) else {
                 throw AtelierError.notFound("Checkout '\(id)'")
             }
-            return (checkout, try await checkout.orderId.asyncMap { try await OrderStore(clock: clock).find(id: $0, on: db) } ?? nil)
+            return (checkout, try await checkout.orderId.asyncMap { try await orders.find(id: $0, on: db) } ?? nil)
         }
         guard checkout.awaitsProviderPayment else {
             // Its webhook may be late or lost: a pending payment is looked up at the provider (briefly, every few seconds at most).
@@ -118,9 +111,9 @@ extension APIHandlers {
         // never fails because of the provider: away, the checkout is answered as it is; refusing, as it is now
         // (cancelled). Database errors are errors.
         do {
-            return .ok(.init(body: .json(checkoutView(try await checkoutPayments.ensurePayment(checkout), order: nil))))
+            return .ok(.init(body: .json(checkoutView(try await services.checkoutPayments.ensurePayment(checkout), order: nil))))
         } catch let error as AtelierError where error.kind == .badGateway || error.code == .providerUnavailable {
-            let now = try await database.withConnection { db in try await CheckoutStore().find(id: id, on: db) } ?? checkout
+            let now = try await database.withConnection { db in try await checkouts.find(id: id, on: db) } ?? checkout
             return .ok(.init(body: .json(checkoutView(now, order: nil))))
         }
     }
@@ -129,8 +122,8 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let (id, token) = (input.path.checkoutId, input.headers.xAccessToken ?? input.query.token)
         guard configuration.commerce.paymentProviders.contains(.test),
-              let applied = try await checkoutPayments.reportTestPayment(checkoutId: id, accessToken: token, failed: body.outcome == .failed,
-                                                                         logger: paymentLogger),
+              let applied = try await services.checkoutPayments.reportTestPayment(checkoutId: id, accessToken: token,
+                                                                                  failed: body.outcome == .failed, logger: paymentLogger),
               let checkout = applied.checkout
         else { throw AtelierError.notFound("Checkout '\(id)'") }
         return .ok(.init(body: .json(.init(outcome: applied.outcome.rawValue, checkout: checkoutView(checkout, order: applied.order)))))
@@ -138,7 +131,7 @@ extension APIHandlers {
 
     func getOrder(_ input: Operations.GetOrder.Input) async throws -> Operations.GetOrder.Output {
         let (id, token) = (input.path.orderId, input.headers.xAccessToken ?? input.query.token)
-        let store = OrderStore(clock: clock)
+        let store = services.orders
         let found = try await database.withConnection { db -> (Order, [OrderTransition])? in
             guard let order = try await store.find(id: id, accessToken: token, on: db) else { return nil }
             return (order, try await store.transitions(orderId: order.id, on: db))
@@ -158,7 +151,7 @@ extension APIHandlers {
         let filter = OrderStore.ListFilter(
             status: query.status.flatMap { OrderStatus(rawValue: $0.rawValue) }, from: query.from, to: query.to,
             productId: query.product, emailHash: query.email.map(cipher.lookupHash(email:)))
-        let store = OrderStore(clock: clock)
+        let store = services.orders
         let result = try await database.withConnection { db in try await store.list(filter, page: page, on: db) }
         return .ok(.init(body: .json(.init(
             items: result.items.map {
@@ -175,7 +168,8 @@ extension APIHandlers {
         }
         let page = try PageRequest(limit: query.limit, cursor: query.cursor)
         let filter = PaymentEventStore.Filter(outcome: query.outcome?.rawValue, checkoutId: query.checkout)
-        let result = try await database.withConnection { db in try await PaymentEventStore().list(filter, page: page, on: db) }
+        let events = services.paymentEvents
+        let result = try await database.withConnection { db in try await events.list(filter, page: page, on: db) }
         return .ok(.init(body: .json(.init(
             items: result.items.map {
                 .init(provider: $0.provider, eventId: $0.eventId, _type: $0.type, checkoutId: $0.checkoutId, amount: $0.amount,
@@ -185,9 +179,9 @@ extension APIHandlers {
     }
 
     func getAdminOrder(_ input: Operations.GetAdminOrder.Input) async throws -> Operations.GetAdminOrder.Output {
-        let id = input.path.orderId
+        let (id, orders) = (input.path.orderId, services.orders)
         let answer = try await database.withConnection { db -> Components.Schemas.AdminOrder in
-            guard let order = try await OrderStore(clock: clock).find(id: id, on: db) else { throw AtelierError.notFound("Order '\(id)'") }
+            guard let order = try await orders.find(id: id, on: db) else { throw AtelierError.notFound("Order '\(id)'") }
             return try await adminOrder(order, on: db)
         }
         return .ok(.init(body: .json(answer)))
@@ -209,7 +203,7 @@ extension APIHandlers {
             throw AtelierError.validation([.init(pointer: "/reason", code: .invalidCharacters, message: "must not contain control characters.")])
         }
         let id = input.path.orderId
-        let store = OrderStore(clock: clock)
+        let (store, refunds) = (services.orders, services.refunds)
         let answer = try await database.transaction { db -> Components.Schemas.AdminOrder in
             let order = try await store.transition(id: id, request, actor: Actor(.apiKey, key.id), refunds: refunds, on: db)
             return try await adminOrder(order, on: db)
@@ -235,13 +229,13 @@ extension APIHandlers {
     /// Applies a verified provider event; money that cannot make an order goes back through the provider (the
     /// refund is decided with the event, and made by its job).
     func applyProviderEvent(_ event: PaymentEvent) async throws -> PaymentOutcome {
-        try await checkoutPayments.apply(event, logger: paymentLogger)
+        try await services.checkoutPayments.apply(event, logger: paymentLogger)
     }
 
     var paymentLogger: Logger { RequestScope.current?.logger ?? Logger(label: "atelier.payments") }
 
     func receivePayPalWebhook(_ input: Operations.ReceivePayPalWebhook.Input) async throws -> Operations.ReceivePayPalWebhook.Output {
-        guard gateways.paypal != nil, let verifier = gateways.paypalWebhooks else {
+        guard services.gateways.paypal != nil, let verifier = services.gateways.paypalWebhooks else {
             throw AtelierError(.notFound, code: .providerNotConfigured, title: "Not configured",
                                detail: "PayPal is not configured on this server (ATELIER_PAYPAL_CLIENT_ID).")
         }
@@ -261,8 +255,8 @@ extension APIHandlers {
         case .payment(let event):
             outcome = try await applyProviderEvent(event)
         case .capture(let orderId, _):
-            outcome = try await checkoutPayments.captureApprovedPayPalOrder(orderId, approval: eventId, payload: String(decoding: raw, as: UTF8.self),
-                                                                            logger: paymentLogger)
+            outcome = try await services.checkoutPayments.captureApprovedPayPalOrder(
+                orderId, approval: eventId, payload: String(decoding: raw, as: UTF8.self), logger: paymentLogger)
         }
         return .ok(.init(body: .json(.init(received: true, outcome: outcome.rawValue))))
     }

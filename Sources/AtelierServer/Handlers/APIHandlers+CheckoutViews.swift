@@ -25,8 +25,8 @@ extension APIHandlers {
     func adminOrder(_ order: Order, on db: DatabaseConnection) async throws -> Components.Schemas.AdminOrder {
         let customer = try cipher.open(json: order.sealedCustomer, as: CustomerDetails.self)
         let address = customer.shippingAddress
-        let audit = try await OrderStore(clock: clock).transitions(orderId: order.id, on: db)
-        let orderRefunds = try await RefundStore().list(orderId: order.id, on: db)
+        let audit = try await services.orders.transitions(orderId: order.id, on: db)
+        let orderRefunds = try await services.refundStore.list(orderId: order.id, on: db)
         let currency = order.currency
         func money(_ amount: Int64) -> Components.Schemas.MoneyTotal { .init(amount: amount, currency: currency) }
         return Components.Schemas.AdminOrder(

@@ -4,18 +4,11 @@ import Foundation
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var sessions: SessionStore { SessionStore(ttl: configuration.customization.sessionTTL, clock: clock) }
-    var assets: AssetStore {
-        AssetStore(storage: assetStorage, clock: clock, identity: AssetIdentity(key: cipher.derivedKey(purpose: "asset ids")),
-                   maxPixels: configuration.assets.maxImagePixels)
-    }
-    var jobs: JobQueue { JobQueue(backend: database.backend, clock: clock) }
-
     func uploadAsset(_ input: Operations.UploadAsset.Input) async throws -> Operations.UploadAsset.Output {
         let body: HTTPBody = switch input.body {
         case .png(let body), .jpeg(let body), .imageWebp(let body), .binary(let body): body
         }
-        let store = assets
+        let store = services.assets
         // Streamed to a staging file: an upload is never held whole in memory.
         let staged = try await StagedUpload.stage(body, into: configuration.server.uploadStagingDirectory, maxBytes: configuration.assets.maxAssetBytes,
                                                   identity: store.identity)
@@ -27,7 +20,7 @@ extension APIHandlers {
     }
 
     func getAsset(_ input: Operations.GetAsset.Input) async throws -> Operations.GetAsset.Output {
-        let (id, store) = (input.path.assetId, assets)
+        let (id, store) = (input.path.assetId, services.assets)
         guard let asset = try await database.withConnection({ db in try await store.find(id: id, on: db) }),
             let bytes = try await store.content(of: asset)
         else { throw AtelierError.notFound("Asset '\(id)'") }
@@ -49,7 +42,7 @@ extension APIHandlers {
         )
         try InputShape.check(selection: state.selection, options: state.options)
         try InputShape.check(zones: body.zones?.additionalProperties ?? [:])
-        let (sessions, products) = (self.sessions, self.products)
+        let (sessions, products, memo) = (services.sessions, services.products, services.memo)
         let answer = try await database.transaction { db in
             let session = try await sessions.create(productRef: body.product, state: state, products: products, memo: memo, on: db)
             return try await describe(session, on: db)
@@ -58,7 +51,7 @@ extension APIHandlers {
     }
 
     func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
-        let (sessions, id) = (self.sessions, input.path.sessionId)
+        let (sessions, id) = (services.sessions, input.path.sessionId)
         let answer = try await database.withConnection { db in
             try await describe(try await sessions.find(id: id, on: db), on: db)
         }
@@ -69,7 +62,7 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         try InputShape.check(selection: body.selection?.additionalProperties ?? [:], options: body.options?.additionalProperties ?? [:])
         try InputShape.check(zones: body.zones?.additionalProperties ?? [:])
-        let (sessions, products, id) = (self.sessions, self.products, input.path.sessionId)
+        let (sessions, products, memo, id) = (services.sessions, services.products, services.memo, input.path.sessionId)
         let answer = try await database.transaction { db in
             let session = try await sessions.update(
                 id: id, selection: body.selection?.additionalProperties, options: body.options?.additionalProperties,
@@ -80,7 +73,8 @@ extension APIHandlers {
     }
 
     func requestPreview(_ input: Operations.RequestPreview.Input) async throws -> Operations.RequestPreview.Output {
-        let (sessions, products, jobs, id) = (self.sessions, self.products, self.jobs, input.path.sessionId)
+        let (sessions, products, jobs, memo) = (services.sessions, services.products, services.jobs, services.memo)
+        let id = input.path.sessionId
         let preview = try await database.transaction { db -> Components.Schemas.Preview in
             let session = try await sessions.find(id: id, on: db)
             let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
@@ -97,8 +91,8 @@ extension APIHandlers {
 
     /// The session as the contract shows it: state, evaluation and preview.
     private func describe(_ session: CustomizationSession, on db: DatabaseConnection) async throws -> Components.Schemas.Session {
-        let (evaluation, _, _) = try await sessions.evaluate(session, products: products, memo: memo, on: db)
-        let job = try await PreviewJobs.current(for: session, queue: jobs, on: db)
+        let (evaluation, _, _) = try await services.sessions.evaluate(session, products: services.products, memo: services.memo, on: db)
+        let job = try await PreviewJobs.current(for: session, queue: services.jobs, on: db)
         return Components.Schemas.Session(
             id: session.id, productId: session.productId, templateVersion: session.templateVersion,
             selection: .init(additionalProperties: session.state.selection),

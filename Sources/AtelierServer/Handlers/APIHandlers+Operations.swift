@@ -17,7 +17,7 @@ extension APIHandlers {
 
     func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
         // Queue depth is read at scrape time, so every node reports the shared queue as it is.
-        let queue = jobs
+        let queue = services.jobs
         if let counts = try? await database.withConnection({ db in try await queue.counts(on: db) }) {
             var seen = Set<String>()
             for (kind, state, count) in counts {
@@ -30,7 +30,7 @@ extension APIHandlers {
                 }
             }
         }
-        let deliveries = EventDeliveryStore(clock: clock)
+        let deliveries = services.deliveries
         if let depth = try? await database.withConnection({ db in try await deliveries.depth(on: db) }) {
             registry.makeGauge(name: "atelier_outbox_undispatched", labels: []).set(to: Double(depth.undispatched))
             registry.makeGauge(name: "atelier_webhook_deliveries", labels: [("state", "pending")]).set(to: Double(depth.pending))
@@ -45,7 +45,8 @@ extension APIHandlers {
             registry.makeGauge(name: "atelier_privacy_pending_erasures", labels: []).set(to: Double(backlog.1))
         }
         // Refunds the provider has not confirmed yet, and those that failed (money staff must give back another way).
-        if let refundCounts = try? await database.withConnection({ db in try await RefundStore().counts(on: db) }) {
+        let refundStore = services.refundStore
+        if let refundCounts = try? await database.withConnection({ db in try await refundStore.counts(on: db) }) {
             for status in [Refund.Status.pending, .failed] {
                 registry.makeGauge(name: "atelier_refunds", labels: [("status", status.rawValue)]).set(to: Double(refundCounts[status] ?? 0))
             }

@@ -2,9 +2,6 @@ import Atelier
 import AtelierAPI
 
 extension APIHandlers {
-    /// Decides refunds; their jobs make them at the provider.
-    var refunds: Refunds { Refunds(gateways: gateways, clock: clock) }
-
     func createOrderRefund(_ input: Operations.CreateOrderRefund.Input) async throws -> Operations.CreateOrderRefund.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
         let key = try caller()
@@ -12,7 +9,7 @@ extension APIHandlers {
             amount: body.amount, reason: body.reason, lines: (body.lines ?? []).map { Refund.Line(index: $0.index, quantity: $0.quantity) },
             outside: body.outside == true)
         try Refunds.check(request)
-        let (id, refunds) = (input.path.orderId, self.refunds)
+        let (id, refunds) = (input.path.orderId, services.refunds)
         let refund = try await database.transaction { db in
             try await refunds.refund(orderId: id, request, actor: Actor(.apiKey, key.id), on: db).refund
         }

@@ -4,12 +4,8 @@ import Foundation
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var salesReports: SalesReports {
-        SalesReports(ledger: SalesLedger(timeZone: configuration.catalog.shipDates.timeZone), currency: configuration.catalog.shopCurrency)
-    }
-
     func salesReport(_ input: Operations.SalesReport.Input) async throws -> Operations.SalesReport.Output {
-        let reports = salesReports
+        let reports = services.salesReports
         let range = try reports.range(from: input.query.from, to: input.query.to)
         let interval = SalesReports.Interval(rawValue: input.query.interval?.rawValue ?? "day") ?? .day
         let report = try await database.withConnection { db in try await reports.sales(range, interval: interval, on: db) }
@@ -27,7 +23,7 @@ extension APIHandlers {
     }
 
     func optionsReport(_ input: Operations.OptionsReport.Input) async throws -> Operations.OptionsReport.Output {
-        let reports = salesReports
+        let reports = services.salesReports
         let range = try reports.range(from: input.query.from, to: input.query.to)
         let limit = input.query.limit ?? 10
         guard (1...100).contains(limit) else {

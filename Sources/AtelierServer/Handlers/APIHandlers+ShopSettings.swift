@@ -4,24 +4,21 @@ import Foundation
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var shippingMethods: ShippingMethodStore { ShippingMethodStore(clock: clock) }
-    var taxRates: TaxRateStore { TaxRateStore(clock: clock) }
-
     func listShippingMethods(_ input: Operations.ListShippingMethods.Input) async throws -> Operations.ListShippingMethods.Output {
-        let store = shippingMethods
+        let store = services.shippingMethods
         let methods = try await database.withConnection { db in try await store.all(on: db) }
         return .ok(.init(body: .json(.init(items: methods.map(Components.Schemas.ShippingMethod.init)))))
     }
 
     func createShippingMethod(_ input: Operations.CreateShippingMethod.Input) async throws -> Operations.CreateShippingMethod.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let store = shippingMethods
+        let store = services.shippingMethods
         let method = try await database.transaction { db in try await store.create(ShippingMethod(body), on: db) }
         return .created(.init(body: .json(.init(method))))
     }
 
     func getShippingMethod(_ input: Operations.GetShippingMethod.Input) async throws -> Operations.GetShippingMethod.Output {
-        let (store, code) = (shippingMethods, input.path.methodCode)
+        let (store, code) = (services.shippingMethods, input.path.methodCode)
         guard let method = try await database.withConnection({ db in try await store.find(code: code, on: db) }) else {
             throw AtelierError.notFound("Shipping method '\(code)'")
         }
@@ -30,32 +27,32 @@ extension APIHandlers {
 
     func replaceShippingMethod(_ input: Operations.ReplaceShippingMethod.Input) async throws -> Operations.ReplaceShippingMethod.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let (store, code) = (shippingMethods, input.path.methodCode)
+        let (store, code) = (services.shippingMethods, input.path.methodCode)
         let method = try await database.transaction { db in try await store.replace(code: code, with: ShippingMethod(body), on: db) }
         return .ok(.init(body: .json(.init(method))))
     }
 
     func deleteShippingMethod(_ input: Operations.DeleteShippingMethod.Input) async throws -> Operations.DeleteShippingMethod.Output {
-        let (store, code) = (shippingMethods, input.path.methodCode)
+        let (store, code) = (services.shippingMethods, input.path.methodCode)
         try await database.transaction { db in try await store.delete(code: code, on: db) }
         return .noContent(.init())
     }
 
     func listTaxRates(_ input: Operations.ListTaxRates.Input) async throws -> Operations.ListTaxRates.Output {
-        let store = taxRates
+        let store = services.taxRates
         let rates = try await database.withConnection { db in try await store.all(on: db) }
         return .ok(.init(body: .json(.init(items: rates.map(Components.Schemas.TaxRate.init)))))
     }
 
     func createTaxRate(_ input: Operations.CreateTaxRate.Input) async throws -> Operations.CreateTaxRate.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let store = taxRates
+        let store = services.taxRates
         let rate = try await database.transaction { db in try await store.create(TaxRateInput(body), on: db) }
         return .created(.init(body: .json(.init(rate))))
     }
 
     func getTaxRate(_ input: Operations.GetTaxRate.Input) async throws -> Operations.GetTaxRate.Output {
-        let (store, id) = (taxRates, input.path.taxRateId)
+        let (store, id) = (services.taxRates, input.path.taxRateId)
         guard let rate = try await database.withConnection({ db in try await store.find(id: id, on: db) }) else {
             throw AtelierError.notFound("Tax rate '\(id)'")
         }
@@ -64,13 +61,13 @@ extension APIHandlers {
 
     func replaceTaxRate(_ input: Operations.ReplaceTaxRate.Input) async throws -> Operations.ReplaceTaxRate.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let (store, id) = (taxRates, input.path.taxRateId)
+        let (store, id) = (services.taxRates, input.path.taxRateId)
         let rate = try await database.transaction { db in try await store.replace(id: id, with: TaxRateInput(body), on: db) }
         return .ok(.init(body: .json(.init(rate))))
     }
 
     func deleteTaxRate(_ input: Operations.DeleteTaxRate.Input) async throws -> Operations.DeleteTaxRate.Output {
-        let (store, id) = (taxRates, input.path.taxRateId)
+        let (store, id) = (services.taxRates, input.path.taxRateId)
         try await database.transaction { db in try await store.delete(id: id, on: db) }
         return .noContent(.init())
     }

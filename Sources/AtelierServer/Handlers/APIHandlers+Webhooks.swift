@@ -5,20 +5,16 @@ import NIOCore
 import OpenAPIRuntime
 
 extension APIHandlers {
-    var webhookSubscriptions: WebhookSubscriptionStore {
-        BackgroundWork.webhookSubscriptions(configuration, cipher: cipher, clock: clock)
-    }
-
     func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output {
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let store = webhookSubscriptions
+        let store = services.webhookSubscriptions
         let result = try await database.withConnection { db in try await store.list(page: page, on: db) }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Webhook.init), nextCursor: result.nextCursor))))
     }
 
     func createWebhook(_ input: Operations.CreateWebhook.Input) async throws -> Operations.CreateWebhook.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let store = webhookSubscriptions
+        let store = services.webhookSubscriptions
         let request = WebhookSubscriptionInput(body)
         let (subscription, secret) = try await database.transaction { db in try await store.create(request, on: db) }
         return .created(.init(body: .json(.init(webhook: .init(subscription), secret: secret))))
@@ -26,7 +22,7 @@ extension APIHandlers {
 
     func getWebhook(_ input: Operations.GetWebhook.Input) async throws -> Operations.GetWebhook.Output {
         let id = input.path.webhookId
-        let store = webhookSubscriptions
+        let store = services.webhookSubscriptions
         guard let subscription = try await database.withConnection({ db in try await store.find(id: id, on: db) }) else {
             throw AtelierError.notFound("Webhook subscription '\(id)'")
         }
@@ -35,25 +31,25 @@ extension APIHandlers {
 
     func replaceWebhook(_ input: Operations.ReplaceWebhook.Input) async throws -> Operations.ReplaceWebhook.Output {
         guard case .json(let body) = input.body else { throw AtelierError.badRequest("Send a JSON body.") }
-        let (id, store, request) = (input.path.webhookId, webhookSubscriptions, WebhookSubscriptionInput(body))
+        let (id, store, request) = (input.path.webhookId, services.webhookSubscriptions, WebhookSubscriptionInput(body))
         let subscription = try await database.transaction { db in try await store.replace(id: id, with: request, on: db) }
         return .ok(.init(body: .json(.init(subscription))))
     }
 
     func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output {
-        let (id, store) = (input.path.webhookId, webhookSubscriptions)
+        let (id, store) = (input.path.webhookId, services.webhookSubscriptions)
         try await database.transaction { db in try await store.delete(id: id, on: db) }
         return .noContent(.init())
     }
 
     func rotateWebhookSecret(_ input: Operations.RotateWebhookSecret.Input) async throws -> Operations.RotateWebhookSecret.Output {
-        let (id, store, overlap) = (input.path.webhookId, webhookSubscriptions, configuration.delivery.webhooks.secretOverlap)
+        let (id, store, overlap) = (input.path.webhookId, services.webhookSubscriptions, configuration.delivery.webhooks.secretOverlap)
         let (subscription, secret) = try await database.transaction { db in try await store.rotateSecret(id: id, overlap: overlap, on: db) }
         return .ok(.init(body: .json(.init(webhook: .init(subscription), secret: secret))))
     }
 
     func testWebhook(_ input: Operations.TestWebhook.Input) async throws -> Operations.TestWebhook.Output {
-        let (id, store, deliveries) = (input.path.webhookId, webhookSubscriptions, EventDeliveryStore(clock: clock))
+        let (id, store, deliveries) = (input.path.webhookId, services.webhookSubscriptions, services.deliveries)
         let delivery = try await database.transaction { db -> EventDelivery in
             guard let subscription = try await store.find(id: id, on: db) else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
             return try await deliveries.sendTest(to: subscription, on: db)
@@ -65,7 +61,7 @@ extension APIHandlers {
         let id = input.path.webhookId
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
         let status = input.query.status.flatMap { EventDelivery.Status(rawValue: $0.rawValue) }
-        let (store, deliveries) = (webhookSubscriptions, EventDeliveryStore(clock: clock))
+        let (store, deliveries) = (services.webhookSubscriptions, services.deliveries)
         let result = try await database.withConnection { db -> Page<EventDelivery> in
             guard try await store.find(id: id, on: db) != nil else { throw AtelierError.notFound("Webhook subscription '\(id)'") }
             return try await deliveries.list(subscriptionId: id, status: status, page: page, on: db)
@@ -74,7 +70,7 @@ extension APIHandlers {
     }
 
     func getWebhookDelivery(_ input: Operations.GetWebhookDelivery.Input) async throws -> Operations.GetWebhookDelivery.Output {
-        let (id, deliveries) = (input.path.deliveryId, EventDeliveryStore(clock: clock))
+        let (id, deliveries) = (input.path.deliveryId, services.deliveries)
         let detail = try await database.withConnection { db -> Components.Schemas.WebhookDeliveryDetail in
             guard let delivery = try await deliveries.find(id: id, on: db) else { throw AtelierError.notFound("Delivery '\(id)'") }
             let attempts = try await deliveries.attempts(deliveryId: id, on: db)
@@ -87,7 +83,7 @@ extension APIHandlers {
     }
 
     func redeliverWebhook(_ input: Operations.RedeliverWebhook.Input) async throws -> Operations.RedeliverWebhook.Output {
-        let (id, deliveries) = (input.path.deliveryId, EventDeliveryStore(clock: clock))
+        let (id, deliveries) = (input.path.deliveryId, services.deliveries)
         let delivery = try await database.transaction { db in try await deliveries.redeliver(id: id, on: db) }
         return .accepted(.init(body: .json(.init(delivery))))
     }
@@ -117,7 +113,7 @@ extension APIHandlers {
         guard report.type == "fulfillment.update" else {
             return .ok(.init(body: .json(.init(received: true, outcome: "ignored"))))
         }
-        let (updates, eventId) = (FulfillmentUpdates(clock: clock), headers.webhookId)
+        let (updates, eventId) = (services.fulfillmentUpdates, headers.webhookId)
         let outcome = try await database.transaction { db in try await updates.apply(report.data, eventId: eventId, on: db) }
         RequestScope.current?.logger.info("fulfillment update", metadata: [
             "order_id": .string(report.data.orderId), "status": .string(report.data.status), "outcome": .string(outcome.rawValue),
