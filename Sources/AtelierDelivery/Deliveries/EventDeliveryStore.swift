@@ -109,15 +109,10 @@ public struct EventDeliveryStore: Sendable {
             """).first().map(Self.delivery)
     }
 
-    /// Records an attempt and decides what comes next: done, again later, dead, or (410) the subscription off.
-    /// Only the worker holding the lease may record (a late worker whose lease ran out is ignored).
     /// Writes the attempt down before anything is sent, so an attempt cut short by a crash stays visible
     /// ("in progress", never finished) — an email or webhook is never sent twice without a trace.
     public func beginAttempt(_ delivery: EventDelivery, url: String, worker: String, on db: any SQLDatabase) async throws -> String? {
-        let held = try await db.raw("""
-            SELECT id FROM webhook_deliveries WHERE id = \(bind: delivery.id) AND locked_by = \(bind: worker) AND status = 'pending'\(unsafeRaw: db.rowLock())
-            """).first()
-        guard held != nil else { return nil }
+        // Called in the transaction whose `claim` locked the delivery for this worker: it is held, no need to ask again.
         let now = clock.now
         let id = Identifier.make(prefix: "wha", at: now)
         // Numbered after every attempt before it, those cut short by a crash too.
@@ -130,6 +125,8 @@ public struct EventDeliveryStore: Sendable {
         return id
     }
 
+    /// Records an attempt's outcome and decides what comes next: done, again later, dead, or (410) the
+    /// subscription off. Only the worker holding the lease may record (a late worker whose lease ran out is ignored).
     @discardableResult
     public func record(_ result: DeliveryResult, for delivery: EventDelivery, attemptId: String? = nil, url: String, worker: String,
                        policy: DeliveryRetryPolicy, on db: any SQLDatabase) async throws -> EventDelivery.Status? {

@@ -72,17 +72,3 @@ public struct JSONLogHandler: LogHandler {
         Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 }
-
-/// Sets up swift-log once for the process, as the configuration asks.
-public enum LoggingSetup {
-    public static func bootstrap(format: String, level: Logger.Level) {
-        LoggingSystem.bootstrap { label in
-            if format == "text" {
-                var handler = StreamLogHandler.standardOutput(label: label)
-                handler.logLevel = level
-                return handler
-            }
-            return JSONLogHandler(label: label, level: level)
-        }
-    }
-}
