@@ -84,6 +84,10 @@ public struct AppServices: Sendable {
     public let fulfillmentUpdates: FulfillmentUpdates
     public let privacy: PrivacyRequests
     public let apiKeys: APIKeyStore
+    /// The console's staff accounts, their sessions and the sign-in throttle.
+    public let staff: StaffStore
+    public let staffSessions: StaffSessionStore
+    public let loginThrottle: LoginThrottle
 
     /// Builds every store with `configuration`'s settings. What needs the process's own resources comes in made:
     /// the cipher (its key file), the gateways (HTTP clients run by the caller's service group) and the memo (it
@@ -148,5 +152,8 @@ public struct AppServices: Sendable {
         fulfillmentUpdates = FulfillmentUpdates(clock: clock)
         privacy = PrivacyRequests(configuration: configuration, database: database, cipher: cipher, storage: assetStorage, clock: clock)
         apiKeys = APIKeyStore(clock: clock)
+        staff = StaffStore(settings: configuration.staff, clock: clock)
+        staffSessions = StaffSessionStore(settings: configuration.staff, clock: clock)
+        loginThrottle = LoginThrottle(settings: configuration.staff, clock: clock)
     }
 }

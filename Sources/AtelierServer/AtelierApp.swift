@@ -39,10 +39,11 @@ public enum AtelierApp {
         operations.add(ByteBuffer(string: contract.json), contentType: "application/json", at: "/openapi.json")
         operations.add(ByteBuffer(string: contract.yaml), contentType: "application/yaml", at: "/openapi.yaml")
         operations.add(ByteBuffer(string: contract.docsHTML), contentType: "text/html; charset=utf-8", at: "/docs")
+        let metrics = HTTPMetrics(registry: registry)
         let rateLimiter = RateLimiter(settings: configuration.server.rateLimits)
         let chain = EdgeChain.compose(.init(
             routes: contract.routes.attaching(operations.operations),
-            metrics: HTTPMetrics(registry: registry),
+            metrics: metrics,
             cors: CORSPolicy(origins: configuration.server.corsOrigins),
             rateLimiter: rateLimiter,
             maxBodyBytes: configuration.server.maxBodyBytes,
@@ -58,7 +59,10 @@ public enum AtelierApp {
             shipDates: services.configuration.catalog.shipDates,
             clock: services.clock
         ))
-        let responder = EdgeResponder(chain: chain, router: OperationRouter())
+        let api = EdgeResponder(chain: chain, router: OperationRouter())
+        let console = try configuration.staff.consoleEnabled
+            ? ConsoleResponder(services: services, templates: ConsoleTemplates.load(), clients: rateLimiter) : nil
+        let responder = SiteResponder(api: api, console: console, metrics: metrics)
         if configuration.commerce.paymentProviders.contains(.test) {
             logger.warning("the test payment provider is on: shoppers can mark their own checkouts paid without money",
                            metadata: ["hostname": .string(configuration.server.hostname),

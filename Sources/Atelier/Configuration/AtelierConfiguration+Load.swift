@@ -25,6 +25,7 @@ extension AtelierConfiguration {
         config.catalog = CatalogSettings.read(&reader)
         config.assets = AssetSettings.read(&reader)
         config.customization = CustomizationSettings.read(&reader)
+        config.staff = StaffSettings.read(&reader)
         config.commerce = CommerceSettings.read(&reader, publicURL: publicURL)
         if reader.value("ATELIER_PAYMENT_PROVIDERS") == nil, !config.commerce.allowTestPayments,
            !ServerSettings.isLoopback(config.server.hostname) {

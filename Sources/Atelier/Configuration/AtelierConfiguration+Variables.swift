@@ -11,6 +11,6 @@ extension AtelierConfiguration {
     /// its `read` reads); the README's table documents every one, and a test checks that it does.
     public static let variables: [EnvironmentVariable] = [
         ServerSettings.variables, DatabaseSetting.variables, CatalogSettings.variables, AssetSettings.variables,
-        CustomizationSettings.variables, CommerceSettings.variables, DeliverySettings.variables, PrivacySettings.variables,
+        CustomizationSettings.variables, CommerceSettings.variables, DeliverySettings.variables, PrivacySettings.variables, StaffSettings.variables,
     ].flatMap { $0 }
 }

@@ -1,3 +1,4 @@
+import AtelierCore
 import Foundation
 
 /// How the operator console treats its staff: session lifetimes, password hashing, sign-in throttling.
@@ -24,6 +25,22 @@ public struct StaffSettings: Sendable, Equatable {
     public var minimumPasswordLength = 12
 
     public init() {}
+
+    /// Reads the variables below; a bad one is recorded in `reader` and leaves its default.
+    package static func read(_ reader: inout EnvironmentReader) -> StaffSettings {
+        var settings = StaffSettings()
+        settings.consoleEnabled = reader.boolean("ATELIER_CONSOLE", default: settings.consoleEnabled)
+        settings.idleTimeout = reader.seconds("ATELIER_CONSOLE_IDLE_TIMEOUT_SECONDS", default: settings.idleTimeout, in: 60...86_400)
+        settings.absoluteTimeout = reader.seconds("ATELIER_CONSOLE_SESSION_MAX_SECONDS", default: settings.absoluteTimeout, in: 300...2_592_000)
+        return settings
+    }
+
+    /// The variables `read` reads, as the README documents them.
+    public static let variables: [EnvironmentVariable] = [
+        .init("ATELIER_CONSOLE", "true", "serve the operator console at /console (false for API-only nodes)"),
+        .init("ATELIER_CONSOLE_IDLE_TIMEOUT_SECONDS", "1800", "a console session unused for this long is over"),
+        .init("ATELIER_CONSOLE_SESSION_MAX_SECONDS", "43200", "a console session is over this long after sign-in, however much it is used"),
+    ]
 
     /// The cost bcrypt accepts: it refuses (traps on) anything outside 4...31.
     var effectiveBcryptCost: UInt8 { min(max(bcryptCost, 4), 31) }

@@ -184,8 +184,12 @@ public struct OrderStore: Sendable {
         public var to: Date?
         public var productId: String?
         public var emailHash: String?
+        /// The order's number, exactly (`A-2026-000123`).
+        public var number: String?
 
-        public init(status: OrderStatus? = nil, from: Date? = nil, to: Date? = nil, productId: String? = nil, emailHash: String? = nil) {
+        public init(status: OrderStatus? = nil, from: Date? = nil, to: Date? = nil, productId: String? = nil, emailHash: String? = nil,
+                    number: String? = nil) {
+            self.number = number
             self.status = status
             self.from = from
             self.to = to
@@ -206,6 +210,7 @@ public struct OrderStore: Sendable {
         if let from = filter.from { query = query.where(SQLColumn("created_at", table: "o"), .greaterThanOrEqual, SQLBind(from)) }
         if let to = filter.to { query = query.where(SQLColumn("created_at", table: "o"), .lessThan, SQLBind(to)) }
         if let hash = filter.emailHash { query = query.where(SQLColumn("email_hash", table: "o"), .equal, SQLBind(hash)) }
+        if let number = filter.number { query = query.where(SQLColumn("number", table: "o"), .equal, SQLBind(number)) }
         if let after = page.after {
             // The cursor names the last order seen; continue strictly before it.
             guard let last = try await find(id: after, on: db) else { return Page(items: [], nextCursor: nil) }

@@ -1,0 +1,94 @@
+import Atelier
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The operations desk: the dashboard's figures, the orders list and an order's page. Read through the same
+/// domain stores and filters as the admin API.
+struct ConsoleOrders: Sendable {
+    let services: AppServices
+    let page: ConsolePage
+
+    static let pageSize = 50
+
+    func dashboard(staff: StaffSessionContext) async throws -> Response {
+        var statuses: [[String: Any]] = []
+        if ConsolePage.seesOrders(staff.account.role) {
+            let orders = services.orders
+            let counts = try await services.database.withConnection { db in try await orders.countsByStatus(on: db) }
+            statuses = OrderStatus.allCases.map { ["status": $0.rawValue, "label": Self.label($0), "count": counts[$0] ?? 0] }
+        }
+        return page.render("dashboard", title: "Dashboard", staff: staff, values: ["statuses": statuses])
+    }
+
+    func list(_ request: Request, staff: StaffSessionContext) async throws -> Response {
+        let query = ConsoleForm(encoded: Substring(request.uri.query ?? ""))
+        let status = query.text("status").flatMap(OrderStatus.init(rawValue:))
+        let email = query.text("email")
+        let number = query.text("number")
+        let filter = OrderStore.ListFilter(status: status, emailHash: email.map(services.cipher.lookupHash(email:)), number: number)
+        let pageRequest: PageRequest
+        do {
+            pageRequest = try PageRequest(limit: Self.pageSize, cursor: query.text("cursor"))
+        } catch {
+            return page.error(.badRequest, heading: "Bad page", message: "That page of orders does not exist; start again from the first.", staff: staff)
+        }
+        let orders = services.orders
+        let found = try await services.database.withConnection { db in try await orders.list(filter, page: pageRequest, on: db) }
+        var next: String?
+        if let cursor = found.nextCursor {
+            var parts = URLComponents()
+            parts.path = "/console/orders"
+            parts.queryItems = [("status", status?.rawValue), ("number", number), ("email", email), ("cursor", cursor)]
+                .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+            next = parts.string
+        }
+        let rows: [[String: Any]] = found.items.map { order in
+            ["id": order.id, "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
+             "shipBy": order.expectedShipDate, "total": Self.money(order.total, order.currency)]
+        }
+        return page.render("orders", title: "Orders", staff: staff, values: [
+            "orders": rows, "hasOrders": !rows.isEmpty, "next": next as Any, "number": number ?? "", "email": email ?? "",
+            "statusOptions": OrderStatus.allCases.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == status] },
+        ])
+    }
+
+    func order(id: String, staff: StaffSessionContext) async throws -> Response {
+        let orders = services.orders
+        let found = try await services.database.withConnection { db -> (Order, [OrderTransition])? in
+            guard let order = try await orders.find(id: id, on: db) else { return nil }
+            return (order, try await orders.transitions(orderId: id, on: db))
+        }
+        guard let (order, transitions) = found else {
+            return page.error(.notFound, heading: "No such order", message: "There is no order with that id.", staff: staff)
+        }
+        let currency = order.currency
+        let lines: [[String: Any]] = order.snapshot.lines.map { line in
+            ["name": line.productName, "sku": line.sku ?? "", "template": line.templateVersion.map { "version \($0)" } ?? "none",
+             "quantity": line.quantity, "amount": Self.money(line.amount, currency)]
+        }
+        let timeline: [[String: Any]] = transitions.map { step in
+            ["at": Self.time(step.at), "from": step.from.map(Self.label) ?? "new", "to": Self.label(step.to),
+             "actor": step.actor.kind.rawValue.replacingOccurrences(of: "_", with: " "), "reason": step.reason as Any]
+        }
+        return page.render("order", title: "Order \(order.number)", staff: staff, values: [
+            "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
+            "shipBy": order.expectedShipDate, "provider": order.provider.rawValue,
+            "tracking": order.tracking.map { "\($0.carrier) \($0.number)" } as Any,
+            "lines": lines, "timeline": timeline,
+            "subtotal": Self.money(order.subtotal, currency), "shippingName": order.snapshot.shippingName,
+            "shipping": Self.money(order.shipping, currency), "tax": Self.money(order.tax, currency),
+            "total": Self.money(order.total, currency), "refunded": Self.money(order.refunded, currency),
+        ])
+    }
+
+    static func label(_ status: OrderStatus) -> String { status.rawValue.replacingOccurrences(of: "_", with: " ") }
+
+    static func money(_ amount: Int64, _ currency: String) -> String {
+        "\(CurrencyUnits.decimalString(amount, currency: currency)) \(currency)"
+    }
+
+    static func time(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+}

@@ -1,0 +1,55 @@
+import Atelier
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Builds the console's answers: a rendered page with the staff member's header, a redirect, or an error page.
+struct ConsolePage: Sendable {
+    let templates: ConsoleTemplates
+
+    /// Roles that see orders: all but the studio's designers (as in the contract).
+    static func seesOrders(_ role: Role) -> Bool { role != .designer }
+
+    func render(_ template: String, title: String, status: HTTPResponse.Status = .ok, staff: StaffSessionContext?,
+                values: [String: Any] = [:], headers: [HTTPField] = []) -> Response {
+        var all = values
+        all["title"] = title
+        if let staff {
+            all["staff"] = [
+                "displayName": staff.account.displayName, "role": staff.account.role.rawValue, "csrf": staff.csrfToken,
+                "mustChangePassword": staff.account.mustChangePassword, "seesOrders": Self.seesOrders(staff.account.role),
+            ] as [String: Any]
+            all["seesOrders"] = Self.seesOrders(staff.account.role)
+        }
+        all = Self.present(all)
+        var fields: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        for header in headers { fields.append(header) }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: templates.render(template, all))))
+    }
+
+    /// The values with every nil left out (Mustache would print "nil"), in nested lists and maps too.
+    static func present(_ values: [String: Any]) -> [String: Any] {
+        values.compactMapValues(unwrap)
+    }
+
+    private static func unwrap(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let inner = mirror.children.first?.value else { return nil }
+            return unwrap(inner)
+        }
+        if let map = value as? [String: Any] { return present(map) }
+        if let list = value as? [[String: Any]] { return list.map(present) }
+        return value
+    }
+
+    func error(_ status: HTTPResponse.Status, heading: String, message: String, staff: StaffSessionContext?) -> Response {
+        render("error", title: heading, status: status, staff: staff, values: ["heading": heading, "message": message])
+    }
+
+    static func redirect(to location: String, headers: [HTTPField] = []) -> Response {
+        var fields: HTTPFields = [.location: location]
+        for header in headers { fields.append(header) }
+        return Response(status: .seeOther, headers: fields)
+    }
+}

@@ -1,0 +1,107 @@
+import Atelier
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The operator console at `/console`: server-rendered pages for staff signed in with their own accounts.
+///
+/// Every page but sign-in needs a live session (else a redirect to sign-in); every form post carries the
+/// session's anti-forgery token (else 403); pages are `no-store`, under a Content-Security-Policy that allows
+/// no script at all. Actions call the same domain stores as the admin API.
+struct ConsoleResponder: Sendable {
+    typealias Context = AtelierRequestContext
+
+    let services: AppServices
+    let page: ConsolePage
+    let signIn: ConsoleSignIn
+    let orders: ConsoleOrders
+    let clients: RateLimiter
+
+    static let contentSecurityPolicy =
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    init(services: AppServices, templates: ConsoleTemplates, clients: RateLimiter) {
+        self.services = services
+        page = ConsolePage(templates: templates)
+        signIn = ConsoleSignIn(services: services, page: page)
+        orders = ConsoleOrders(services: services, page: page)
+        self.clients = clients
+    }
+
+    func respond(to request: Request, context: Context, route: ConsoleRoute?) async -> Response {
+        var response: Response
+        do {
+            response = try await answer(request, context: context, route: route)
+        } catch {
+            context.logger.error("console request failed", metadata: ["error": .string(String(reflecting: error))])
+            response = page.error(.internalServerError, heading: "Something went wrong",
+                                  message: "The console could not answer; try again. The request id is \(context.requestID).", staff: nil)
+        }
+        if route != .stylesheet {
+            response.headers[.cacheControl] = "no-store"
+        }
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        SecurityHeaders.apply(to: &response.headers)
+        return response
+    }
+
+    private func answer(_ request: Request, context: Context, route: ConsoleRoute?) async throws -> Response {
+        do {
+            try RequestSize.check(request)
+        } catch {
+            return page.error(.badRequest, heading: "Request too large", message: "The address or the headers are too long.", staff: nil)
+        }
+        guard let route else {
+            return page.error(.notFound, heading: "Not found", message: "The console has no page here.", staff: nil)
+        }
+        switch route {
+        case .stylesheet:
+            let templates = page.templates
+            if let offered = request.headers[.ifNoneMatch], ResponseCache.matches(offered, etag: templates.stylesheetETag) {
+                return Response(status: .notModified, headers: [.eTag: templates.stylesheetETag])
+            }
+            return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .eTag: templates.stylesheetETag,
+                                                   .cacheControl: "public, max-age=300"], body: .init(byteBuffer: templates.stylesheet))
+        case .signInPage:
+            return signIn.signInPage(request)
+        case .signIn:
+            return try await signIn.signIn(request, address: clients.clientAddress(remoteAddress: context.remoteAddress, headers: request.headers))
+        default:
+            break
+        }
+        guard let staff = try await session(request) else {
+            return ConsolePage.redirect(to: "/console/sign-in", headers: [ConsoleCookies.clear(ConsoleCookies.session)])
+        }
+        switch route {
+        case .signOut, .changePassword:
+            // Every form post proves it came from a page of this session.
+            let form = await ConsoleForm.read(request)
+            guard StaffSessionStore.csrfMatches(form["csrf"], staff.csrfToken) else {
+                return page.error(.forbidden, heading: "Form expired",
+                                  message: "The form has expired or did not come from this console; open the page again.", staff: staff)
+            }
+            return route == .signOut ? try await signIn.signOut(request, staff: staff) : try await signIn.changePassword(form, staff: staff)
+        case .passwordPage:
+            return signIn.passwordPage(staff: staff)
+        case .dashboard:
+            return try await orders.dashboard(staff: staff)
+        case .orders, .order:
+            guard ConsolePage.seesOrders(staff.account.role) else {
+                return page.error(.forbidden, heading: "Not for your role", message: "Orders are not shown to the \(staff.account.role.rawValue) role.",
+                                  staff: staff)
+            }
+            if case .order(let id) = route { return try await orders.order(id: id, staff: staff) }
+            return try await orders.list(request, staff: staff)
+        case .stylesheet, .signInPage, .signIn:
+            return page.error(.notFound, heading: "Not found", message: "The console has no page here.", staff: staff)
+        }
+    }
+
+    /// The signed-in staff member of the request's session cookie, if the session is live.
+    private func session(_ request: Request) async throws -> StaffSessionContext? {
+        guard let token = ConsoleCookies.value(ConsoleCookies.session, in: request.headers) else { return nil }
+        let sessions = services.staffSessions
+        return try await services.database.withConnection { db in try await sessions.resume(token: token, on: db) }
+    }
+}

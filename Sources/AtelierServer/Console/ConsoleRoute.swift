@@ -1,0 +1,46 @@
+import HTTPTypes
+
+/// The console's pages, matched from method and path; the label names the page in metrics and logs.
+enum ConsoleRoute: Equatable {
+    case dashboard
+    case signInPage, signIn, signOut
+    case passwordPage, changePassword
+    case orders
+    case order(id: String)
+    case stylesheet
+
+    static let prefix = "/console"
+
+    /// Whether the path is the console's (and so not the API's).
+    static func owns(_ path: String) -> Bool {
+        path == prefix || path.hasPrefix(prefix + "/")
+    }
+
+    init?(method: HTTPRequest.Method, path: String) {
+        let rest = path.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: true)
+        switch (method, rest.count, rest.first) {
+        case (.get, 0, _): self = .dashboard
+        case (.get, 1, "sign-in"): self = .signInPage
+        case (.post, 1, "sign-in"): self = .signIn
+        case (.post, 1, "sign-out"): self = .signOut
+        case (.get, 1, "password"): self = .passwordPage
+        case (.post, 1, "password"): self = .changePassword
+        case (.get, 1, "orders"): self = .orders
+        case (.get, 2, "orders"): self = .order(id: String(rest[1]))
+        case (.get, 2, "static") where rest[1] == "console.css": self = .stylesheet
+        default: return nil
+        }
+    }
+
+    var label: String {
+        switch self {
+        case .dashboard: "/console/"
+        case .signInPage, .signIn: "/console/sign-in"
+        case .signOut: "/console/sign-out"
+        case .passwordPage, .changePassword: "/console/password"
+        case .orders: "/console/orders"
+        case .order: "/console/orders/{id}"
+        case .stylesheet: "/console/static/console.css"
+        }
+    }
+}

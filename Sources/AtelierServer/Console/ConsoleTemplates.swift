@@ -1,0 +1,29 @@
+import Foundation
+import Mustache
+import NIOCore
+
+/// The console's Mustache templates and stylesheet, read once from the package's resources. Every page is a
+/// template that opens with the `header` partial and closes with the `footer` one; values are HTML-escaped.
+struct ConsoleTemplates: Sendable {
+    let library: MustacheLibrary
+    let stylesheet: ByteBuffer
+    /// The stylesheet's ETag: its digest, so a changed file is fetched again.
+    let stylesheetETag: String
+
+    static func load() throws -> ConsoleTemplates {
+        guard let base = Bundle.module.resourceURL else { throw ContractError("the console's resources are missing") }
+        var library = MustacheLibrary()
+        let folder = base.appendingPathComponent("Templates")
+        for name in ["header", "footer", "sign-in", "password", "dashboard", "orders", "order", "error"] {
+            let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
+            try library.register(text, named: name)
+        }
+        let css = try Data(contentsOf: base.appendingPathComponent("Static/console.css"))
+        let digest = css.reduce(into: UInt64(1_469_598_103_934_665_603)) { hash, byte in hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
+        return ConsoleTemplates(library: library, stylesheet: ByteBuffer(bytes: css), stylesheetETag: "\"\(String(digest, radix: 16))\"")
+    }
+
+    func render(_ name: String, _ values: [String: Any]) -> String {
+        library.render(values, withTemplate: name) ?? ""
+    }
+}

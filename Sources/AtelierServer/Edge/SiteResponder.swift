@@ -1,0 +1,32 @@
+import Hummingbird
+
+/// The whole site: `/console` to the operator console (when it is on), everything else to the API's edge.
+/// Both get a request id and are measured and logged alike.
+struct SiteResponder<Chain: MiddlewareProtocol>: HTTPResponder
+where Chain.Input == Request, Chain.Output == Response, Chain.Context == AtelierRequestContext {
+    typealias Context = AtelierRequestContext
+
+    let api: EdgeResponder<Chain>
+    let console: ConsoleResponder?
+    let metrics: HTTPMetrics
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard let console, ConsoleRoute.owns(request.uri.path) else {
+            return try await api.respond(to: request, context: context)
+        }
+        let route = ConsoleRoute(method: request.method, path: request.uri.path)
+        let middleware = RequestIDMiddleware()
+        return try await middleware.handle(request, context: context) { request, context in
+            let started = ContinuousClock.now
+            let response = await console.respond(to: request, context: context, route: route)
+            let label = route?.label ?? "/console/unmatched"
+            let elapsed = ContinuousClock.now - started
+            metrics.record(method: request.method, route: label, status: response.status.code, duration: elapsed)
+            context.logger.info("request", metadata: [
+                "method": .string(request.method.rawValue), "route": .string(label),
+                "status": .stringConvertible(response.status.code), "duration_ms": .stringConvertible(elapsed.milliseconds),
+            ])
+            return response
+        }
+    }
+}
