@@ -23,4 +23,17 @@ public struct OrderTransitionRequest: Sendable, Equatable {
         self.refundedOutside = refundedOutside
         self.details = details
     }
+
+    /// Refuses what no transition may carry (422, each problem at its pointer): a tracking entry without carrier
+    /// or number, a reason with control characters. Whether the step itself is allowed is the store's decision.
+    public func validate() throws {
+        if let tracking {
+            var problems = ValidationErrors()
+            tracking.check(at: "/tracking", into: &problems)
+            try problems.check()
+        }
+        if let reason, reason.containsNUL || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
+            throw AtelierError.validation([.init(pointer: "/reason", code: .invalidCharacters, message: "must not contain control characters.")])
+        }
+    }
 }

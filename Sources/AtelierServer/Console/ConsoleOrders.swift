@@ -53,13 +53,19 @@ struct ConsoleOrders: Sendable {
         ])
     }
 
-    func order(id: String, staff: StaffSessionContext) async throws -> Response {
-        let orders = services.orders
-        let found = try await services.database.withConnection { db -> (Order, [OrderTransition])? in
+    func order(id: String, staff: StaffSessionContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (orders, accounts) = (services.orders, services.staff)
+        let found = try await services.database.withConnection { db -> (Order, [OrderTransition], [String: String])? in
             guard let order = try await orders.find(id: id, on: db) else { return nil }
-            return (order, try await orders.transitions(orderId: id, on: db))
+            let transitions = try await orders.transitions(orderId: id, on: db)
+            // Staff are named in the audit trail by their display names.
+            var names: [String: String] = [:]
+            for staffId in Set(transitions.filter { $0.actor.kind == .staff }.compactMap(\.actor.id)) {
+                names[staffId] = try await accounts.find(id: staffId, on: db)?.displayName
+            }
+            return (order, transitions, names)
         }
-        guard let (order, transitions) = found else {
+        guard let (order, transitions, names) = found else {
             return page.error(.notFound, heading: "No such order", message: "There is no order with that id.", staff: staff)
         }
         let currency = order.currency
@@ -69,9 +75,20 @@ struct ConsoleOrders: Sendable {
         }
         let timeline: [[String: Any]] = transitions.map { step in
             ["at": Self.time(step.at), "from": step.from.map(Self.label) ?? "new", "to": Self.label(step.to),
-             "actor": step.actor.kind.rawValue.replacingOccurrences(of: "_", with: " "), "reason": step.reason as Any]
+             "actor": step.actor.kind == .staff ? (step.actor.id.flatMap { names[$0] } ?? "staff")
+                : step.actor.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+             "reason": step.reason as Any]
         }
-        return page.render("order", title: "Order \(order.number)", staff: staff, values: [
+        let moves = ConsolePage.movesOrders(staff.account.role)
+        let steps: [[String: Any]] = moves ? order.status.next.filter { $0 != .cancelled }.map {
+            ["to": $0.rawValue, "label": Self.label($0), "needsTracking": $0 == .shipped]
+        } : []
+        let refund = order.status == .pendingPayment ? 0 : max(0, order.total - order.refunded)
+        let cancel: [String: Any]? = moves && order.status.next.contains(.cancelled)
+            ? ["refund": refund > 0 ? "Cancelling refunds \(Self.money(refund, currency)) through \(order.provider.rawValue)." : "Nothing was paid, so nothing is refunded."]
+            : nil
+        return page.render("order", title: "Order \(order.number)", status: status, staff: staff, values: [
+            "id": order.id, "steps": steps, "hasSteps": !steps.isEmpty, "cancel": cancel as Any, "error": error as Any,
             "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
             "shipBy": order.expectedShipDate, "provider": order.provider.rawValue,
             "tracking": order.tracking.map { "\($0.carrier) \($0.number)" } as Any,
@@ -80,6 +97,32 @@ struct ConsoleOrders: Sendable {
             "shipping": Self.money(order.shipping, currency), "tax": Self.money(order.tax, currency),
             "total": Self.money(order.total, currency), "refunded": Self.money(order.refunded, currency),
         ])
+    }
+
+    /// Moves the order on (or cancels it, with its refund) through the same domain call as the admin API, with the
+    /// staff member as the actor; what the domain refuses is shown on the order's page.
+    func transition(id: String, form: ConsoleForm, staff: StaffSessionContext) async throws -> Response {
+        guard let to = form.text("to").flatMap(OrderStatus.init(rawValue:)) else {
+            return try await order(id: id, staff: staff, error: "Choose the status to move the order to.", status: .unprocessableContent)
+        }
+        if to == .cancelled, form.text("reason") == nil {
+            return try await order(id: id, staff: staff, error: "A cancellation needs a reason.", status: .unprocessableContent)
+        }
+        let tracking = to == .shipped
+            ? Tracking(carrier: form.text("carrier") ?? "", number: form.text("trackingNumber") ?? "", url: form.text("trackingUrl")) : nil
+        let request = OrderTransitionRequest(to: to, reason: form.text("reason"), tracking: tracking,
+                                             deliveredAt: to == .delivered ? services.clock.now : nil)
+        let (store, refunds) = (services.orders, services.refunds)
+        do {
+            try request.validate()
+            _ = try await services.database.transaction { db in
+                try await store.transition(id: id, request, actor: Actor(.staff, staff.account.id), refunds: refunds, on: db)
+            }
+        } catch let error as AtelierError where error.status < 500 {
+            let details = ([error.detail] + error.errors.map { "\($0.pointer.dropFirst()): \($0.message)" }).joined(separator: " ")
+            return try await order(id: id, staff: staff, error: details, status: HTTPResponse.Status(code: error.status))
+        }
+        return ConsolePage.redirect(to: "/console/orders/\(id)")
     }
 
     static func label(_ status: OrderStatus) -> String { status.rawValue.replacingOccurrences(of: "_", with: " ") }

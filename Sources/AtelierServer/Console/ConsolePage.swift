@@ -10,6 +10,9 @@ struct ConsolePage: Sendable {
     /// Roles that see orders: all but the studio's designers (as in the contract).
     static func seesOrders(_ role: Role) -> Bool { role != .designer }
 
+    /// Roles that move orders on (the contract's roles of `transitionOrder`).
+    static func movesOrders(_ role: Role) -> Bool { role == .admin || role == .operations }
+
     func render(_ template: String, title: String, status: HTTPResponse.Status = .ok, staff: StaffSessionContext?,
                 values: [String: Any] = [:], headers: [HTTPField] = []) -> Response {
         var all = values

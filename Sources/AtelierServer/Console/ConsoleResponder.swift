@@ -74,14 +74,23 @@ struct ConsoleResponder: Sendable {
             return ConsolePage.redirect(to: "/console/sign-in", headers: [ConsoleCookies.clear(ConsoleCookies.session)])
         }
         switch route {
-        case .signOut, .changePassword:
+        case .signOut, .changePassword, .transition:
             // Every form post proves it came from a page of this session.
             let form = await ConsoleForm.read(request)
             guard StaffSessionStore.csrfMatches(form["csrf"], staff.csrfToken) else {
                 return page.error(.forbidden, heading: "Form expired",
                                   message: "The form has expired or did not come from this console; open the page again.", staff: staff)
             }
-            return route == .signOut ? try await signIn.signOut(request, staff: staff) : try await signIn.changePassword(form, staff: staff)
+            switch route {
+            case .signOut: return try await signIn.signOut(request, staff: staff)
+            case .transition(let id):
+                guard ConsolePage.movesOrders(staff.account.role) else {
+                    return page.error(.forbidden, heading: "Not for your role",
+                                      message: "The \(staff.account.role.rawValue) role may look at orders but not move them.", staff: staff)
+                }
+                return try await orders.transition(id: id, form: form, staff: staff)
+            default: return try await signIn.changePassword(form, staff: staff)
+            }
         case .passwordPage:
             return signIn.passwordPage(staff: staff)
         case .dashboard:

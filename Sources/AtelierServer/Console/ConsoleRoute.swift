@@ -7,6 +7,7 @@ enum ConsoleRoute: Equatable {
     case passwordPage, changePassword
     case orders
     case order(id: String)
+    case transition(id: String)
     case stylesheet
 
     static let prefix = "/console"
@@ -27,6 +28,7 @@ enum ConsoleRoute: Equatable {
         case (.post, 1, "password"): self = .changePassword
         case (.get, 1, "orders"): self = .orders
         case (.get, 2, "orders"): self = .order(id: String(rest[1]))
+        case (.post, 3, "orders") where rest[2] == "transition": self = .transition(id: String(rest[1]))
         case (.get, 2, "static") where rest[1] == "console.css": self = .stylesheet
         default: return nil
         }
@@ -40,6 +42,7 @@ enum ConsoleRoute: Equatable {
         case .passwordPage, .changePassword: "/console/password"
         case .orders: "/console/orders"
         case .order: "/console/orders/{id}"
+        case .transition: "/console/orders/{id}/transition"
         case .stylesheet: "/console/static/console.css"
         }
     }

@@ -194,14 +194,7 @@ extension APIHandlers {
             to: OrderStatus(rawValue: body.to.rawValue) ?? .paid, reason: body.reason,
             tracking: body.tracking.map { Tracking(carrier: $0.carrier, number: $0.number, url: $0.url) }, deliveredAt: body.deliveredAt,
             refundedOutside: body.refund?.outside == true)
-        if let tracking = request.tracking {
-            var problems = ValidationErrors()
-            tracking.check(at: "/tracking", into: &problems)
-            try problems.check()
-        }
-        if let reason = request.reason, reason.containsNUL || reason.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
-            throw AtelierError.validation([.init(pointer: "/reason", code: .invalidCharacters, message: "must not contain control characters.")])
-        }
+        try request.validate()
         let id = input.path.orderId
         let (store, refunds) = (services.orders, services.refunds)
         let answer = try await database.transaction { db -> Components.Schemas.AdminOrder in
