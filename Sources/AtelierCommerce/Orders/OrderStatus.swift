@@ -13,6 +13,9 @@ public enum OrderStatus: String, Sendable, Codable, CaseIterable {
     case delivered
     case cancelled
 
+    /// Paid and not yet shipped: what the workshop still has to make and send.
+    public static let toShip: [OrderStatus] = [.paid, .inProduction, .fulfilled]
+
     /// The statuses this one may move to.
     public var next: [OrderStatus] {
         switch self {

@@ -186,6 +186,13 @@ public struct OrderStore: Sendable {
         public var emailHash: String?
         /// The order's number, exactly (`A-2026-000123`).
         public var number: String?
+        /// Orders still to ship (paid, in production or fulfilled) expected to ship on, or before, a shop-local day.
+        public var due: Due?
+
+        public enum Due: Sendable, Equatable {
+            case on(String)
+            case before(String)
+        }
 
         public init(status: OrderStatus? = nil, from: Date? = nil, to: Date? = nil, productId: String? = nil, emailHash: String? = nil,
                     number: String? = nil) {
@@ -211,6 +218,13 @@ public struct OrderStore: Sendable {
         if let to = filter.to { query = query.where(SQLColumn("created_at", table: "o"), .lessThan, SQLBind(to)) }
         if let hash = filter.emailHash { query = query.where(SQLColumn("email_hash", table: "o"), .equal, SQLBind(hash)) }
         if let number = filter.number { query = query.where(SQLColumn("number", table: "o"), .equal, SQLBind(number)) }
+        if let due = filter.due {
+            query = query.where(SQLColumn("status", table: "o"), .in, SQLBind.group(OrderStatus.toShip.map(\.rawValue)))
+            switch due {
+            case .on(let day): query = query.where(SQLColumn("expected_ship_date", table: "o"), .equal, SQLBind(day))
+            case .before(let day): query = query.where(SQLColumn("expected_ship_date", table: "o"), .lessThan, SQLBind(day))
+            }
+        }
         if let after = page.after {
             // The cursor names the last order seen; continue strictly before it.
             guard let last = try await find(id: after, on: db) else { return Page(items: [], nextCursor: nil) }

@@ -12,13 +12,27 @@ struct ConsoleOrders: Sendable {
     static let pageSize = 50
 
     func dashboard(staff: StaffSessionContext) async throws -> Response {
-        var statuses: [[String: Any]] = []
-        if ConsolePage.seesOrders(staff.account.role) {
-            let orders = services.orders
-            let counts = try await services.database.withConnection { db in try await orders.countsByStatus(on: db) }
-            statuses = OrderStatus.allCases.map { ["status": $0.rawValue, "label": Self.label($0), "count": counts[$0] ?? 0] }
+        guard ConsolePage.seesOrders(staff.account.role) else {
+            return page.render("dashboard", title: "Dashboard", staff: staff)
         }
-        return page.render("dashboard", title: "Dashboard", staff: staff, values: ["statuses": statuses])
+        let (orders, deliveries, jobs) = (services.orders, services.deliveries, services.jobs)
+        let day = ShopDay(timeZone: services.configuration.catalog.shipDates.timeZone, now: services.clock.now)
+        let figures = try await services.database.withConnection { db in
+            (counts: try await orders.countsByStatus(on: db), today: try await orders.placed(since: day.start, on: db),
+             week: try await orders.placed(since: day.weekStart, on: db), due: try await orders.due(on: day.date, on: db),
+             deliveries: try await deliveries.depth(on: db), jobs: try await jobs.counts(on: db))
+        }
+        let currency = services.configuration.catalog.shopCurrency
+        let queued = figures.jobs.filter { $0.state == "queued" }.reduce(0) { $0 + $1.count }
+        let deadJobs = figures.jobs.filter { $0.state == "dead" }.reduce(0) { $0 + $1.count }
+        return page.render("dashboard", title: "Dashboard", staff: staff, values: [
+            "statuses": OrderStatus.allCases.map { ["status": $0.rawValue, "label": Self.label($0), "count": figures.counts[$0] ?? 0] },
+            "todayOrders": figures.today.orders, "todayRevenue": Self.money(figures.today.revenue, currency),
+            "weekOrders": figures.week.orders, "weekRevenue": Self.money(figures.week.revenue, currency),
+            "dueToday": figures.due.today, "overdue": figures.due.overdue, "day": day.date,
+            "deadDeliveries": figures.deliveries.dead, "pendingDeliveries": figures.deliveries.pending,
+            "queuedJobs": queued, "deadJobs": deadJobs,
+        ])
     }
 
     func list(_ request: Request, staff: StaffSessionContext) async throws -> Response {
@@ -26,20 +40,28 @@ struct ConsoleOrders: Sendable {
         let status = query.text("status").flatMap(OrderStatus.init(rawValue:))
         let email = query.text("email")
         let number = query.text("number")
-        let filter = OrderStore.ListFilter(status: status, emailHash: email.map(services.cipher.lookupHash(email:)), number: number)
+        var filter = OrderStore.ListFilter(status: status, emailHash: email.map(services.cipher.lookupHash(email:)), number: number)
+        let dueParameter = query.text("due")
+        let today = ShopDay(timeZone: services.configuration.catalog.shipDates.timeZone, now: services.clock.now).date
+        switch dueParameter {
+        case "today": filter.due = .on(today)
+        case "overdue": filter.due = .before(today)
+        default: break
+        }
         let pageRequest: PageRequest
         do {
             pageRequest = try PageRequest(limit: Self.pageSize, cursor: query.text("cursor"))
         } catch {
             return page.error(.badRequest, heading: "Bad page", message: "That page of orders does not exist; start again from the first.", staff: staff)
         }
-        let orders = services.orders
-        let found = try await services.database.withConnection { db in try await orders.list(filter, page: pageRequest, on: db) }
+        let (orders, chosen) = (services.orders, filter)
+        let found = try await services.database.withConnection { db in try await orders.list(chosen, page: pageRequest, on: db) }
         var next: String?
         if let cursor = found.nextCursor {
             var parts = URLComponents()
             parts.path = "/console/orders"
-            parts.queryItems = [("status", status?.rawValue), ("number", number), ("email", email), ("cursor", cursor)]
+            parts.queryItems = [("status", status?.rawValue), ("number", number), ("email", email), ("due", filter.due == nil ? nil : dueParameter),
+                                ("cursor", cursor)]
                 .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
             next = parts.string
         }
@@ -48,7 +70,10 @@ struct ConsoleOrders: Sendable {
              "shipBy": order.expectedShipDate, "total": Self.money(order.total, order.currency)]
         }
         return page.render("orders", title: "Orders", staff: staff, values: [
-            "orders": rows, "hasOrders": !rows.isEmpty, "next": next as Any, "number": number ?? "", "email": email ?? "",
+            "orders": rows, "hasOrders": !rows.isEmpty, "due": filter.due == nil ? "" : (dueParameter ?? ""),
+            "dueOptions": [("", "Any day"), ("today", "Due to ship today"), ("overdue", "Overdue")].map { value, label in
+                ["value": value, "label": label, "selected": (filter.due == nil ? "" : dueParameter ?? "") == value] as [String: Any]
+            }, "next": next as Any, "number": number ?? "", "email": email ?? "",
             "statusOptions": OrderStatus.allCases.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == status] },
         ])
     }
@@ -69,10 +94,7 @@ struct ConsoleOrders: Sendable {
             return page.error(.notFound, heading: "No such order", message: "There is no order with that id.", staff: staff)
         }
         let currency = order.currency
-        let lines: [[String: Any]] = order.snapshot.lines.map { line in
-            ["name": line.productName, "sku": line.sku ?? "", "template": line.templateVersion.map { "version \($0)" } ?? "none",
-             "quantity": line.quantity, "amount": Self.money(line.amount, currency)]
-        }
+        let lines = order.snapshot.lines.map { ConsoleLineView.values($0, currency: currency) }
         let timeline: [[String: Any]] = transitions.map { step in
             ["at": Self.time(step.at), "from": step.from.map(Self.label) ?? "new", "to": Self.label(step.to),
              "actor": step.actor.kind == .staff ? (step.actor.id.flatMap { names[$0] } ?? "staff")
