@@ -4,7 +4,7 @@
     python scripts/check-console.py
 
 Environment: ATELIER_BIN (the atelier executable), WORK (a scratch folder), ATELIER_PORT, DATABASE_URL (empty or
-unset: SQLite). Starts `atelier serve` on 127.0.0.1 with the test payment provider and the demo catalog, reads the
+unset: SQLite); optional CHROMIUM (default /usr/bin/chromium) and CONSOLE_HOST (default 127.0.0.1). Starts `atelier serve` on 127.0.0.1 with the test payment provider and the demo catalog, reads the
 bootstrap console admin's one-time password from the data folder, makes more accounts with `atelier staff create`,
 pays orders through the public API (cart → checkout → test payment), and checks in Chromium: the sign-in form,
 wrong passwords and the lockout, the session cookie, the dashboard's counts, the orders list, its filters and

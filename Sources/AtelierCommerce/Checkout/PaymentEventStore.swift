@@ -29,21 +29,14 @@ public struct PaymentEventStore: Sendable {
         }
         if let after = page.after {
             let parts = after.split(separator: "\u{1F}", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !after.containsNUL,
-                  let last = try await db.select().column("received_at").from("payment_events")
-                      .where("provider", .equal, parts[0]).where("event_id", .equal, parts[1]).first()
-            else { return Page(items: [], nextCursor: nil) }
-            let at = try last.decode(column: "received_at", as: Date.self)
-            // Strictly after the last one seen in (received_at, provider, event_id) descending order.
-            query = query.where { group in
-                group.where("received_at", .lessThan, at).orWhere { inner in
-                    inner.where("received_at", .equal, at).where { tie in
-                        tie.where("provider", .lessThan, parts[0]).orWhere { same in
-                            same.where("provider", .equal, parts[0]).where("event_id", .lessThan, parts[1])
-                        }
-                    }
-                }
-            }
+            guard parts.count == 2, !after.containsNUL else { return Page(items: [], nextCursor: nil) }
+            // Strictly after the last one seen in (received_at, provider, event_id) descending order. Its time is
+            // compared inside the database, never read out and bound again (a round trip through `Date` can move
+            // it by a hair and repeat the last event of a page); an unknown cursor finds nothing.
+            query = query.where(SQLQueryString("""
+                (received_at, provider, event_id) < (SELECT e.received_at, e.provider, e.event_id FROM payment_events e
+                WHERE e.provider = \(bind: parts[0]) AND e.event_id = \(bind: parts[1]))
+                """))
         }
         let rows = try await query.orderBy("received_at", .descending).orderBy("provider", .descending).orderBy("event_id", .descending)
             .limit(page.limit + 1).all()

@@ -226,15 +226,11 @@ public struct OrderStore: Sendable {
             }
         }
         if let after = page.after {
-            // The cursor names the last order seen; continue strictly before it.
-            guard let last = try await find(id: after, on: db) else { return Page(items: [], nextCursor: nil) }
-            query = query.where { group in
-                group.where(SQLColumn("created_at", table: "o"), .lessThan, SQLBind(last.createdAt))
-                    .orWhere { inner in
-                        inner.where(SQLColumn("created_at", table: "o"), .equal, SQLBind(last.createdAt))
-                            .where(SQLColumn("id", table: "o"), .lessThan, SQLBind(last.id))
-                    }
-            }
+            // The cursor names the last order seen; continue strictly before it. Its time is compared inside the
+            // database, never read out and bound again: a timestamp's round trip through `Date` can move it by a
+            // hair, and the last order of a page would come again on the next. An unknown cursor finds nothing.
+            query = query.where(SQLQueryString(
+                "(o.created_at, o.id) < (SELECT c.created_at, c.id FROM orders c WHERE c.id = \(bind: after))"))
         }
         let rows = try await query.orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "o"), direction: SQLDirection.descending))
             .orderBy(SQLOrderBy(expression: SQLColumn("id", table: "o"), direction: SQLDirection.descending))
