@@ -21,6 +21,7 @@ struct ConsolePage: Sendable {
             all["staff"] = [
                 "displayName": staff.account.displayName, "role": staff.account.role.rawValue, "csrf": staff.csrfToken,
                 "mustChangePassword": staff.account.mustChangePassword, "seesOrders": Self.seesOrders(staff.account.role),
+                "managesStaff": ConsoleStaff.manages(staff.account.role),
             ] as [String: Any]
             all["seesOrders"] = Self.seesOrders(staff.account.role)
         }

@@ -16,6 +16,7 @@ struct ConsoleResponder: Sendable {
     let page: ConsolePage
     let signIn: ConsoleSignIn
     let orders: ConsoleOrders
+    let staffAccounts: ConsoleStaff
     let clients: RateLimiter
 
     static let contentSecurityPolicy =
@@ -26,6 +27,7 @@ struct ConsoleResponder: Sendable {
         page = ConsolePage(templates: templates)
         signIn = ConsoleSignIn(services: services, page: page)
         orders = ConsoleOrders(services: services, page: page)
+        staffAccounts = ConsoleStaff(services: services, page: page)
         self.clients = clients
     }
 
@@ -74,7 +76,7 @@ struct ConsoleResponder: Sendable {
             return ConsolePage.redirect(to: "/console/sign-in", headers: [ConsoleCookies.clear(ConsoleCookies.session)])
         }
         switch route {
-        case .signOut, .changePassword, .transition:
+        case .signOut, .changePassword, .transition, .staffAction:
             // Every form post proves it came from a page of this session.
             let form = await ConsoleForm.read(request)
             guard StaffSessionStore.csrfMatches(form["csrf"], staff.csrfToken) else {
@@ -89,10 +91,16 @@ struct ConsoleResponder: Sendable {
                                       message: "The \(staff.account.role.rawValue) role may look at orders but not move them.", staff: staff)
                 }
                 return try await orders.transition(id: id, form: form, staff: staff)
+            case .staffAction(let action):
+                guard ConsoleStaff.manages(staff.account.role) else { return notForRole(staff) }
+                return try await staffAccounts.act(action, form: form, staff: staff)
             default: return try await signIn.changePassword(form, staff: staff)
             }
         case .passwordPage:
             return signIn.passwordPage(staff: staff)
+        case .staffList:
+            guard ConsoleStaff.manages(staff.account.role) else { return notForRole(staff) }
+            return try await staffAccounts.list(staff: staff)
         case .dashboard:
             return try await orders.dashboard(staff: staff)
         case .orders, .order:
@@ -105,6 +113,10 @@ struct ConsoleResponder: Sendable {
         case .stylesheet, .signInPage, .signIn:
             return page.error(.notFound, heading: "Not found", message: "The console has no page here.", staff: staff)
         }
+    }
+
+    private func notForRole(_ staff: StaffSessionContext) -> Response {
+        page.error(.forbidden, heading: "Not for your role", message: "Only admins manage staff accounts.", staff: staff)
     }
 
     /// The signed-in staff member of the request's session cookie, if the session is live.

@@ -9,6 +9,15 @@ enum ConsoleRoute: Equatable {
     case order(id: String)
     case transition(id: String)
     case stylesheet
+    case staffList
+    case staffAction(StaffAction)
+
+    enum StaffAction: Equatable {
+        case create
+        case role(id: String)
+        case disable(id: String)
+        case enable(id: String)
+    }
 
     static let prefix = "/console"
 
@@ -30,6 +39,11 @@ enum ConsoleRoute: Equatable {
         case (.get, 2, "orders"): self = .order(id: String(rest[1]))
         case (.post, 3, "orders") where rest[2] == "transition": self = .transition(id: String(rest[1]))
         case (.get, 2, "static") where rest[1] == "console.css": self = .stylesheet
+        case (.get, 1, "staff"): self = .staffList
+        case (.post, 1, "staff"): self = .staffAction(.create)
+        case (.post, 3, "staff") where rest[2] == "role": self = .staffAction(.role(id: String(rest[1])))
+        case (.post, 3, "staff") where rest[2] == "disable": self = .staffAction(.disable(id: String(rest[1])))
+        case (.post, 3, "staff") where rest[2] == "enable": self = .staffAction(.enable(id: String(rest[1])))
         default: return nil
         }
     }
@@ -44,6 +58,10 @@ enum ConsoleRoute: Equatable {
         case .order: "/console/orders/{id}"
         case .transition: "/console/orders/{id}/transition"
         case .stylesheet: "/console/static/console.css"
+        case .staffList, .staffAction(.create): "/console/staff"
+        case .staffAction(.role): "/console/staff/{id}/role"
+        case .staffAction(.disable): "/console/staff/{id}/disable"
+        case .staffAction(.enable): "/console/staff/{id}/enable"
         }
     }
 }

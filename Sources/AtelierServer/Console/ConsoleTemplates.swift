@@ -14,7 +14,7 @@ struct ConsoleTemplates: Sendable {
         guard let base = Bundle.module.resourceURL else { throw ContractError("the console's resources are missing") }
         var library = MustacheLibrary()
         let folder = base.appendingPathComponent("Templates")
-        for name in ["header", "footer", "sign-in", "password", "dashboard", "orders", "order", "error"] {
+        for name in ["header", "footer", "sign-in", "password", "dashboard", "orders", "order", "staff", "error"] {
             let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             try library.register(text, named: name)
         }

@@ -118,4 +118,31 @@ import Testing
             #expect(step["actorKind"] as? String == "staff" && step["actorId"] as? String == operations.account.id)
         }
     }
+
+    @Test func anAdminCreatesReRolesAndDisablesStaffAndADisabledAccountsSessionsEnd() async throws {
+        try await withApp { app in
+            let admin = try await staff(app, "boss@example.com", .admin)
+            let operations = try await staff(app, "ops@example.com", .operations)
+            var working = ConsoleClient(app)
+            try await working.signIn("ops@example.com", operations.oneTimePassword)
+            #expect(try await working.get("/console/staff").status == .forbidden)
+
+            var managing = ConsoleClient(app)
+            try await managing.signIn("boss@example.com", admin.oneTimePassword)
+            let list = try await managing.get("/console/staff")
+            let token = try #require(ConsoleClient.csrf(in: list.text))
+            let created = try await managing.post("/console/staff", form: ["csrf": token, "email": "new@example.com", "name": "New", "role": "viewer"])
+            #expect(created.status == .ok && created.text.contains("id=\"one-time-password\""))
+            let taken = try await managing.post("/console/staff", form: ["csrf": token, "email": "new@example.com", "name": "New", "role": "viewer"])
+            #expect(taken.status == .conflict)
+
+            let role = try await managing.post("/console/staff/\(operations.account.id)/role", form: ["csrf": token, "role": "viewer"])
+            #expect(role.status == .seeOther)
+            #expect(try await managing.post("/console/staff/\(operations.account.id)/disable", form: ["csrf": token]).status == .seeOther)
+            // The disabled account's open session is over at its next page.
+            #expect(try await working.get("/console/").status == .seeOther)
+            let again = try await working.signIn("ops@example.com", operations.oneTimePassword)
+            #expect(again.status == .unauthorized)
+        }
+    }
 }
