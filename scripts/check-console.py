@@ -9,11 +9,17 @@ bootstrap console admin's one-time password from the data folder, makes more acc
 pays orders through the public API (cart → checkout → test payment), and checks in Chromium: the sign-in form,
 wrong passwords and the lockout, the session cookie, the dashboard's counts, the orders list, its filters and
 pages, an order, the password change ending the account's other sessions, sign-out, CSRF, roles, the security
-headers, keyboard-only sign-in and axe (no serious or critical violation). Last, the server's log holds none of
-the passwords. Screenshots go to $WORK/console-*.png, the server's log to $WORK/console-serve.log.
+headers, keyboard-only sign-in and axe (no serious or critical violation). An operations user (Olga) takes a paid
+order to delivered with the order page's forms (clicks and keyboard; shipped without a carrier refused) and the
+shopper's GET /orders/<id> shows the steps and the tracking but not who made them; she cancels another with a
+reason (refused without one), refunded in full per the admin API; the dashboard's delivered, cancelled and
+today's figures follow. An order of a tee customized through a session (text with font and colour, an uploaded
+image) shows its zones and template version. Last, the server's log holds none of the passwords. Screenshots go
+to $WORK/console-*.png, the server's log to $WORK/console-serve.log.
 Prints one line per check and exits non-zero on the first failure; the server is stopped by its PID either way.
 Chromium is /usr/bin/chromium (Debian's package): `playwright install` is never needed nor called.
 """
+import datetime
 import json
 import os
 import re
@@ -21,6 +27,7 @@ import secrets
 import shutil
 import signal
 import stat
+import struct
 import subprocess
 import sys
 import time
@@ -28,6 +35,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zlib
+from zoneinfo import ZoneInfo
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
@@ -159,12 +168,13 @@ def call(method, path, body=None, headers=None):
 
 
 orders_made = []
+FIGURINE = {"product": "3d-printed-figurine", "selection": {"size": "large", "material": "resin", "colour": "red"}}
 
 
-def paid_order(email_address):
-    """A paid order through the public API, as a shopper makes one: cart → checkout → the test provider's payment."""
-    status, cart, headers = call("POST", "/cart/items", {"product": "3d-printed-figurine",
-                                                         "selection": {"size": "large", "material": "resin", "colour": "red"}})
+def paid_order(email_address, item=None):
+    """A paid order through the public API, as a shopper makes one: cart → checkout → the test provider's payment.
+    `item` is the cart item's body (default: a figurine by its variant; or {"sessionId": ...} for a customized line)."""
+    status, cart, headers = call("POST", "/cart/items", item or FIGURINE)
     expect(status == 201, f"add to cart: {status} {cart}")
     status, started, _ = call("POST", "/checkout", {
         "contact": {"email": email_address, "name": "Grace Hopper"},
@@ -177,9 +187,64 @@ def paid_order(email_address):
                            {"X-Access-Token": started["accessToken"]})
     expect(status == 200 and paid["checkout"].get("orderId") and paid["checkout"].get("orderNumber"),
            f"test payment: {status} {paid}")
-    order = {"id": paid["checkout"]["orderId"], "number": paid["checkout"]["orderNumber"], "email": email_address}
+    total = paid["checkout"].get("total") or started["checkout"].get("total") or {}
+    expect(isinstance(total.get("amount"), int) and total.get("currency"), f"test payment: no total in {paid['checkout']}")
+    order = {"id": paid["checkout"]["orderId"], "number": paid["checkout"]["orderNumber"], "email": email_address,
+             "token": started["accessToken"], "total": total["amount"], "currency": total["currency"]}
     orders_made.append(order)
     return order
+
+
+def tracked(order):
+    """The shopper's own view of the order: GET /orders/<id> with the access token answered at checkout."""
+    status, view, _ = call("GET", f"/orders/{order['id']}", headers={"X-Access-Token": order["token"]})
+    expect(status == 200 and isinstance(view, dict) and view.get("id") == order["id"], f"GET /orders/{order['id']} with its token: {status} {view}")
+    return view
+
+
+def admin_key():
+    path = os.path.join(DATA, "bootstrap-admin-key")
+    expect(os.path.isfile(path), f"no {path} after the first serve")
+    key = open(path).read().strip()
+    expect(key, f"{path} is empty")
+    return key
+
+
+def admin_order(order_id):
+    status, detail, _ = call("GET", f"/admin/orders/{order_id}", headers={"Authorization": f"Bearer {admin_key()}"})
+    expect(status == 200 and isinstance(detail, dict), f"GET /admin/orders/{order_id}: {status} {detail}")
+    return detail
+
+
+def money_text(amount, currency):
+    """As the console writes an amount: "92.45 USD" (the demo shop's currencies have two decimals)."""
+    expect(currency not in ("JPY", "KRW", "VND", "CLP", "ISK", "BHD", "KWD", "JOD", "OMR", "TND"),
+           f"money_text: {currency} does not have two decimals")
+    return f"{amount // 100}.{amount % 100:02d} {currency}"
+
+
+def minor_units(text):
+    match = re.fullmatch(r"\s*(\d+)\.(\d{2})\s+[A-Z]{3}\s*", text)
+    expect(match, f"not an amount with two decimals and a currency: {text!r}")
+    return int(match.group(1)) * 100 + int(match.group(2))
+
+
+def png(width, height, rgb):
+    """A plain RGB PNG of one colour (zlib compresses it to a few kilobytes)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = (b"\x00" + bytes(rgb) * width) * height
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+def upload(data, content_type):
+    request = urllib.request.Request(BASE + "/assets", data=data, method="POST", headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
 
 
 # --- the browser -----------------------------------------------------------------------------------------------------
@@ -297,6 +362,21 @@ def status_counts(page):
     return counts
 
 
+def today_figures(page):
+    """The dashboard's shop day and its #orders-today figures: (day, orders, takings in minor units)."""
+    heading = page.locator("h2#at-a-glance")
+    expect(heading.count() == 1, "the dashboard has no h2#at-a-glance")
+    day = re.search(r"\((\d{4}-\d{2}-\d{2}), shop time\)", heading.inner_text())
+    expect(day, f"h2#at-a-glance names no shop day: {heading.inner_text()!r}")
+    figures = page.locator("#orders-today .figure").all_inner_texts()
+    expect(len(figures) == 2 and re.fullmatch(r"\s*\d+\s*", figures[0]),
+           f"#orders-today has not a count and an amount: {page.locator('#orders-today').all_inner_texts()}")
+    return day.group(1), int(figures[0]), minor_units(figures[1])
+
+
+today_before = {}
+
+
 def order_numbers(page, may_be_empty=False):
     """The order numbers of table#orders' rows; a list that may be empty may also have no table at all."""
     table = page.locator("table#orders")
@@ -374,6 +454,8 @@ def check_dashboard(page):
            and sign_out.locator('input[type="hidden"][name="csrf"]').get_attribute("value"), "form#sign-out has no hidden csrf with a value")
     expect(sign_out.get_by_role("button", name="Sign out").count() == 1, "form#sign-out has no button Sign out")
     before = status_counts(page)
+    day, count, takings = today_figures(page)
+    today_before.update(day=day, orders=count, takings=takings)
     order = paid_order("console-" + secrets.token_hex(4) + "@example.com")
     page.reload()
     after = status_counts(page)
@@ -562,6 +644,286 @@ def check_roles(browser, viewer, designer):
     ok("roles: a viewer sees the dashboard and the orders; a designer gets 403 on /console/orders")
 
 
+# --- an order's actions, as operations staff, and what the shopper and the admin API see of them ----------------------
+
+def shown_status(page):
+    return page.locator("#order-status").inner_text().strip().lower().replace(" ", "_")
+
+
+def timeline(page):
+    expect(page.locator("ol#timeline").count() == 1, f"{page.url}: no ol#timeline")
+    return [" ".join(t.split()) for t in page.locator("ol#timeline li").all_inner_texts()]
+
+
+def open_order(page, order, status):
+    response = goto(page, f"/console/orders/{order['id']}")
+    expect(response.status == 200, f"GET /console/orders/{order['id']}: {response.status}")
+    expect(shown_status(page) == status, f"order {order['number']}: #order-status reads {page.locator('#order-status').inner_text()!r}, not {status}")
+    return response
+
+
+def submit_step(page, order, act, what):
+    """`act` sends one of the order page's forms (a click or a key press); the answer is a 303 back to the order's page."""
+    transition = f"/console/orders/{order['id']}/transition"
+    with page.expect_navigation(url=CONSOLE + f"/console/orders/{order['id']}"):
+        with page.expect_response(lambda r: r.request.method == "POST" and path_of(r.url) == transition) as answer:
+            act()
+    expect(answer.value.status == 303, f"{what}: the form answered {answer.value.status}, not 303")
+    page.wait_for_load_state("load")
+
+
+def expect_step(page, before, status, actor, what):
+    """After a step: #order-status shows `status` and #timeline has one more line, `→ status by actor`."""
+    expect(shown_status(page) == status, f"{what}: #order-status reads {page.locator('#order-status').inner_text()!r}, not {status}")
+    lines = timeline(page)
+    added = [line for line in lines if line not in before]
+    expect(len(lines) == len(before) + 1 and len(added) == 1, f"{what}: #timeline went from {before} to {lines}")
+    label = status.replace("_", " ")
+    expect(f"→ {label}" in added[0] and f"by {actor}" in added[0], f"{what}: the new #timeline line {added[0]!r} is not '… → {label} by {actor}'")
+    return lines
+
+
+def refused_post(page, form_id, fields, what):
+    """Posts one of the order page's forms as the browser would, with the page's csrf, but with `fields` (bypassing the
+    HTML `required` that stops the browser); returns (status, the text of p#form-error in the page answered)."""
+    form = page.locator(f"form#{form_id}")
+    expect(form.count() == 1, f"{what}: no form#{form_id} on {page.url}")
+    csrf = form.locator('input[type="hidden"][name="csrf"]').get_attribute("value")
+    action = form.get_attribute("action")
+    expect(csrf and action, f"{what}: form#{form_id} has no csrf or no action")
+    response = page.request.post(urllib.parse.urljoin(page.url, action), form={"csrf": csrf, **fields}, max_redirects=0)
+    html = response.text()
+    # The page answered, in a scratch tab of the same browser (its stylesheet is not needed to read it).
+    scratch = page.context.new_page()
+    try:
+        scratch.route("**/*", lambda route: route.abort())
+        scratch.set_content(html, wait_until="domcontentloaded")
+        error = scratch.locator("p#form-error")
+        expect(error.count() == 1 and error.get_attribute("role") == "alert", f"{what}: the page answered ({response.status}) has no p#form-error[role=alert]")
+        return response.status, " ".join(error.inner_text().split())
+    finally:
+        scratch.close()
+
+
+def check_ops_delivers(page, order, name, email):
+    """An operations user takes a paid order to delivered with the page's forms; the shopper sees the steps, not who made them."""
+    open_order(page, order, "paid")
+    steps = [f.get_attribute("id") for f in page.locator("form.action").all()]
+    expect(steps == ["move-in_production", "cancel"], f"a paid order's forms for an operations user: {steps}")
+    lines = timeline(page)
+    expect(len(lines) == 1 and "→ paid" in lines[0], f"a paid order's #timeline: {lines}")
+
+    # Clicks: "Move to in production".
+    button = page.locator("form#move-in_production").get_by_role("button", name="Move to in production")
+    expect(button.count() == 1, "form#move-in_production has no button 'Move to in production'")
+    submit_step(page, order, button.click, "move to in production")
+    lines = expect_step(page, lines, "in_production", name, "move to in production")
+    expect([f.get_attribute("id") for f in page.locator("form.action").all()] == ["move-fulfilled", "cancel"],
+           f"an order in production: forms {[f.get_attribute('id') for f in page.locator('form.action').all()]}")
+
+    # The keyboard: focus "Move to fulfilled" by Tab from the top of the page, then Enter.
+    tabs = 0
+    while not page.evaluate("() => !!document.activeElement && !!document.activeElement.closest('form#move-fulfilled') "
+                            "&& document.activeElement.tagName === 'BUTTON'"):
+        expect(tabs < 40, "40 Tab presses from the top of the order page never reach 'Move to fulfilled'")
+        page.keyboard.press("Tab")
+        tabs += 1
+    submit_step(page, order, lambda: page.keyboard.press("Enter"), "move to fulfilled")
+    lines = expect_step(page, lines, "fulfilled", name, "move to fulfilled")
+    ok(f"operations ({name}): paid → in production (click) → fulfilled ({tabs} Tabs, Enter); #order-status and a #timeline line 'by {name}' each time")
+
+    # Shipped without a carrier: the browser would not send it (required); posted as it would be, it is refused.
+    number = "1Z" + secrets.token_hex(5).upper()
+    status, error = refused_post(page, "move-shipped", {"to": "shipped", "carrier": "", "trackingNumber": number}, "shipped without a carrier")
+    expect(status == 422, f"move to shipped without a carrier: {status}, not 422")
+    expect("carrier" in error.lower() and "must not be empty" in error, f"move to shipped without a carrier: p#form-error reads {error!r}")
+    open_order(page, order, "fulfilled")
+    expect(timeline(page) == lines, "the refused move to shipped changed the #timeline")
+    ok(f"operations: 'Move to shipped' without a carrier (posted with the form's csrf) answers 422, p#form-error: {error!r}; still fulfilled")
+
+    # Shipped: the carrier and the tracking number typed in, Tab between them, Enter sends the form.
+    carrier, number_field = page.locator("form#move-shipped #carrier"), page.locator("form#move-shipped #trackingNumber")
+    expect(carrier.count() == 1 and carrier.get_attribute("required") is not None and page.get_by_label("Carrier", exact=True).count() == 1,
+           "form#move-shipped has no required #carrier labelled Carrier")
+    expect(number_field.count() == 1 and number_field.get_attribute("required") is not None
+           and page.get_by_label("Tracking number", exact=True).count() == 1,
+           "form#move-shipped has no required #trackingNumber labelled Tracking number")
+    carrier.click()
+    page.keyboard.type("UPS")
+    page.keyboard.press("Tab")
+    expect(focused_id(page) == "trackingNumber", f"Tab from #carrier goes to #{focused_id(page)}, not #trackingNumber")
+    page.keyboard.type(number)
+    submit_step(page, order, lambda: page.keyboard.press("Enter"), "move to shipped")
+    lines = expect_step(page, lines, "shipped", name, "move to shipped")
+    facts = page.locator("dl.facts").first.inner_text()
+    expect("UPS" in facts and number in facts, f"a shipped order's facts show no tracking UPS {number}: {facts!r}")
+
+    submit_step(page, order, page.locator("form#move-delivered").get_by_role("button", name="Move to delivered").click, "move to delivered")
+    lines = expect_step(page, lines, "delivered", name, "move to delivered")
+    expect(page.locator("form.action").count() == 0, "a delivered order still shows forms")
+    ok(f"operations: shipped (Carrier, Tab, Tracking number, Enter) → delivered; #order-status, the tracking and a #timeline line by {name} each time")
+    screenshot(page, "order-delivered")
+
+    # The admin API names the staff member as the actor of each step; the shopper's view names nobody.
+    detail = admin_order(order["id"])
+    trail = [(a.get("to"), a.get("actorKind"), a.get("actorId")) for a in detail["audit"]]
+    staff_steps = [t for t in trail if t[1] == "staff"]
+    expect([t[0] for t in staff_steps] == ["in_production", "fulfilled", "shipped", "delivered"] and len({t[2] for t in staff_steps}) == 1
+           and staff_steps[0][2], f"the admin API's audit trail: {trail}")
+    staff_id = staff_steps[0][2]
+    view = tracked(order)
+    events = [entry.get("event") for entry in view.get("timeline", [])]
+    expect(view.get("status") == "delivered", f"the shopper sees status {view.get('status')!r}")
+    expect(events == ["paid", "in_production", "fulfilled", "shipped", "delivered"], f"the shopper's timeline: {events}")
+    shipped = [entry for entry in view["timeline"] if entry.get("event") == "shipped"][0]
+    expect((shipped.get("tracking") or {}).get("number") == number and shipped["tracking"].get("carrier") == "UPS",
+           f"the shopper's shipped step: {shipped}")
+    expect((view.get("tracking") or {}).get("number") == number, f"the shopper's tracking: {view.get('tracking')}")
+    text = json.dumps(view)
+    for secret, what in [(name, "the staff member's name"), (staff_id, "the staff member's id"), (email, "the staff member's email")]:
+        expect(secret not in text, f"the shopper's GET /orders/<id> holds {what} ({secret!r})")
+    ok(f"shopper: GET /orders/<id> with X-Access-Token: delivered, timeline {events}, tracking UPS {number}; "
+       f"neither '{name}' nor the staff id {staff_id} nor the email (the admin API's audit names them: actorKind staff)")
+
+
+def check_ops_cancels(page, order, name):
+    """Cancel with a reason: refused without one; with one, cancelled and refunded in full (the test provider settles at once)."""
+    open_order(page, order, "paid")
+    refund = page.locator("form#cancel #cancel-refund")
+    amount = money_text(order["total"], order["currency"])
+    expect(refund.count() == 1 and amount in refund.inner_text() and "test" in refund.inner_text(),
+           f"#cancel-refund reads {refund.inner_text() if refund.count() else None!r}, not the {amount} to refund through test")
+    reason = page.get_by_label("Reason (required)", exact=True)
+    expect(reason.count() == 1 and reason.get_attribute("id") == "reason" and reason.get_attribute("required") is not None,
+           "form#cancel has no required #reason labelled 'Reason (required)'")
+    lines = timeline(page)
+    for fields, what in [({"to": "cancelled"}, "no reason"), ({"to": "cancelled", "reason": "   "}, "a blank reason")]:
+        status, error = refused_post(page, "cancel", fields, f"cancel with {what}")
+        expect(status == 422 and "needs a reason" in error, f"cancel with {what}: {status} {error!r}, not 422 'needs a reason'")
+    open_order(page, order, "paid")
+    expect(timeline(page) == lines, "a refused cancellation changed the #timeline")
+    ok(f"cancel: #cancel-refund shows {amount} to refund; without a reason (or a blank one) 422 {error!r} in p#form-error; still paid")
+
+    reason.fill("customer asked")
+    submit_step(page, order, page.locator("form#cancel").get_by_role("button", name="Cancel the order").click, "cancel")
+    before, lines = lines, expect_step(page, lines, "cancelled", name, "cancel")
+    added = [line for line in lines if line not in before]
+    expect("(customer asked)" in added[0], f"the #timeline line of the cancellation does not give the reason: {added[0]!r}")
+    expect(page.locator("form.action").count() == 0, "a cancelled order still shows forms")
+
+    deadline, refunds = time.time() + 10, []
+    while True:
+        refunds = admin_order(order["id"]).get("refunds") or []
+        if refunds and all(r.get("status") != "pending" for r in refunds) or time.time() > deadline:
+            break
+        time.sleep(0.25)
+    expect(len(refunds) == 1 and refunds[0].get("kind") == "cancellation" and refunds[0].get("amount", {}).get("amount") == order["total"]
+           and refunds[0].get("status") == "succeeded", f"the admin API's refunds after the cancellation: {refunds}")
+    view = tracked(order)
+    events = [entry.get("event") for entry in view.get("timeline", [])]
+    expect(view.get("status") == "cancelled" and events[:2] == ["paid", "cancelled"] and "refunded" in events,
+           f"the shopper's view of the cancelled order: {view.get('status')} {events}")
+    expect("customer asked" not in json.dumps(view) and name not in json.dumps(view), "the shopper's view holds the staff's reason or name")
+    ok(f"cancel with reason 'customer asked': cancelled, #timeline by {name}; GET /admin/orders/<id> refunds: one cancellation of "
+       f"{amount}, succeeded; the shopper sees cancelled and refunded, not the reason")
+    screenshot(page, "order-cancelled")
+
+
+def check_dashboard_moved(page, before, cancelled):
+    """After the two orders: delivered and cancelled each one more; #orders-today counts this run's orders of the shop's day."""
+    goto(page, "/console/")
+    after = status_counts(page)
+    expected = dict(before, delivered=before["delivered"] + 1, cancelled=before["cancelled"] + 1)
+    expect(after == expected, f"orders by status went from {before} to {after}, not {expected}")
+    day, count, takings = today_figures(page)
+    zone = ZoneInfo(os.environ.get("ATELIER_SHOP_TIMEZONE") or "UTC")
+    placed_today = []
+    for order in orders_made:
+        created = datetime.datetime.fromisoformat(tracked(order)["createdAt"].replace("Z", "+00:00"))
+        if created.astimezone(zone).date().isoformat() == day and order["id"] not in cancelled:
+            placed_today.append(order)
+    # What was there before this run placed its first order counts only if that was the same shop day.
+    base = (today_before["orders"], today_before["takings"]) if today_before.get("day") == day else (0, 0)
+    expected_count, expected_takings = base[0] + len(placed_today), base[1] + sum(o["total"] for o in placed_today)
+    expect(count == expected_count, f"#orders-today shows {count}; this run placed {len(placed_today)} order(s) on {day} that are not "
+           f"cancelled (and {base[0]} were there before)")
+    expect(takings == expected_takings, f"#orders-today shows takings of {takings}, not {expected_takings} (the totals of those orders)")
+    ok(f"dashboard: delivered {before['delivered']} → {after['delivered']}, cancelled {before['cancelled']} → {after['cancelled']}, "
+       f"the rest unchanged; #orders-today {count} on {day} (this run's {len(orders_made)} orders less the cancelled one"
+       f"{'' if not base[0] else f', plus {base[0]} from before'}), takings {money_text(takings, orders_made[0]['currency'])}")
+
+
+def check_operations(browser, email, password, name):
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, email, password, f"the operations user {name}")
+    goto(page, "/console/")
+    before = status_counts(page)
+    delivering = paid_order("deliver-" + secrets.token_hex(4) + "@example.com")
+    cancelling = paid_order("cancel-" + secrets.token_hex(4) + "@example.com")
+    check_ops_delivers(page, delivering, name, email)
+    check_ops_cancels(page, cancelling, name)
+    check_dashboard_moved(page, before, {cancelling["id"]})
+    context.close()
+
+
+# --- a customized line ----------------------------------------------------------------------------------------------
+
+def check_customized_order(page):
+    """A tee with chest text (font, colour) and artwork, customized through a session of the public API, on its order page."""
+    # The demo tee's template: a text zone (its fonts and colours) and an image zone (its smallest pixel size).
+    status, product, _ = call("GET", "/products/custom-printed-tee")
+    expect(status == 200 and isinstance(product, dict), f"GET /products/custom-printed-tee: {status}")
+    zones = {zone["code"]: zone for zone in ((product.get("template") or {}).get("definition") or {}).get("zones", [])}
+    text_zone, image_zone = zones.get("chest_text") or {}, zones.get("artwork") or {}
+    text, font, colour = "Happy birthday, Ada", "Pacifico", "#c9a227"
+    expect(text_zone.get("kind") == "text" and font in text_zone["text"]["fonts"] and colour in text_zone["text"]["colours"],
+           f"the demo tee's template has no text zone chest_text offering {font} and {colour}: {text_zone}")
+    expect(image_zone.get("kind") == "image", f"the demo tee's template has no image zone artwork: {image_zone}")
+    side = max(1200, image_zone["image"].get("minWidth", 0), image_zone["image"].get("minHeight", 0))
+
+    status, asset = upload(png(side, side, (secrets.randbelow(256), 90, 160)), "image/png")
+    expect(status in (200, 201) and isinstance(asset, dict) and str(asset.get("id", "")).startswith("ast_")
+           and asset.get("width") == side, f"POST /assets (a {side}×{side} PNG): {status} {asset}")
+    status, session, _ = call("POST", "/sessions", {"product": "custom-printed-tee", "selection": {"size": "m", "colour": "navy"}})
+    expect(status == 201 and session.get("id") and isinstance(session.get("templateVersion"), int), f"POST /sessions: {status} {session}")
+    status, session, _ = call("PATCH", f"/sessions/{session['id']}", {"zones": {
+        "chest_text": {"text": {"text": text, "font": font, "colour": colour}}, "artwork": {"image": asset["id"]}}})
+    expect(status == 200 and session.get("valid") is True and not session.get("errors"), f"PATCH /sessions/<id> (chest_text, artwork): {status} {session}")
+    version = session["templateVersion"]
+    expect(version == product["template"].get("version"), f"the session pinned template version {version}, not the product's {product['template'].get('version')}")
+    order = paid_order("custom-" + secrets.token_hex(4) + "@example.com", {"sessionId": session["id"]})
+    line = tracked(order)["lines"][0]
+    expect(line.get("templateVersion") == version and (line.get("zones", {}).get("chest_text") or {}).get("text", {}).get("text") == text,
+           f"the shopper's order line: {line}")
+    ok(f"customized order {order['number']}: asset {asset['id'][:16]}…, session on template version {version} with chest_text "
+       f"({text!r}, {font}, {colour}) and artwork, cart item by sessionId, checkout, test payment")
+
+    response = goto(page, f"/console/orders/{order['id']}")
+    expect(response.status == 200, f"GET /console/orders/{order['id']}: {response.status}")
+    article = page.locator("#lines article.line")
+    expect(article.count() == 1, f"#lines has {article.count()} article.line, not 1")
+    template = article.locator('dt:text-is("Template") + dd')
+    expect(template.count() == 1 and template.inner_text().strip() == f"version {version}",
+           f"the line's Template reads {template.all_inner_texts()}, not 'version {version}'")
+    zones = article.locator("table.zones")
+    expect(zones.count() == 1, "the customized line has no table.zones")
+    rows = {}
+    for row in zones.locator("tbody tr").all():
+        cells = [" ".join(c.split()) for c in row.locator("th, td").all_inner_texts()]
+        rows[cells[0]] = cells[1:]
+    expect(rows.get("chest_text", [])[:3] == [text, font, colour], f"table.zones' chest_text row: {rows.get('chest_text')} (all: {rows})")
+    image = zones.locator(f'tr:has(th:text-is("artwork")) a[href="/assets/{asset["id"]}"] img[src="/assets/{asset["id"]}"]')
+    expect(image.count() == 1 and image.get_attribute("alt"), f"table.zones' artwork row has no linked, described image /assets/{asset['id']}: {rows.get('artwork')}")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("i => i.complete", arg=image.element_handle(), timeout=PAGE_TIMEOUT_MS)
+    expect(image.evaluate("i => i.naturalWidth") == side, "the artwork's thumbnail did not load (CSP img-src, or /assets)")
+    ok(f"console order page: the line shows template version {version}; table.zones: chest_text {text!r} in {font}, {colour}; "
+       f"artwork as a loaded thumbnail linking to /assets/<id>")
+    screenshot(page, "order-customized")
+    audit(page, "an order page with a customized line")
+
+
 def check_log():
     text = open(LOG, encoding="utf-8", errors="replace").read()
     leaked = [s for s in secrets_used if s in text]
@@ -577,7 +939,8 @@ def run(browser, admin_password):
     viewer = (f"viewer-{tag}@example.com", staff_create(f"viewer-{tag}@example.com", "viewer", "Vera Viewer"))
     designer = (f"designer-{tag}@example.com", staff_create(f"designer-{tag}@example.com", "designer", "Dan Designer"))
     locked = (f"locked-{tag}@example.com", staff_create(f"locked-{tag}@example.com", "viewer", "Lou Locked"))
-    ok("staff create: viewer, designer and a third account (for the lockout), each with a one-time password")
+    operations = (f"ops-{tag}@example.com", staff_create(f"ops-{tag}@example.com", "operations", "Olga"))
+    ok("staff create: viewer, designer, operations (Olga) and a fourth account (for the lockout), each with a one-time password")
 
     check_sign_in_page(browser)
     check_wrong_passwords(browser, admin_email, *locked)
@@ -607,11 +970,13 @@ def run(browser, admin_password):
     second.close()
     check_keyboard_sign_in(browser, admin_email, chosen)
     check_roles(browser, viewer, designer)
+    check_operations(browser, *operations, "Olga")
 
-    # Last, as it is the slowest: enough orders for a second page of the list.
     context = new_context(browser)
     page = context.new_page()
-    sign_in(page, admin_email, chosen, "the admin, for the pages of orders")
+    sign_in(page, admin_email, chosen, "the admin, for a customized order and the pages of orders")
+    check_customized_order(page)
+    # Last, as it is the slowest: enough orders for a second page of the list.
     check_pages_of_orders(page)
     context.close()
 

@@ -11,6 +11,8 @@ public enum BackgroundWork {
         return [
             PreviewJobs.handler(database: database, assets: services.previewAssets),
             SessionCleanupJobs.handler(database: database, sessions: services.sessions, carts: services.carts),
+            StaffCleanupJobs.handler(database: database, sessions: services.staffSessions, throttle: services.loginThrottle,
+                                     clock: services.clock),
             CheckoutExpiryJobs.handler(database: database, clock: clock),
             SalesLedgerJobs.handler(database: database, ledger: services.salesLedger),
             RetentionJobs.handler(database: database, privacy: services.privacy, settings: configuration.privacy.retention, clock: clock),

@@ -12,7 +12,7 @@ struct PeriodicJobs: Service {
     let logger: Logger
     /// Each job kind and how often it runs.
     var schedule: [(kind: String, period: TimeInterval)] = [
-        (SessionCleanupJobs.kind, 600), (CheckoutExpiryJobs.kind, 60), (SalesLedgerJobs.kind, 60), (RetentionJobs.kind, 3600),
+        (SessionCleanupJobs.kind, 600), (StaffCleanupJobs.kind, 3600), (CheckoutExpiryJobs.kind, 60), (SalesLedgerJobs.kind, 60), (RetentionJobs.kind, 3600),
     ]
     var tick: TimeInterval = 30
 

@@ -141,7 +141,7 @@ struct ConsoleOrders: Sendable {
                 try await store.transition(id: id, request, actor: Actor(.staff, staff.account.id), refunds: refunds, on: db)
             }
         } catch let error as AtelierError where error.status < 500 {
-            let details = ([error.detail] + error.errors.map { "\($0.pointer.dropFirst()): \($0.message)" }).joined(separator: " ")
+            let details = ConsolePage.explain(error)
             return try await order(id: id, staff: staff, error: details, status: HTTPResponse.Status(code: error.status))
         }
         return ConsolePage.redirect(to: "/console/orders/\(id)")

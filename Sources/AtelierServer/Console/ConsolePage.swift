@@ -31,6 +31,15 @@ struct ConsolePage: Sendable {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: templates.render(template, all))))
     }
 
+    /// A refusal from the domain in words for the page: each field's message by its field, else the detail.
+    static func explain(_ error: AtelierError) -> String {
+        guard !error.errors.isEmpty else { return error.detail }
+        return error.errors.map { problem in
+            let field = problem.pointer.split(separator: "/").last.map { $0.replacingOccurrences(of: "_", with: " ") } ?? "The form"
+            return "\(field.prefix(1).uppercased() + field.dropFirst()) \(problem.message)"
+        }.joined(separator: " ")
+    }
+
     /// The values with every nil left out (Mustache would print "nil"), in nested lists and maps too.
     static func present(_ values: [String: Any]) -> [String: Any] {
         values.compactMapValues(unwrap)

@@ -53,7 +53,7 @@ struct ConsoleStaff: Sendable {
                 _ = try await services.database.transaction { db in try await store.enable(id: id, on: db) }
             }
         } catch let error as AtelierError where error.status < 500 {
-            let details = ([error.detail] + error.errors.map { "\($0.pointer.dropFirst()): \($0.message)" }).joined(separator: " ")
+            let details = ConsolePage.explain(error)
             return try await list(staff: staff, error: details, status: HTTPResponse.Status(code: error.status))
         }
         return ConsolePage.redirect(to: "/console/staff")
