@@ -145,4 +145,11 @@ import Testing
             #expect(again.status == .unauthorized)
         }
     }
+
+    @Test func anAPIOnlyNodeServesNoConsole() async throws {
+        try await withApp(configure: { $0.staff.consoleEnabled = false }) { app in
+            let answer = try await app.send(.get, "/console/sign-in")
+            #expect(answer.status == .notFound && answer.problemCode == "route_not_found")
+        }
+    }
 }
