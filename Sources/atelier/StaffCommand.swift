@@ -77,12 +77,7 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "The account's email.") var email: String
 
         func run() async throws {
-            let account = try await withDatabase { database, configuration in
-                try await database.transaction { db in
-                    let store = StaffStore(settings: configuration.staff)
-                    return try await store.disable(id: try await existing(email, store, db).id, on: db)
-                }
-            }
+            let account = try await onAccount(email) { store, id, db in try await store.disable(id: id, on: db) }
             print("Disabled \(account.id) (\(account.email)); its sessions have ended.")
         }
     }
@@ -93,12 +88,7 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "The account's email.") var email: String
 
         func run() async throws {
-            let account = try await withDatabase { database, configuration in
-                try await database.transaction { db in
-                    let store = StaffStore(settings: configuration.staff)
-                    return try await store.enable(id: try await existing(email, store, db).id, on: db)
-                }
-            }
+            let account = try await onAccount(email) { store, id, db in try await store.enable(id: id, on: db) }
             print("Enabled \(account.id) (\(account.email)).")
         }
     }
@@ -112,17 +102,24 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "The account's email.") var email: String
 
         func run() async throws {
-            let issued = try await withDatabase { database, configuration in
-                try await database.transaction { db in
-                    let store = StaffStore(settings: configuration.staff)
-                    return try await store.resetPassword(id: try await existing(email, store, db).id, on: db)
-                }
-            }
+            let issued = try await onAccount(email) { store, id, db in try await store.resetPassword(id: id, on: db) }
             let account = issued.account
             print("Reset the password of \(account.id) (\(account.email)); its sessions have ended.")
             if account.isDisabled { print("The account is disabled: `atelier staff enable --email \(account.email)` lets it sign in.") }
             print("Its one-time password is shown only now; a new one is chosen at the next sign-in:")
             print(issued.oneTimePassword)
+        }
+    }
+}
+
+/// Runs `change` on the account that signs in as `email`, in one transaction.
+private func onAccount<T: Sendable>(
+    _ email: String, _ change: @escaping @Sendable (StaffStore, String, DatabaseConnection) async throws -> T
+) async throws -> T {
+    try await withDatabase { database, configuration in
+        try await database.transaction { db in
+            let store = StaffStore(settings: configuration.staff)
+            return try await change(store, try await existing(email, store, db).id, db)
         }
     }
 }
