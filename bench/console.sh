@@ -34,8 +34,9 @@
 # slower than wrk's 2 s is dropped from its percentiles, so any is counted as missing the target); then per line
 # "p99 target 50 ms: met" or "not met". A page that does not answer 200 with its marker (rows with
 # data-order-number, id="order-status", <h1>Dashboard</h1>) is shown with the end of the server's log, is not measured,
-# counts as "not met", and makes the script exit 1 once the other pages are measured. Latencies are wrk's (loopback, 16 connections, 2 client threads on the same
-# machine as the server and PostgreSQL): compare runs on the same machine; a debug build is many times slower.
+# counts as "not met", and makes the script exit 1 once the other pages are measured. Latencies are wrk's (loopback,
+# 16 connections, 2 client threads on the same machine as the server and PostgreSQL): compare runs on the same
+# machine; a debug build is many times slower.
 # Bounded: each measurement runs DURATION seconds (wrk is killed 60 s after that at the latest), every curl has a time
 # limit, following pages stops after 20; on a 2-core machine the defaults finish in well under 10 minutes. It uses
 # 127.0.0.1 only (ports 18492, 18493 and 25492) and stops only what it started: its servers by PID, its PostgreSQL by
@@ -89,8 +90,8 @@ start_server() {  # $1: data folder, $2: port, $3: DATABASE_URL (empty: SQLite i
 stop_server() {  # the server started last, by its PID; then it leaves the list cleanup stops
   local pid kept=()
   kill "$server" 2>/dev/null || true
-  for _ in $(seq 1 300); do bench_alive "$server" || break; sleep 0.1; done
-  if bench_alive "$server"; then kill -KILL "$server" 2>/dev/null || true; fi
+  for _ in $(seq 1 300); do bench_alive "$server" 2>/dev/null || break; sleep 0.1; done  # (it may go between two looks)
+  if bench_alive "$server" 2>/dev/null; then kill -KILL "$server" 2>/dev/null || true; fi
   wait "$server" 2>/dev/null || true
   for pid in ${pids[@]+"${pids[@]}"}; do [ "$pid" = "$server" ] || kept+=("$pid"); done
   pids=(${kept[@]+"${kept[@]}"})

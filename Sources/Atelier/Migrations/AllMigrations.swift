@@ -26,6 +26,7 @@ public enum AllMigrations {
         AddCheckoutPaymentChecks(),
         AddPendingDeliveryOrderIndex(),
         CreateStaff(),
+        AddOrderDueIndex(),
     ]
 }
 

@@ -16,7 +16,7 @@ extension OrderStore {
     public func placed(since start: Date, on db: any SQLDatabase) async throws -> (orders: Int, revenue: Int64) {
         struct Row: Decodable { var n: Int; var revenue: Int64? }
         let row = try await db.raw("""
-            SELECT COUNT(*) AS n, SUM(total - refunded) AS revenue FROM orders
+            SELECT COUNT(*) AS n, CAST(SUM(total - refunded) AS BIGINT) AS revenue FROM orders
             WHERE created_at >= \(bind: start) AND status <> 'cancelled'
             """).first(decoding: Row.self)
         return (row?.n ?? 0, row?.revenue ?? 0)
@@ -27,8 +27,8 @@ extension OrderStore {
         struct Row: Decodable { var today: Int?; var overdue: Int? }
         let open = OrderStatus.toShip.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         let row = try await db.raw("""
-            SELECT SUM(CASE WHEN expected_ship_date = \(bind: day) THEN 1 ELSE 0 END) AS today,
-                   SUM(CASE WHEN expected_ship_date < \(bind: day) THEN 1 ELSE 0 END) AS overdue
+            SELECT CAST(SUM(CASE WHEN expected_ship_date = \(bind: day) THEN 1 ELSE 0 END) AS BIGINT) AS today,
+                   CAST(SUM(CASE WHEN expected_ship_date < \(bind: day) THEN 1 ELSE 0 END) AS BIGINT) AS overdue
             FROM orders WHERE status IN (\(unsafeRaw: open))
             """).first(decoding: Row.self)
         return (row?.today ?? 0, row?.overdue ?? 0)

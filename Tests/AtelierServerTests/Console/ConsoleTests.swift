@@ -102,6 +102,9 @@ import Testing
 
             var working = ConsoleClient(app)
             try await working.signIn("ops@example.com", operations.oneTimePassword)
+            // The dashboard counts the order (its sums read alike on SQLite and PostgreSQL).
+            let dashboard = try await working.get("/console/")
+            #expect(dashboard.status == .ok && dashboard.text.contains(#"<span class="figure">1</span> orders today"#), "\(dashboard.text)")
             let page = try await working.get("/console/orders/\(order.id)")
             #expect(page.text.contains("Move to in production"))
             let moved = try await working.post("/console/orders/\(order.id)/transition",
