@@ -206,8 +206,9 @@ public struct OrderStore: Sendable {
     }
 
     /// Newest first, by keyset on (created_at, id).
-    public func list(_ filter: ListFilter, page: PageRequest, on db: any SQLDatabase) async throws -> Page<Order> {
-        var query = db.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("o"))).from(SQLAlias(SQLIdentifier("orders"), as: SQLIdentifier("o")))
+    public func list(_ filter: ListFilter, page: PageRequest, on db: any SQLDatabase) async throws -> Page<OrderSummary> {
+        var query = db.select().columns(OrderSummary.columns.map { SQLColumn($0, table: "o") })
+            .from(SQLAlias(SQLIdentifier("orders"), as: SQLIdentifier("o")))
         if let productId = filter.productId {
             guard !productId.containsNUL else { return Page(items: [], nextCursor: nil) }
             query = query.join(SQLAlias(SQLIdentifier("order_products"), as: SQLIdentifier("p")), on: SQLColumn("order_id", table: "p"), .equal, SQLColumn("id", table: "o"))
@@ -235,7 +236,7 @@ public struct OrderStore: Sendable {
         let rows = try await query.orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "o"), direction: SQLDirection.descending))
             .orderBy(SQLOrderBy(expression: SQLColumn("id", table: "o"), direction: SQLDirection.descending))
             .limit(page.limit + 1).all()
-        let orders = try rows.prefix(page.limit).map(Self.order)
+        let orders = try rows.prefix(page.limit).map(OrderSummary.init(row:))
         return Page(items: orders, nextCursor: rows.count > page.limit ? orders.last.map { PageRequest.cursor(for: $0.id) } : nil)
     }
 

@@ -314,7 +314,7 @@ import Testing
             }
             let store = OrderStore()
             let email = cipher.lookupHash(email: Self.customer.email)
-            func page(_ filter: OrderStore.ListFilter, after: String? = nil) async throws -> Page<Order> {
+            func page(_ filter: OrderStore.ListFilter, after: String? = nil) async throws -> Page<OrderSummary> {
                 try await database.withConnection { db in try await store.list(filter, page: PageRequest(limit: 2, after: after), on: db) }
             }
             let first = try await page(.init(emailHash: email))
