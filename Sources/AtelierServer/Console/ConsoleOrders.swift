@@ -38,9 +38,10 @@ struct ConsoleOrders: Sendable {
     func list(_ request: Request, staff: StaffSessionContext) async throws -> Response {
         let query = ConsoleForm(encoded: Substring(request.uri.query ?? ""))
         let status = query.text("status").flatMap(OrderStatus.init(rawValue:))
-        let email = query.text("email")
+        // A customer is named by the keyed hash of their email (see `search`), never by the email itself.
+        let customer = query.text("customer").flatMap { Self.isLookupHash($0) ? $0 : nil }
         let number = query.text("number")
-        var filter = OrderStore.ListFilter(status: status, emailHash: email.map(services.cipher.lookupHash(email:)), number: number)
+        var filter = OrderStore.ListFilter(status: status, emailHash: customer, number: number)
         let dueParameter = query.text("due")
         let today = ShopDay(timeZone: services.configuration.catalog.shipDates.timeZone, now: services.clock.now).date
         switch dueParameter {
@@ -60,7 +61,7 @@ struct ConsoleOrders: Sendable {
         if let cursor = found.nextCursor {
             var parts = URLComponents()
             parts.path = "/console/orders"
-            parts.queryItems = [("status", status?.rawValue), ("number", number), ("email", email), ("due", filter.due == nil ? nil : dueParameter),
+            parts.queryItems = [("status", status?.rawValue), ("number", number), ("customer", customer), ("due", filter.due == nil ? nil : dueParameter),
                                 ("cursor", cursor)]
                 .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
             next = parts.string
@@ -73,7 +74,7 @@ struct ConsoleOrders: Sendable {
             "orders": rows, "hasOrders": !rows.isEmpty, "due": filter.due == nil ? "" : (dueParameter ?? ""),
             "dueOptions": [("", "Any day"), ("today", "Due to ship today"), ("overdue", "Overdue")].map { value, label in
                 ["value": value, "label": label, "selected": (filter.due == nil ? "" : dueParameter ?? "") == value] as [String: Any]
-            }, "next": next as Any, "number": number ?? "", "email": email ?? "",
+            }, "next": next as Any, "number": number ?? "", "byCustomer": customer != nil,
             "statusOptions": OrderStatus.allCases.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == status] },
         ])
     }
@@ -119,6 +120,21 @@ struct ConsoleOrders: Sendable {
             "shipping": Self.money(order.shipping, currency), "tax": Self.money(order.tax, currency),
             "total": Self.money(order.total, currency), "refunded": Self.money(order.refunded, currency),
         ])
+    }
+
+    /// The filter form is posted, so that a customer's email never travels in a URL (history, logs, referrers):
+    /// it is answered with the list's address, where the email is replaced by its keyed lookup hash.
+    func search(_ form: ConsoleForm) -> Response {
+        var parts = URLComponents()
+        parts.path = "/console/orders"
+        let customer = form.text("email").map(services.cipher.lookupHash(email:))
+        parts.queryItems = [("status", form.text("status")), ("due", form.text("due")), ("number", form.text("number")), ("customer", customer)]
+            .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+        return ConsolePage.redirect(to: parts.string ?? "/console/orders")
+    }
+
+    static func isLookupHash(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     /// Moves the order on (or cancels it, with its refund) through the same domain call as the admin API, with the

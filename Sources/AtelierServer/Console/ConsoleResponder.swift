@@ -76,7 +76,7 @@ struct ConsoleResponder: Sendable {
             return ConsolePage.redirect(to: "/console/sign-in", headers: [ConsoleCookies.clear(ConsoleCookies.session)])
         }
         switch route {
-        case .signOut, .changePassword, .transition, .staffAction:
+        case .signOut, .changePassword, .transition, .staffAction, .searchOrders:
             // Every form post proves it came from a page of this session.
             let form = await ConsoleForm.read(request)
             guard StaffSessionStore.csrfMatches(form["csrf"], staff.csrfToken) else {
@@ -91,6 +91,10 @@ struct ConsoleResponder: Sendable {
                                       message: "The \(staff.account.role.rawValue) role may look at orders but not move them.", staff: staff)
                 }
                 return try await orders.transition(id: id, form: form, staff: staff)
+            case .searchOrders:
+                guard ConsolePage.seesOrders(staff.account.role) else { return page.error(.forbidden, heading: "Not for your role",
+                    message: "Orders are not shown to the \(staff.account.role.rawValue) role.", staff: staff) }
+                return orders.search(form)
             case .staffAction(let action):
                 guard ConsoleStaff.manages(staff.account.role) else { return notForRole(staff) }
                 return try await staffAccounts.act(action, form: form, staff: staff)

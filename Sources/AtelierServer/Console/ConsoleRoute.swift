@@ -6,6 +6,7 @@ enum ConsoleRoute: Equatable {
     case signInPage, signIn, signOut
     case passwordPage, changePassword
     case orders
+    case searchOrders
     case order(id: String)
     case transition(id: String)
     case stylesheet
@@ -36,6 +37,7 @@ enum ConsoleRoute: Equatable {
         case (.get, 1, "password"): self = .passwordPage
         case (.post, 1, "password"): self = .changePassword
         case (.get, 1, "orders"): self = .orders
+        case (.post, 1, "orders"): self = .searchOrders
         case (.get, 2, "orders"): self = .order(id: String(rest[1]))
         case (.post, 3, "orders") where rest[2] == "transition": self = .transition(id: String(rest[1]))
         case (.get, 2, "static") where rest[1] == "console.css": self = .stylesheet
@@ -54,7 +56,7 @@ enum ConsoleRoute: Equatable {
         case .signInPage, .signIn: "/console/sign-in"
         case .signOut: "/console/sign-out"
         case .passwordPage, .changePassword: "/console/password"
-        case .orders: "/console/orders"
+        case .orders, .searchOrders: "/console/orders"
         case .order: "/console/orders/{id}"
         case .transition: "/console/orders/{id}/transition"
         case .stylesheet: "/console/static/console.css"
