@@ -80,18 +80,19 @@ struct ConsoleOrders: Sendable {
     }
 
     func order(id: String, staff: StaffSessionContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (orders, accounts) = (services.orders, services.staff)
-        let found = try await services.database.withConnection { db -> (Order, [OrderTransition], [String: String])? in
+        let (orders, accounts, refundStore) = (services.orders, services.staff, services.refundStore)
+        let found = try await services.database.withConnection { db -> (Order, [OrderTransition], [String: String], [Refund])? in
             guard let order = try await orders.find(id: id, on: db) else { return nil }
             let transitions = try await orders.transitions(orderId: id, on: db)
+            let refunds = try await refundStore.list(orderId: id, on: db)
             // Staff are named in the audit trail by their display names.
             var names: [String: String] = [:]
             for staffId in Set(transitions.filter { $0.actor.kind == .staff }.compactMap(\.actor.id)) {
                 names[staffId] = try await accounts.find(id: staffId, on: db)?.displayName
             }
-            return (order, transitions, names)
+            return (order, transitions, names, refunds)
         }
-        guard let (order, transitions, names) = found else {
+        guard let (order, transitions, names, refunds) = found else {
             return page.error(.notFound, heading: "No such order", message: "There is no order with that id.", staff: staff)
         }
         let currency = order.currency
@@ -102,6 +103,16 @@ struct ConsoleOrders: Sendable {
                 : step.actor.kind.rawValue.replacingOccurrences(of: "_", with: " "),
              "reason": step.reason as Any]
         }
+        // The customer, opened for this page only (the roles that see orders see their customer, as in the API).
+        let customer = try? services.cipher.open(json: order.sealedCustomer, as: CustomerDetails.self)
+        let address = customer.map { details -> String in
+            let a = details.shippingAddress
+            return [a.name, a.line1, a.line2, [a.postalCode, a.city].joined(separator: " "), a.region, a.country]
+                .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")
+        }
+        let refundRows: [[String: Any]] = refunds.map {
+            ["amount": Self.money($0.amount, $0.currency), "status": $0.status.rawValue, "reason": $0.reason, "kind": $0.kind.rawValue]
+        }
         let moves = ConsolePage.movesOrders(staff.account.role)
         let steps: [[String: Any]] = moves ? order.status.next.filter { $0 != .cancelled }.map {
             ["to": $0.rawValue, "label": Self.label($0), "needsTracking": $0 == .shipped]
@@ -111,6 +122,9 @@ struct ConsoleOrders: Sendable {
             ? ["refund": refund > 0 ? "Cancelling refunds \(Self.money(refund, currency)) through \(order.provider.rawValue)." : "Nothing was paid, so nothing is refunded."]
             : nil
         return page.render("order", title: "Order \(order.number)", status: status, staff: staff, values: [
+            "customerName": customer?.name ?? "(sealed data could not be opened)", "customerEmail": customer?.email ?? "",
+            "customerPhone": customer?.phone as Any, "customerAddress": address ?? "", "paymentRef": order.paymentRef as Any,
+            "refunds": refundRows, "hasRefunds": !refundRows.isEmpty,
             "id": order.id, "steps": steps, "hasSteps": !steps.isEmpty, "cancel": cancel as Any, "error": error as Any,
             "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
             "shipBy": order.expectedShipDate, "provider": order.provider.rawValue,

@@ -96,6 +96,7 @@ import Testing
             try await viewing.signIn("viewer@example.com", viewer.oneTimePassword)
             let seen = try await viewing.get("/console/orders/\(order.id)")
             #expect(seen.status == .ok && !seen.text.contains("Move to") && !seen.text.contains("Cancel the order"))
+            #expect(seen.text.contains("Grace Hopper") && seen.text.contains("grace@example.com"))
             let token = try #require(ConsoleClient.csrf(in: seen.text))
             let refused = try await viewing.post("/console/orders/\(order.id)/transition", form: ["csrf": token, "to": "in_production"])
             #expect(refused.status == .forbidden)
