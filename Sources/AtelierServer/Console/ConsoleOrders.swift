@@ -37,45 +37,29 @@ struct ConsoleOrders: Sendable {
 
     func list(_ request: Request, staff: StaffSessionContext) async throws -> Response {
         let query = ConsoleForm(encoded: Substring(request.uri.query ?? ""))
-        let status = query.text("status").flatMap(OrderStatus.init(rawValue:))
-        // A customer is named by the keyed hash of their email (see `search`), never by the email itself.
-        let customer = query.text("customer").flatMap { Self.isLookupHash($0) ? $0 : nil }
-        let number = query.text("number")
-        var filter = OrderStore.ListFilter(status: status, emailHash: customer, number: number)
-        let dueParameter = query.text("due")
-        let today = ShopDay(timeZone: services.configuration.catalog.shipDates.timeZone, now: services.clock.now).date
-        switch dueParameter {
-        case "today": filter.due = .on(today)
-        case "overdue": filter.due = .before(today)
-        default: break
-        }
+        let chosen = ConsoleOrderQuery(query)
+        let shopDay = ShopDay(timeZone: services.configuration.catalog.shipDates.timeZone, now: services.clock.now)
+        let filter = chosen.filter(timeZone: services.configuration.catalog.shipDates.timeZone, today: shopDay.date)
         let pageRequest: PageRequest
         do {
             pageRequest = try PageRequest(limit: Self.pageSize, cursor: query.text("cursor"))
         } catch {
             return page.error(.badRequest, heading: "Bad page", message: "That page of orders does not exist; start again from the first.", staff: staff)
         }
-        let (orders, chosen) = (services.orders, filter)
-        let found = try await services.database.withConnection { db in try await orders.list(chosen, page: pageRequest, on: db) }
-        var next: String?
-        if let cursor = found.nextCursor {
-            var parts = URLComponents()
-            parts.path = "/console/orders"
-            parts.queryItems = [("status", status?.rawValue), ("number", number), ("customer", customer), ("due", filter.due == nil ? nil : dueParameter),
-                                ("cursor", cursor)]
-                .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
-            next = parts.string
-        }
+        let orders = services.orders
+        let found = try await services.database.withConnection { db in try await orders.list(filter, page: pageRequest, on: db) }
+        let next = found.nextCursor.map { chosen.path(cursor: $0) }
         let rows: [[String: Any]] = found.items.map { order in
             ["id": order.id, "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
              "shipBy": order.expectedShipDate, "total": Self.money(order.total, order.currency)]
         }
         return page.render("orders", title: "Orders", staff: staff, values: [
-            "orders": rows, "hasOrders": !rows.isEmpty, "due": filter.due == nil ? "" : (dueParameter ?? ""),
+            "orders": rows, "hasOrders": !rows.isEmpty, "next": next as Any, "number": chosen.number ?? "",
+            "byCustomer": chosen.customer != nil, "product": chosen.product ?? "", "from": chosen.from ?? "", "to": chosen.to ?? "",
             "dueOptions": [("", "Any day"), ("today", "Due to ship today"), ("overdue", "Overdue")].map { value, label in
-                ["value": value, "label": label, "selected": (filter.due == nil ? "" : dueParameter ?? "") == value] as [String: Any]
-            }, "next": next as Any, "number": number ?? "", "byCustomer": customer != nil,
-            "statusOptions": OrderStatus.allCases.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == status] },
+                ["value": value, "label": label, "selected": (chosen.due ?? "") == value] as [String: Any]
+            },
+            "statusOptions": OrderStatus.allCases.map { ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == chosen.status] },
         ])
     }
 
@@ -138,13 +122,21 @@ struct ConsoleOrders: Sendable {
 
     /// The filter form is posted, so that a customer's email never travels in a URL (history, logs, referrers):
     /// it is answered with the list's address, where the email is replaced by its keyed lookup hash.
-    func search(_ form: ConsoleForm) -> Response {
-        var parts = URLComponents()
-        parts.path = "/console/orders"
-        let customer = form.text("email").map(services.cipher.lookupHash(email:))
-        parts.queryItems = [("status", form.text("status")), ("due", form.text("due")), ("number", form.text("number")), ("customer", customer)]
-            .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
-        return ConsolePage.redirect(to: parts.string ?? "/console/orders")
+    func search(_ form: ConsoleForm) async throws -> Response {
+        var chosen = ConsoleOrderQuery(ConsoleForm(encoded: ""))
+        chosen.status = form.text("status").flatMap(OrderStatus.init(rawValue:))
+        chosen.due = form.text("due").flatMap { ["today", "overdue"].contains($0) ? $0 : nil }
+        chosen.number = form.text("number").map { String($0.prefix(40)) }
+        chosen.customer = form.text("email").map(services.cipher.lookupHash(email:))
+        chosen.from = form.text("from").flatMap { ConsoleOrderQuery.isDay($0) ? $0 : nil }
+        chosen.to = form.text("to").flatMap { ConsoleOrderQuery.isDay($0) ? $0 : nil }
+        if let named = form.text("product").map({ String($0.prefix(80)) }) {
+            // A product by its id or its slug; one that does not exist matches no order.
+            let products = services.products
+            let product = try await services.database.withConnection { db in try await products.find(named, on: db) }
+            chosen.product = product?.id ?? Identifier.make(prefix: "prod")
+        }
+        return ConsolePage.redirect(to: chosen.path())
     }
 
     static func isLookupHash(_ text: String) -> Bool {

@@ -94,7 +94,7 @@ struct ConsoleResponder: Sendable {
             case .searchOrders:
                 guard ConsolePage.seesOrders(staff.account.role) else { return page.error(.forbidden, heading: "Not for your role",
                     message: "Orders are not shown to the \(staff.account.role.rawValue) role.", staff: staff) }
-                return orders.search(form)
+                return try await orders.search(form)
             case .staffAction(let action):
                 guard ConsoleStaff.manages(staff.account.role) else { return notForRole(staff) }
                 return try await staffAccounts.act(action, form: form, staff: staff)
