@@ -85,33 +85,29 @@ struct ConsoleResponder: Sendable {
             }
             switch route {
             case .signOut: return try await signIn.signOut(request, staff: staff)
+            case .changePassword: return try await signIn.changePassword(form, staff: staff)
             case .transition(let id):
                 guard ConsolePage.movesOrders(staff.account.role) else {
-                    return page.error(.forbidden, heading: "Not for your role",
-                                      message: "The \(staff.account.role.rawValue) role may look at orders but not move them.", staff: staff)
+                    return refuse(staff, "The \(staff.account.role.rawValue) role may look at orders but not move them.")
                 }
                 return try await orders.transition(id: id, form: form, staff: staff)
             case .searchOrders:
-                guard ConsolePage.seesOrders(staff.account.role) else { return page.error(.forbidden, heading: "Not for your role",
-                    message: "Orders are not shown to the \(staff.account.role.rawValue) role.", staff: staff) }
+                guard ConsolePage.seesOrders(staff.account.role) else { return refuse(staff, Self.noOrders(staff)) }
                 return try await orders.search(form)
             case .staffAction(let action):
-                guard ConsoleStaff.manages(staff.account.role) else { return notForRole(staff) }
+                guard ConsoleStaff.manages(staff.account.role) else { return refuse(staff, "Only admins manage staff accounts.") }
                 return try await staffAccounts.act(action, form: form, staff: staff)
-            default: return try await signIn.changePassword(form, staff: staff)
+            default: return page.error(.notFound, heading: "Not found", message: "The console has no page here.", staff: staff)
             }
         case .passwordPage:
             return signIn.passwordPage(staff: staff)
         case .staffList:
-            guard ConsoleStaff.manages(staff.account.role) else { return notForRole(staff) }
+            guard ConsoleStaff.manages(staff.account.role) else { return refuse(staff, "Only admins manage staff accounts.") }
             return try await staffAccounts.list(staff: staff)
         case .dashboard:
             return try await orders.dashboard(staff: staff)
         case .orders, .order:
-            guard ConsolePage.seesOrders(staff.account.role) else {
-                return page.error(.forbidden, heading: "Not for your role", message: "Orders are not shown to the \(staff.account.role.rawValue) role.",
-                                  staff: staff)
-            }
+            guard ConsolePage.seesOrders(staff.account.role) else { return refuse(staff, Self.noOrders(staff)) }
             if case .order(let id) = route { return try await orders.order(id: id, staff: staff) }
             return try await orders.list(request, staff: staff)
         case .stylesheet, .signInPage, .signIn:
@@ -119,8 +115,13 @@ struct ConsoleResponder: Sendable {
         }
     }
 
-    private func notForRole(_ staff: StaffSessionContext) -> Response {
-        page.error(.forbidden, heading: "Not for your role", message: "Only admins manage staff accounts.", staff: staff)
+    /// 403 for what the staff member's role may not see or do (the contract's roles).
+    private func refuse(_ staff: StaffSessionContext, _ message: String) -> Response {
+        page.error(.forbidden, heading: "Not for your role", message: message, staff: staff)
+    }
+
+    private static func noOrders(_ staff: StaffSessionContext) -> String {
+        "Orders are not shown to the \(staff.account.role.rawValue) role."
     }
 
     /// The signed-in staff member of the request's session cookie, if the session is live.
