@@ -134,7 +134,9 @@ class Server:
         env = dict(os.environ, ATELIER_DATA_DIR=os.path.join(WORK, "data-webhooks"), DATABASE_URL=DATABASE_URL, PORT=str(PORT),
                    ATELIER_LOG_LEVEL="info", ATELIER_WEBHOOK_ALLOW_PRIVATE="true", ATELIER_WEBHOOK_RETRY_SCHEDULE="1,2,2,2", ATELIER_WEBHOOK_TIMEOUT_SECONDS="2",
                    ATELIER_WEBHOOK_WORKERS="4", ATELIER_FULFILLMENT_URL=RECEIVER + "/fulfillment",
-                   ATELIER_FULFILLMENT_SECRET=FULFILLMENT_SECRET, ATELIER_PUBLIC_URL="https://api.shop.example")
+                   ATELIER_FULFILLMENT_SECRET=FULFILLMENT_SECRET, ATELIER_PUBLIC_URL="https://api.shop.example",
+                   # One client places every order of this check, faster than a shopper could: not what it measures.
+                   ATELIER_RATE_LIMIT_CHECKOUT="1000/60")
         self.process = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
         for _ in range(150):
             try:

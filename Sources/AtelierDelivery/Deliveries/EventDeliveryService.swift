@@ -85,12 +85,17 @@ public struct EventDeliveryService: Service {
     func loop(worker: String, client: HTTPClient, stopping: StopFlag) async {
         // An idle worker asks again after 100 ms, then less and less often, down to every 800 ms: an idle node's
         // workers cost the database a few reads a second, not dozens, and a new event still leaves within a second.
+        // A retry already scheduled wakes it when it falls due, not up to a back-off later.
         var idleRounds = 0
+        let store = EventDeliveryStore(clock: clock)
         while !stopping.isSet, !Task.isCancelled {
             var worked = false
             var pause = Duration.milliseconds(100 << min(idleRounds, 3))
             do {
                 worked = try await runOne(worker: worker, client: client)
+                if !worked, let next = try await database.withConnection({ db in try await store.nextAttempt(on: db) }) {
+                    pause = min(pause, .milliseconds(max(5, Int(next.timeIntervalSince(clock.now) * 1000))))
+                }
             } catch {
                 // The database is away, say: wait longer, so the log is not flooded.
                 pause = .seconds(2)
@@ -100,8 +105,9 @@ public struct EventDeliveryService: Service {
             if !worked {
                 var slept = Duration.zero
                 while slept < pause, !stopping.isSet, !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(50))
-                    slept += .milliseconds(50)
+                    let step = min(.milliseconds(50), pause - slept)
+                    try? await Task.sleep(for: step)
+                    slept += step
                 }
             }
         }

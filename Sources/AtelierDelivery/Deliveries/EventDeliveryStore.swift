@@ -82,6 +82,14 @@ public struct EventDeliveryStore: Sendable {
         return (undispatched, due)
     }
 
+    /// When the next pending delivery falls due, if one is scheduled later than now: an idle worker wakes for it
+    /// instead of at the end of its back-off, so a retry leaves when its schedule says.
+    public func nextAttempt(on db: any SQLDatabase) async throws -> Date? {
+        try await db.raw("""
+            SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at > \(bind: clock.now)
+            """).first(decodingColumn: "t", as: Date?.self) ?? nil
+    }
+
     /// The deliveries a worker may take at `now`: pending, due, not leased, of an active subscription (an
     /// inactive one is paused: its deliveries wait), and with no earlier pending delivery of the same
     /// aggregate to the same subscription (so one order's events arrive in order). One text for `work` and
