@@ -12,7 +12,7 @@ import Foundation
 /// Every store and domain service of a process, each built once from the configuration: the HTTP handlers, the
 /// edge, the background work and the command line take them from here instead of building their own.
 /// The stores are small values (settings, a clock, a cipher): a copy is as good as the original.
-public struct AppServices: Sendable {
+public final class AppServices: Sendable {
     // MARK: inputs
 
     public let configuration: AtelierConfiguration

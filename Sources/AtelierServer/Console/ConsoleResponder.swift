@@ -9,7 +9,7 @@ import Logging
 /// Every page but sign-in needs a live session (else a redirect to sign-in); every form post carries the
 /// session's anti-forgery token (else 403); pages are `no-store`, under a Content-Security-Policy that allows
 /// no script at all. Actions call the same domain stores as the admin API.
-struct ConsoleResponder: Sendable {
+final class ConsoleResponder: Sendable {
     typealias Context = AtelierRequestContext
 
     let services: AppServices

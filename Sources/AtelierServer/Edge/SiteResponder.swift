@@ -1,14 +1,21 @@
 import Hummingbird
 
 /// The whole site: `/console` to the operator console (when it is on), everything else to the API's edge.
-/// Both get a request id and are measured and logged alike.
-struct SiteResponder<Chain: MiddlewareProtocol>: HTTPResponder
+/// Both get a request id and are measured and logged alike. Responders are classes: a request's async frames then
+/// hold one reference to them, not a copy of every store and middleware they keep.
+final class SiteResponder<Chain: MiddlewareProtocol>: HTTPResponder
 where Chain.Input == Request, Chain.Output == Response, Chain.Context == AtelierRequestContext {
     typealias Context = AtelierRequestContext
 
     let api: EdgeResponder<Chain>
     let console: ConsoleResponder?
     let metrics: HTTPMetrics
+
+    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, metrics: HTTPMetrics) {
+        self.api = api
+        self.console = console
+        self.metrics = metrics
+    }
 
     func respond(to request: Request, context: Context) async throws -> Response {
         guard let console, ConsoleRoute.owns(request.uri.path) else {
