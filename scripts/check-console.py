@@ -509,6 +509,12 @@ def check_orders(page, order):
             expect(next_link(page).count() == 0, f"?{query}: a rel=next link on a one-order list")
     ok(f"orders: table#orders with tr[data-order-number] and links to /console/orders/<id>; filters status, number and email (posted; the email never in a URL)")
     goto(page, "/console/orders")
+    page.select_option("#sort", "due")
+    with page.expect_navigation():
+        page.locator("#order-filters button[type=submit]").click()
+    expect("sort=due" in page.url and order["number"] in order_numbers(page), f"sorting by ship date: {page.url} does not list {order['number']}")
+    ok("orders: sorted by the soonest ship date on request (sort=due)")
+    goto(page, "/console/orders")
     audit(page, "the orders list")
     screenshot(page, "orders")
 

@@ -12,6 +12,8 @@ struct ConsoleOrderQuery {
     var product: String?
     var from: String?
     var to: String?
+    /// "due": soonest expected ship date first; otherwise newest first.
+    var sort: String?
 
     init(_ query: ConsoleForm) {
         status = query.text("status").flatMap(OrderStatus.init(rawValue:))
@@ -21,12 +23,14 @@ struct ConsoleOrderQuery {
         product = query.text("product").flatMap { Identifier.isWellFormed($0, prefix: "prod") ? $0 : nil }
         from = query.text("from").flatMap { Self.isDay($0) ? $0 : nil }
         to = query.text("to").flatMap { Self.isDay($0) ? $0 : nil }
+        sort = query.text("sort") == "due" ? "due" : nil
     }
 
     func filter(timeZone: TimeZone, today: String) -> OrderStore.ListFilter {
         var filter = OrderStore.ListFilter(status: status, from: from.flatMap { Self.start(of: $0, in: timeZone, plusDays: 0) },
                                            to: to.flatMap { Self.start(of: $0, in: timeZone, plusDays: 1) },
                                            productId: product, emailHash: customer, number: number)
+        if sort == "due" { filter.sort = .dueFirst }
         switch due {
         case "today": filter.due = .on(today)
         case "overdue": filter.due = .before(today)
@@ -40,7 +44,7 @@ struct ConsoleOrderQuery {
         var parts = URLComponents()
         parts.path = "/console/orders"
         let items = [("status", status?.rawValue), ("due", due), ("number", number), ("customer", customer), ("product", product),
-                     ("from", from), ("to", to), ("cursor", cursor)]
+                     ("from", from), ("to", to), ("sort", sort), ("cursor", cursor)]
             .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
         parts.queryItems = items.isEmpty ? nil : items
         return parts.string ?? "/console/orders"

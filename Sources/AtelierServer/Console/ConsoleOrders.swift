@@ -55,7 +55,7 @@ struct ConsoleOrders: Sendable {
         }
         return page.render("orders", title: "Orders", staff: staff, values: [
             "orders": rows, "hasOrders": !rows.isEmpty, "next": next as Any, "number": chosen.number ?? "",
-            "byCustomer": chosen.customer != nil, "product": chosen.product ?? "", "from": chosen.from ?? "", "to": chosen.to ?? "",
+            "byCustomer": chosen.customer != nil, "sortByDue": chosen.sort == "due", "product": chosen.product ?? "", "from": chosen.from ?? "", "to": chosen.to ?? "",
             "dueOptions": [("", "Any day"), ("today", "Due to ship today"), ("overdue", "Overdue")].map { value, label in
                 ["value": value, "label": label, "selected": (chosen.due ?? "") == value] as [String: Any]
             },
@@ -64,19 +64,20 @@ struct ConsoleOrders: Sendable {
     }
 
     func order(id: String, staff: StaffSessionContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let (orders, accounts, refundStore) = (services.orders, services.staff, services.refundStore)
-        let found = try await services.database.withConnection { db -> (Order, [OrderTransition], [String: String], [Refund])? in
+        let (orders, accounts, refundStore, events) = (services.orders, services.staff, services.refundStore, services.paymentEvents)
+        let found = try await services.database.withConnection { db -> (Order, [OrderTransition], [String: String], [Refund], [PaymentEventRecord])? in
             guard let order = try await orders.find(id: id, on: db) else { return nil }
             let transitions = try await orders.transitions(orderId: id, on: db)
             let refunds = try await refundStore.list(orderId: id, on: db)
+            let providerEvents = try await events.list(.init(checkoutId: order.checkoutId), page: PageRequest(limit: 50), on: db).items
             // Staff are named in the audit trail by their display names.
             var names: [String: String] = [:]
             for staffId in Set(transitions.filter { $0.actor.kind == .staff }.compactMap(\.actor.id)) {
                 names[staffId] = try await accounts.find(id: staffId, on: db)?.displayName
             }
-            return (order, transitions, names, refunds)
+            return (order, transitions, names, refunds, providerEvents)
         }
-        guard let (order, transitions, names, refunds) = found else {
+        guard let (order, transitions, names, refunds, providerEvents) = found else {
             return page.error(.notFound, heading: "No such order", message: "There is no order with that id.", staff: staff)
         }
         let currency = order.currency
@@ -97,6 +98,10 @@ struct ConsoleOrders: Sendable {
         let refundRows: [[String: Any]] = refunds.map {
             ["amount": Self.money($0.amount, $0.currency), "status": $0.status.rawValue, "reason": $0.reason, "kind": $0.kind.rawValue]
         }
+        let eventRows: [[String: Any]] = providerEvents.map { event in
+            ["at": Self.time(event.receivedAt), "provider": event.provider, "type": event.type, "outcome": event.outcome,
+             "amount": event.amount.map { Self.money($0, event.currency ?? currency) } ?? ""]
+        }
         let moves = ConsolePage.movesOrders(staff.account.role)
         let steps: [[String: Any]] = moves ? order.status.next.filter { $0 != .cancelled }.map {
             ["to": $0.rawValue, "label": Self.label($0), "needsTracking": $0 == .shipped]
@@ -108,7 +113,7 @@ struct ConsoleOrders: Sendable {
         return page.render("order", title: "Order \(order.number)", status: status, staff: staff, values: [
             "customerName": customer?.name ?? "(sealed data could not be opened)", "customerEmail": customer?.email ?? "",
             "customerPhone": customer?.phone as Any, "customerAddress": address ?? "", "paymentRef": order.paymentRef as Any,
-            "refunds": refundRows, "hasRefunds": !refundRows.isEmpty,
+            "refunds": refundRows, "hasRefunds": !refundRows.isEmpty, "events": eventRows, "hasEvents": !eventRows.isEmpty,
             "id": order.id, "steps": steps, "hasSteps": !steps.isEmpty, "cancel": cancel as Any, "error": error as Any,
             "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
             "shipBy": order.expectedShipDate, "provider": order.provider.rawValue,
@@ -130,6 +135,7 @@ struct ConsoleOrders: Sendable {
         chosen.customer = form.text("email").map(services.cipher.lookupHash(email:))
         chosen.from = form.text("from").flatMap { ConsoleOrderQuery.isDay($0) ? $0 : nil }
         chosen.to = form.text("to").flatMap { ConsoleOrderQuery.isDay($0) ? $0 : nil }
+        chosen.sort = form.text("sort") == "due" ? "due" : nil
         if let named = form.text("product").map({ String($0.prefix(80)) }) {
             // A product by its id or its slug; one that does not exist matches no order.
             let products = services.products

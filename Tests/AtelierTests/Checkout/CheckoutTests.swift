@@ -333,6 +333,42 @@ import Testing
         }
     }
 
+    @Test func ordersListSoonestShipDateFirstInKeysetPages() async throws {
+        try await TestDatabase.with { database in
+            let product = try await seed(database, stock: 10)
+            var ids: [String] = []
+            for second in 0..<4 {
+                let checkout = try await openCheckout(database, product)
+                let processor = PaymentProcessor(clock: .fixed(Date(timeIntervalSince1970: 1_800_000_000 + Double(second))))
+                let order = try await database.transaction { db in try await processor.apply(succeeded(checkout), on: db) }.1
+                ids.append(try #require(order).id)
+            }
+            // Ship dates out of the order of creation: the third order ships first, the first last.
+            let dates = ["2027-03-04", "2027-03-02", "2027-03-01", "2027-03-02"]
+            let made = ids
+            try await database.transaction { db in
+                for (id, date) in zip(made, dates) {
+                    try await db.raw("UPDATE orders SET expected_ship_date = \(bind: date) WHERE id = \(bind: id)").run()
+                }
+            }
+            let store = OrderStore()
+            var dueFirst = OrderStore.ListFilter()
+            dueFirst.sort = .dueFirst
+            let filter = dueFirst
+            var seen: [String] = []
+            var after: String?
+            for _ in 0..<5 {
+                let request = PageRequest(limit: 1, after: after)
+                let page = try await database.withConnection { db in try await store.list(filter, page: request, on: db) }
+                seen += page.items.map(\.id)
+                guard let cursor = page.nextCursor else { break }
+                after = try PageRequest(limit: 1, cursor: cursor).after
+            }
+            // Soonest first; a tie goes by creation.
+            #expect(seen == [ids[2], ids[1], ids[3], ids[0]])
+        }
+    }
+
     @Test func keysComeFromTheEnvironmentOrAFileMadeOnce() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-keys-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
