@@ -9,17 +9,10 @@ enum ConsoleCookies {
     static let session = "atelier_console"
     static let signInToken = "atelier_console_csrf"
 
+    /// The cookie's value; an empty or overlong one (no token of ours is) counts as none.
     static func value(_ name: String, in headers: HTTPFields) -> String? {
-        for field in headers[values: .cookie] {
-            for pair in field.split(separator: ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-                    let value = parts[1].trimmingCharacters(in: .whitespaces)
-                    return value.isEmpty || value.utf8.count > 128 ? nil : value
-                }
-            }
-        }
-        return nil
+        guard let value = SessionCookie.value(of: name, in: headers), !value.isEmpty, value.utf8.count <= 128 else { return nil }
+        return value
     }
 
     /// A cookie that lasts as long as the browser (the server decides when a session is over).

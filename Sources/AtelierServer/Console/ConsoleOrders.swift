@@ -50,7 +50,7 @@ struct ConsoleOrders: Sendable {
         let found = try await services.database.withConnection { db in try await orders.list(filter, page: pageRequest, on: db) }
         let next = found.nextCursor.map { chosen.path(cursor: $0) }
         let rows: [[String: Any]] = found.items.map { order in
-            ["id": order.id, "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
+            ["id": order.id, "number": order.number, "status": Self.label(order.status), "placed": time(order.createdAt),
              "shipBy": order.expectedShipDate, "total": Self.money(order.total, order.currency)]
         }
         return page.render("orders", title: "Orders", staff: staff, values: [
@@ -83,7 +83,7 @@ struct ConsoleOrders: Sendable {
         let currency = order.currency
         let lines = order.snapshot.lines.map { ConsoleLineView.values($0, currency: currency) }
         let timeline: [[String: Any]] = transitions.map { step in
-            ["at": Self.time(step.at), "from": step.from.map(Self.label) ?? "new", "to": Self.label(step.to),
+            ["at": time(step.at), "from": step.from.map(Self.label) ?? "new", "to": Self.label(step.to),
              "actor": step.actor.kind == .staff ? (step.actor.id.flatMap { names[$0] } ?? "staff")
                 : step.actor.kind.rawValue.replacingOccurrences(of: "_", with: " "),
              "reason": step.reason as Any]
@@ -99,7 +99,7 @@ struct ConsoleOrders: Sendable {
             ["amount": Self.money($0.amount, $0.currency), "status": $0.status.rawValue, "reason": $0.reason, "kind": $0.kind.rawValue]
         }
         let eventRows: [[String: Any]] = providerEvents.map { event in
-            ["at": Self.time(event.receivedAt), "provider": event.provider, "type": event.type, "outcome": event.outcome,
+            ["at": time(event.receivedAt), "provider": event.provider, "type": event.type, "outcome": event.outcome,
              "amount": event.amount.map { Self.money($0, event.currency ?? currency) } ?? ""]
         }
         let moves = ConsolePage.movesOrders(staff.account.role)
@@ -115,7 +115,7 @@ struct ConsoleOrders: Sendable {
             "customerPhone": customer?.phone as Any, "customerAddress": address ?? "", "paymentRef": order.paymentRef as Any,
             "refunds": refundRows, "hasRefunds": !refundRows.isEmpty, "events": eventRows, "hasEvents": !eventRows.isEmpty,
             "id": order.id, "steps": steps, "hasSteps": !steps.isEmpty, "cancel": cancel as Any, "error": error as Any,
-            "number": order.number, "status": Self.label(order.status), "placed": Self.time(order.createdAt),
+            "number": order.number, "status": Self.label(order.status), "placed": time(order.createdAt),
             "shipBy": order.expectedShipDate, "provider": order.provider.rawValue,
             "tracking": order.tracking.map { "\($0.carrier) \($0.number)" } as Any,
             "lines": lines, "timeline": timeline,
@@ -128,14 +128,11 @@ struct ConsoleOrders: Sendable {
     /// The filter form is posted, so that a customer's email never travels in a URL (history, logs, referrers):
     /// it is answered with the list's address, where the email is replaced by its keyed lookup hash.
     func search(_ form: ConsoleForm) async throws -> Response {
-        var chosen = ConsoleOrderQuery(ConsoleForm(encoded: ""))
-        chosen.status = form.text("status").flatMap(OrderStatus.init(rawValue:))
-        chosen.due = form.text("due").flatMap { ["today", "overdue"].contains($0) ? $0 : nil }
-        chosen.number = form.text("number").map { String($0.prefix(40)) }
+        // The form's fields read as the list's address reads them; the email becomes its keyed hash, and a product
+        // named by its slug becomes its id.
+        var chosen = ConsoleOrderQuery(form)
         chosen.customer = form.text("email").map(services.cipher.lookupHash(email:))
-        chosen.from = form.text("from").flatMap { ConsoleOrderQuery.isDay($0) ? $0 : nil }
-        chosen.to = form.text("to").flatMap { ConsoleOrderQuery.isDay($0) ? $0 : nil }
-        chosen.sort = form.text("sort") == "due" ? "due" : nil
+        chosen.product = nil
         if let named = form.text("product").map({ String($0.prefix(80)) }) {
             // A product by its id or its slug; one that does not exist matches no order.
             let products = services.products
@@ -181,7 +178,13 @@ struct ConsoleOrders: Sendable {
         "\(CurrencyUnits.decimalString(amount, currency: currency)) \(currency)"
     }
 
-    static func time(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+    /// A moment in the shop's time zone, to the minute, with the zone named (`2026-11-29 09:59 Europe/Berlin`).
+    func time(_ date: Date) -> String {
+        let zone = services.configuration.catalog.shipDates.timeZone
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+            + zone.identifier
     }
 }

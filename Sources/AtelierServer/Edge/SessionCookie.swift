@@ -11,6 +11,11 @@ enum SessionCookie {
 
     static func key(from headers: HTTPFields) -> String? {
         if let key = headers[.sessionKey], !key.isEmpty { return key }
+        return value(of: name, in: headers)
+    }
+
+    /// The value of the cookie `name` in the request's `Cookie` headers (the console's cookies are read the same way).
+    static func value(of name: String, in headers: HTTPFields) -> String? {
         for field in headers[values: .cookie] {
             for pair in field.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
