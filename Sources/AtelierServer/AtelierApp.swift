@@ -3,6 +3,8 @@ import AtelierAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
 import Logging
 import NIOCore
 import Prometheus
@@ -15,6 +17,7 @@ public enum AtelierApp {
         database: any DatabaseClient,
         clock: WallClock = .system,
         registry: PrometheusCollectorRegistry = .init(),
+        readiness: Readiness = .init(),
         logger: Logger,
         onBootstrapKey: @escaping @Sendable (IssuedAPIKey) -> Void = { _ in },
         onBootstrapConsoleAdmin: @escaping @Sendable (IssuedStaffAccount) -> Void = { _ in }
@@ -31,7 +34,7 @@ public enum AtelierApp {
             configuration: configuration, database: database, clock: clock, cipher: cipher,
             gateways: PaymentGateways(configuration, client: paymentsClient, webhookClient: webhookClient),
             memo: CatalogMemo { cache.revision })
-        let handlers = APIHandlers(services: services, registry: registry)
+        let handlers = APIHandlers(services: services, registry: registry, readiness: readiness)
         // The generated server registers its operations; the contract's own documents are served beside them.
         let operations = OperationRegistry()
         try handlers.registerHandlers(on: operations, configuration: .init(dateTranscoder: RFC3339Dates(),
@@ -62,7 +65,10 @@ public enum AtelierApp {
         let api = EdgeResponder(chain: chain, router: OperationRouter())
         let console = try configuration.staff.consoleEnabled
             ? ConsoleResponder(services: services, templates: ConsoleTemplates.load(), clients: rateLimiter) : nil
-        let responder = SiteResponder(api: api, console: console, metrics: metrics)
+        let server = configuration.server
+        let responder = SiteResponder(api: api, console: console, metrics: metrics,
+                                      hsts: server.servesTLS && server.hstsMaxAge > 0 ? "max-age=\(server.hstsMaxAge)" : nil)
+        let (transport, certificateReloader) = try httpServer(server, logger: logger)
         if configuration.commerce.paymentProviders.contains(.test) {
             logger.warning("the test payment provider is on: shoppers can mark their own checkouts paid without money",
                            metadata: ["hostname": .string(configuration.server.hostname),
@@ -72,7 +78,7 @@ public enum AtelierApp {
         let migrated = StartGate()
         var app = Application(
             responder: responder,
-            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.server.httpIdleTimeout))),
+            server: transport,
             configuration: .init(
                 address: .hostname(configuration.server.hostname, port: configuration.server.port),
                 serverName: "Atelier"
@@ -84,7 +90,7 @@ public enum AtelierApp {
                 webhookClient,
                 paymentsClient,
                 CatalogRevisionPoller(database: database, cache: cache, interval: configuration.server.catalogPollInterval, logger: logger),
-            ] + BackgroundWork.services(services: services, logger: logger, workers: configuration.server.workers)
+            ] + (certificateReloader.map { [$0] } ?? []) + BackgroundWork.services(services: services, logger: logger, workers: configuration.server.workers)
                 .map { StartGate.Gated(gate: migrated, service: $0) as any Service },
             logger: logger
         )
@@ -103,5 +109,21 @@ public enum AtelierApp {
             await refresh(cache, from: database, logger: logger)
         }
         return app
+    }
+
+    /// Plain HTTP/1.1, or HTTPS (TLS 1.2+, HTTP/2 or HTTP/1.1 by ALPN) with the certificate files watched for
+    /// renewals. Either way an idle connection, or one whose request head does not arrive, is closed after the
+    /// idle timeout.
+    private static func httpServer(_ settings: ServerSettings, logger: Logger) throws -> (HTTPServerBuilder, (any Service)?) {
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.httpIdleTimeout))
+        guard let certificateFile = settings.tlsCertificateFile, let keyFile = settings.tlsKeyFile else {
+            return (.http1(configuration: http1), nil)
+        }
+        let certificates = try TLSCertificates(certificateFile: certificateFile, keyFile: keyFile)
+        let http2 = HTTP2ChannelConfiguration(idleTimeout: settings.httpIdleTimeout, gracefulCloseTimeout: .seconds(5),
+                                              streamConfiguration: http1)
+        logger.info("serving HTTPS (TLS 1.2+, HTTP/2 and HTTP/1.1)", metadata: ["serial": .string(certificates.serial)])
+        return (try .http2Upgrade(tlsConfiguration: certificates.serverConfiguration(), configuration: http2),
+                TLSCertificateReloader(certificates: certificates, interval: settings.tlsReloadInterval, logger: logger))
     }
 }

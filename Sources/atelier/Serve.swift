@@ -27,10 +27,12 @@ struct Serve: AsyncParsableCommand {
         let logger = environment.logger
         let configuration = environment.configuration
         let address = "\(configuration.server.hostname):\(configuration.server.port)"
+        let readiness = Readiness()
         let app = try AtelierApp.build(
             configuration: configuration,
             database: database,
             registry: registry,
+            readiness: readiness,
             logger: logger,
             onBootstrapKey: { issued in
                 BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.server.dataDirectory, address: address, logger: logger)
@@ -39,9 +41,13 @@ struct Serve: AsyncParsableCommand {
                 BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.server.dataDirectory, address: address, logger: logger)
             }
         )
-        // SIGTERM drains: the server finishes its requests, then every service stops in turn. What is still
-        // running after the shutdown timeout is cancelled, so the process always ends.
-        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // SIGTERM drains: `/health/ready` turns 503 and requests are still served for the drain period; then, as
+        // at once on SIGINT, the server stops accepting, finishes its requests, and every service stops in turn.
+        // What is still running after the shutdown timeout is cancelled, so the process always ends.
+        let drain = DrainPeriod(readiness: readiness, period: configuration.server.drainPeriod, logger: logger)
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: drain, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.server.shutdownTimeout
         try await ServiceGroup(configuration: group).run()
     }

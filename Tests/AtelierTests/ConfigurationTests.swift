@@ -52,6 +52,32 @@ import Testing
         #expect(config.server.bootstrapAdminKey == false)
     }
 
+    @Test func postgresTLSModesFollowLibpq() throws {
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-ca-\(UUID().uuidString).pem").path
+        try Data("not read here".utf8).write(to: URL(fileURLWithPath: ca))
+        defer { try? FileManager.default.removeItem(atPath: ca) }
+        let base = "postgres://shop@db.internal/atelier"
+        #expect(try PostgresSettings(url: base, maxConnections: 1).tls == .prefer)
+        #expect(try PostgresSettings(url: base + "?sslmode=verify-full", maxConnections: 1).tls == .verifyFull)
+        let full = try PostgresSettings(url: base + "?sslmode=verify-full&sslrootcert=\(ca)", maxConnections: 1)
+        #expect(full.tls == .verifyFull && full.rootCertificateFile == ca)
+        // As libpq: a root certificate turns `require` into `verify-ca`.
+        #expect(try PostgresSettings(url: base + "?sslmode=require&sslrootcert=\(ca)", maxConnections: 1).tls == .verifyCA)
+        #expect(throws: SettingError.self) { try PostgresSettings(url: base + "?sslmode=verify-all", maxConnections: 1) }
+        #expect(throws: SettingError.self) { try PostgresSettings(url: base + "?sslmode=disable&sslrootcert=\(ca)", maxConnections: 1) }
+        #expect(throws: SettingError.self) { try PostgresSettings(url: base + "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", maxConnections: 1) }
+    }
+
+    @Test func tlsNeedsBothFilesAndTheyMustBeReadable() throws {
+        var environment = ["ATELIER_TLS_CERT_FILE": "/nonexistent/cert.pem"]
+        #expect(throws: ConfigurationError.self) { try AtelierConfiguration.load(environment: environment) }
+        environment["ATELIER_TLS_KEY_FILE"] = "/nonexistent/key.pem"
+        #expect(throws: ConfigurationError.self) { try AtelierConfiguration.load(environment: environment) }
+        let config = try AtelierConfiguration.load(environment: ["ATELIER_DRAIN_SECONDS": "0"])
+        #expect(!config.server.servesTLS && config.server.drainPeriod == .zero)
+        #expect(config.server.resolvedPublicURL.hasPrefix("http://"))
+    }
+
     @Test func theTestProviderRunsOnlyWhereNoShopperCanReachIt() throws {
         func problems(_ env: [String: String]) -> [String] {
             do { _ = try AtelierConfiguration.load(environment: env); return [] } catch { return error.problems }

@@ -34,6 +34,16 @@ public struct ServerSettings: Sendable {
     public var httpIdleTimeout: Duration = .seconds(60)
     /// How long SIGTERM waits for requests and jobs in flight to finish before cancelling them.
     public var shutdownTimeout: Duration = .seconds(20)
+    /// After SIGTERM, how long the node keeps serving (and answering 503 on `/health/ready`) before it stops
+    /// accepting connections, so that balancers take it out of rotation first.
+    public var drainPeriod: Duration = .seconds(5)
+    /// PEM files of the certificate chain and its private key: set both to serve HTTPS (HTTP/1.1 and HTTP/2).
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// How often the certificate files are checked for changes (SIGHUP re-reads them at once).
+    public var tlsReloadInterval: Duration = .seconds(60)
+    /// `Strict-Transport-Security: max-age` sent when TLS is on; 0 sends none.
+    public var hstsMaxAge = 31_536_000
     /// Browser origins (the storefronts) allowed to call the API cross-origin, compared exactly.
     public var corsOrigins: Set<String> = []
     /// Rate limits of the public API: off in configurations built in code (tests); `read` starts from
@@ -42,11 +52,14 @@ public struct ServerSettings: Sendable {
 
     public init() {}
 
+    /// Whether the server itself speaks TLS.
+    public var servesTLS: Bool { tlsCertificateFile != nil && tlsKeyFile != nil }
+
     /// `publicURL`, or the address the server binds to.
     public var resolvedPublicURL: String {
         if let publicURL { return publicURL }
         let host = hostname.contains(":") ? "[\(hostname)]" : hostname  // IPv6 in brackets
-        return "http://\(host):\(port)"
+        return "\(servesTLS ? "https" : "http")://\(host):\(port)"
     }
 
     /// Where uploads are written while they arrive, before they are checked and stored.
@@ -82,6 +95,8 @@ public struct ServerSettings: Sendable {
                                                    in: 1...3600)
         settings.shutdownTimeout = reader.duration("ATELIER_SHUTDOWN_TIMEOUT_SECONDS", default: settings.shutdownTimeout, unit: .seconds(1),
                                                    in: 1...3600)
+        settings.drainPeriod = reader.duration("ATELIER_DRAIN_SECONDS", default: settings.drainPeriod, unit: .seconds(1), in: 0...600)
+        readTLS(&reader, into: &settings)
         if let token = reader.value("ATELIER_METRICS_TOKEN") {
             if token.utf8.count < 16 || token.contains(where: { $0.isWhitespace }) {
                 reader.problems.append("ATELIER_METRICS_TOKEN: must be at least 16 characters without spaces (value not shown)")
@@ -120,6 +135,30 @@ public struct ServerSettings: Sendable {
             }
         }
         return settings
+    }
+
+    /// The certificate and key (both or neither, each a readable file), the reload interval and HSTS.
+    private static func readTLS(_ reader: inout EnvironmentReader, into settings: inout ServerSettings) {
+        let certificate = reader.value("ATELIER_TLS_CERT_FILE"), key = reader.value("ATELIER_TLS_KEY_FILE")
+        switch (certificate, key) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            var readable = true
+            for (name, path) in [("ATELIER_TLS_CERT_FILE", certificate), ("ATELIER_TLS_KEY_FILE", key)]
+            where !FileManager.default.isReadableFile(atPath: path) {
+                reader.problems.append("\(name)=\(path): cannot be read")
+                readable = false
+            }
+            if readable {
+                settings.tlsCertificateFile = certificate
+                settings.tlsKeyFile = key
+            }
+        default:
+            reader.problems.append("ATELIER_TLS_CERT_FILE and ATELIER_TLS_KEY_FILE: set both to serve HTTPS, or neither")
+        }
+        settings.tlsReloadInterval = reader.duration("ATELIER_TLS_RELOAD_SECONDS", default: settings.tlsReloadInterval, unit: .seconds(1),
+                                                     in: 1...86_400)
+        settings.hstsMaxAge = reader.integer("ATELIER_HSTS_MAX_AGE_SECONDS", default: settings.hstsMaxAge, in: 0...63_072_000)
     }
 
     /// The production limits unless `ATELIER_RATE_LIMITING=false`, each class changed by its own variable.
@@ -167,6 +206,11 @@ public struct ServerSettings: Sendable {
         .init("ATELIER_RATE_LIMIT_IPV6_PREFIX", "56", "IPv6 clients are counted per network of this prefix length (48, 56 or 64 …)"),
         .init("ATELIER_HTTP_IDLE_TIMEOUT_SECONDS", "60", "a connection without a request for this long is closed (slow or idle clients)"),
         .init("ATELIER_SHUTDOWN_TIMEOUT_SECONDS", "20", "on SIGTERM, how long requests and jobs in flight may take to finish before they are cancelled"),
+        .init("ATELIER_DRAIN_SECONDS", "5", "on SIGTERM, how long the node keeps serving with /health/ready at 503 before it stops accepting connections (SIGINT skips it)"),
+        .init("ATELIER_TLS_CERT_FILE", "(unset: plain HTTP)", "PEM certificate chain: with ATELIER_TLS_KEY_FILE, serve HTTPS (TLS 1.2+, HTTP/2 by ALPN); re-read on SIGHUP"),
+        .init("ATELIER_TLS_KEY_FILE", "(unset)", "PEM private key of that certificate"),
+        .init("ATELIER_TLS_RELOAD_SECONDS", "60", "how often the certificate files are checked for a change"),
+        .init("ATELIER_HSTS_MAX_AGE_SECONDS", "31536000", "Strict-Transport-Security max-age sent when TLS is on; 0 for none"),
         .init("ATELIER_METRICS_TOKEN", "(unset: /metrics answers loopback clients only)", "bearer token /metrics asks for from any address"),
         .init("ATELIER_WORKERS", "1", "job workers inside serve; 0 leaves jobs to `atelier worker`"),
         .init("ATELIER_PUBLIC_URL", "http://HOSTNAME:PORT", "the API's public address, for the asset and preview links sent to the fulfillment service"),

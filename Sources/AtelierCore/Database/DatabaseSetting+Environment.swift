@@ -21,7 +21,7 @@ extension DatabaseSetting {
 
     /// The variables `read` reads, as the README documents them.
     public static let variables: [EnvironmentVariable] = [
-        .init("DATABASE_URL", "(unset: SQLite)", "postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable|prefer|require selects PostgreSQL"),
+        .init("DATABASE_URL", "(unset: SQLite)", "postgres://USER:PASSWORD@HOST:PORT/DB selects PostgreSQL; `?sslmode=` disable, prefer, require (encrypted, unchecked), verify-ca or verify-full (checked against the system's roots or `&sslrootcert=CA.pem`)"),
         .init("ATELIER_DB_MAX_CONNECTIONS", "10 (PostgreSQL), 4 (SQLite)", "connection pool size"),
     ]
 }

@@ -13,11 +13,22 @@ public final class PostgresDatabaseClient: DatabaseClient {
     private let logger: Logger
 
     public init(settings: PostgresSettings, logger: Logger) {
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.minimumTLSVersion = .tlsv12
+        if let file = settings.rootCertificateFile { client.trustRoots = .file(file) }
         let tls: PostgresClient.Configuration.TLS
         switch settings.tls {
         case .disable: tls = .disable
-        case .prefer: tls = .prefer(.makeClientConfiguration())
-        case .require: tls = .require(.makeClientConfiguration())
+        case .prefer, .require:
+            // As libpq: encrypted, but whoever answers is believed.
+            client.certificateVerification = .none
+            tls = settings.tls == .prefer ? .prefer(client) : .require(client)
+        case .verifyCA:
+            client.certificateVerification = .noHostnameVerification
+            tls = .require(client)
+        case .verifyFull:
+            client.certificateVerification = .fullVerification
+            tls = .require(client)
         }
         var configuration = PostgresClient.Configuration(
             host: settings.host,

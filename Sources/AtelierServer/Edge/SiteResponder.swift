@@ -10,14 +10,24 @@ where Chain.Input == Request, Chain.Output == Response, Chain.Context == Atelier
     let api: EdgeResponder<Chain>
     let console: ConsoleResponder?
     let metrics: HTTPMetrics
+    /// `Strict-Transport-Security` for every answer, when the server speaks TLS itself.
+    let hsts: String?
 
-    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, metrics: HTTPMetrics) {
+    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, metrics: HTTPMetrics, hsts: String?) {
         self.api = api
         self.console = console
         self.metrics = metrics
+        self.hsts = hsts
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        guard let hsts else { return try await route(request, context: context) }
+        var response = try await route(request, context: context)
+        response.headers[.strictTransportSecurity] = hsts
+        return response
+    }
+
+    private func route(_ request: Request, context: Context) async throws -> Response {
         guard let console, ConsoleRoute.owns(request.uri.path) else {
             return try await api.respond(to: request, context: context)
         }

@@ -8,6 +8,10 @@ extension APIHandlers {
     }
 
     func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
+        guard !readiness.isDraining else {
+            throw AtelierError(.unavailable, code: .notReady, title: "Not ready",
+                               detail: "The node is shutting down: it finishes the requests it has and takes no new ones.")
+        }
         guard await database.ping() else {
             throw AtelierError(.unavailable, code: .notReady, title: "Not ready",
                                detail: "The database does not answer.")

@@ -11,6 +11,8 @@ struct APIHandlers: APIProtocol {
     /// Every store and domain service, built once by `AtelierApp.build`.
     let services: AppServices
     let registry: PrometheusCollectorRegistry
+    /// Turns unready on SIGTERM, while the node drains.
+    let readiness: Readiness
     /// When each pending checkout's payment was last looked up at its provider for `GET /checkout`.
     let paymentLookups = PaymentLookupThrottle()
 
