@@ -18,6 +18,7 @@ public enum AtelierApp {
         clock: WallClock = .system,
         registry: PrometheusCollectorRegistry = .init(),
         readiness: Readiness = .init(),
+        tracing: Bool = false,
         logger: Logger,
         onBootstrapKey: @escaping @Sendable (IssuedAPIKey) -> Void = { _ in },
         onBootstrapConsoleAdmin: @escaping @Sendable (IssuedStaffAccount) -> Void = { _ in }
@@ -46,6 +47,7 @@ public enum AtelierApp {
         let rateLimiter = RateLimiter(settings: configuration.server.rateLimits)
         let chain = EdgeChain.compose(.init(
             routes: contract.routes.attaching(operations.operations),
+            tracing: tracing,
             metrics: metrics,
             cors: CORSPolicy(origins: configuration.server.corsOrigins),
             rateLimiter: rateLimiter,

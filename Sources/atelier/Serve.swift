@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("atelier: invalid configuration:\n  - \(problem)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
+        let traces = try TraceExport.start()
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let database = try await environment.openDatabase()
@@ -33,6 +34,7 @@ struct Serve: AsyncParsableCommand {
             database: database,
             registry: registry,
             readiness: readiness,
+            tracing: traces != nil,
             logger: logger,
             onBootstrapKey: { issued in
                 BootstrapKeyOutput.deliver(issued, dataDirectory: configuration.server.dataDirectory, address: address, logger: logger)
@@ -46,7 +48,8 @@ struct Serve: AsyncParsableCommand {
         // What is still running after the shutdown timeout is cancelled, so the process always ends.
         let drain = DrainPeriod(readiness: readiness, period: configuration.server.drainPeriod, logger: logger)
         var group = ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: drain, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: (traces.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: app), .init(service: drain, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigint], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.server.shutdownTimeout
         try await ServiceGroup(configuration: group).run()

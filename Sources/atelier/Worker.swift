@@ -18,6 +18,7 @@ struct Worker: AsyncParsableCommand {
         guard (1...64).contains(count) else { throw ValidationError("--count must be 1–64") }
         let environment = try Environment.load()
         let logger = environment.logger
+        let traces = try TraceExport.start()
         // A client runs once: one to migrate, then the workers' own.
         let migrating = try await environment.openDatabase()
         _ = try await migrating.withRunning { try await Migrator().migrate(migrating, logger: logger) }
@@ -29,7 +30,7 @@ struct Worker: AsyncParsableCommand {
             configuration: environment.configuration, database: database, clock: .system,
             cipher: try PersonalDataKeys.load(environment.configuration),
             gateways: PaymentGateways(environment.configuration, client: paymentsClient))
-        let services: [any Service] = [database, paymentsClient]
+        let services: [any Service] = (traces.map { [$0] } ?? []) + [database, paymentsClient]
             + BackgroundWork.services(services: appServices, logger: logger, workers: count)
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = environment.configuration.server.shutdownTimeout

@@ -27,6 +27,7 @@ public enum AllMigrations {
         AddPendingDeliveryOrderIndex(),
         CreateStaff(),
         AddOrderDueIndex(),
+        AddTraceParents(),
     ]
 }
 

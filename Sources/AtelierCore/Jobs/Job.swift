@@ -22,4 +22,6 @@ public struct Job: Sendable, Equatable {
     public var dedupeKey: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The trace of the work that queued it (W3C `traceparent`), continued when it runs.
+    public var traceParent: String? = nil
 }

@@ -29,11 +29,12 @@ public struct JobQueue: Sendable {
         var dedupeKey: String?
         var createdAt: Date
         var updatedAt: Date
+        var traceParent: String?
 
         var job: Job {
             Job(id: id, kind: kind, payload: payload, state: Job.State(rawValue: state) ?? .queued, attempts: attempts,
                 maxAttempts: maxAttempts, runAt: runAt, lockedBy: lockedBy, lockedUntil: lockedUntil, lastError: lastError,
-                result: result, dedupeKey: dedupeKey, createdAt: createdAt, updatedAt: updatedAt)
+                result: result, dedupeKey: dedupeKey, createdAt: createdAt, updatedAt: updatedAt, traceParent: traceParent)
         }
     }
 
@@ -48,9 +49,9 @@ public struct JobQueue: Sendable {
         let id = Identifier.make(prefix: "job", at: now)
         // ON CONFLICT makes a concurrent duplicate wait for the first and then do nothing.
         try await db.raw("""
-            INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_at, dedupe_key, created_at, updated_at)
+            INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, run_at, dedupe_key, created_at, updated_at, trace_parent)
             VALUES (\(bind: id), \(bind: kind), \(bind: payload), 'queued', 0, \(bind: maxAttempts), \(bind: runAt ?? now),
-                    \(bind: dedupeKey), \(bind: now), \(bind: now))
+                    \(bind: dedupeKey), \(bind: now), \(bind: now), \(bind: TraceParent.current))
             ON CONFLICT (dedupe_key) DO NOTHING
             """).run()
         if let dedupeKey, let existing = try await find(dedupeKey: dedupeKey, on: db) { return existing }

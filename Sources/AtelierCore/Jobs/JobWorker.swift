@@ -64,7 +64,7 @@ public struct JobWorker: Service {
         log[metadataKey: "job_id"] = .string(job.id)
         log[metadataKey: "job_kind"] = .string(job.kind)
         do {
-            let result = try await handler.run(job)
+            let result = try await TraceParent.withSpan("job \(job.kind)", continuing: job.traceParent) { try await handler.run(job) }
             try await database.transaction { db in try await queue.complete(job, result: result, on: db) }
             log.debug("job succeeded", metadata: ["attempt": .stringConvertible(job.attempts)])
         } catch {

@@ -21,6 +21,8 @@ public enum Outbox {
         var aggregateId: String
         var payload: String
         var at: Date
+        /// The trace of the change that made the event, handed on to its deliveries.
+        var traceParent: String?
 
         public init(_ type: String, aggregateId: String, data: some Encodable, at now: Date) throws {
             id = Identifier.make(prefix: "evt", at: now)
@@ -28,6 +30,7 @@ public enum Outbox {
             self.aggregateId = aggregateId
             payload = try Coding.encode(Envelope(id: id, type: type, version: 1, occurredAt: now.formatted(.iso8601), data: data))
             at = now
+            traceParent = TraceParent.current
         }
     }
 
@@ -47,9 +50,9 @@ public enum Outbox {
         let rows = entries.enumerated().map { index, entry -> SQLQueryString in
             let seq: SQLQueryString = db.dialect.name == "postgresql"
                 ? "nextval('outbox_seq')" : "(SELECT COALESCE(MAX(seq), 0) + \(literal: index + 1) FROM outbox)"
-            return "(\(bind: entry.id), \(seq), \(bind: entry.type), \(bind: entry.aggregateId), \(bind: entry.payload), \(bind: entry.at))"
+            return "(\(bind: entry.id), \(seq), \(bind: entry.type), \(bind: entry.aggregateId), \(bind: entry.payload), \(bind: entry.at), \(bind: entry.traceParent))"
         }
-        try await db.raw("INSERT INTO outbox (id, seq, type, aggregate_id, payload, created_at) VALUES \(rows.joined(separator: ", "))").run()
+        try await db.raw("INSERT INTO outbox (id, seq, type, aggregate_id, payload, created_at, trace_parent) VALUES \(rows.joined(separator: ", "))").run()
     }
 
     public struct Event: Sendable, Equatable {

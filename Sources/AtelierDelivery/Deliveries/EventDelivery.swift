@@ -24,4 +24,6 @@ public struct EventDelivery: Sendable, Equatable {
     public var lastError: String?
     public var createdAt: Date
     public var completedAt: Date?
+    /// The trace of the change that made the event (W3C `traceparent`), continued by each attempt.
+    public var traceParent: String? = nil
 }

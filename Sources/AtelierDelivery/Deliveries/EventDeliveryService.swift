@@ -136,11 +136,11 @@ public struct EventDeliveryService: Service {
             return (delivery, subscription, try await subscriptions.signingSecrets(id: delivery.subscriptionId, on: db), attemptId)
         }
         guard let (delivery, subscription, secrets, attemptId) = claimed else { return dispatched > 0 }
-        let result: DeliveryResult
-        if let channel = channels[subscription.kind] {
-            result = await channel.send(delivery, to: subscription, secrets: secrets, database: database, client: client)
-        } else {
-            result = .failed("\(subscription.kind.rawValue) is not configured")  // "mail is not configured"
+        let channel = channels[subscription.kind], database = self.database
+        // The attempt joins the trace of the change that made the event; the channel's HTTP call is a span beneath it.
+        let result = await TraceParent.withSpan("deliver \(delivery.eventType)", continuing: delivery.traceParent) { () async -> DeliveryResult in
+            guard let channel else { return .failed("\(subscription.kind.rawValue) is not configured") }  // "mail is not configured"
+            return await channel.send(delivery, to: subscription, secrets: secrets, database: database, client: client)
         }
         let policy = settings.retry
         let status = try await database.transaction { db in

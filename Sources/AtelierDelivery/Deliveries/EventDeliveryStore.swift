@@ -21,7 +21,7 @@ public struct EventDeliveryStore: Sendable {
             guard locked == true else { return 0 }
         }
         let events = try await db.raw("""
-            SELECT id, seq, type, aggregate_id, payload FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT \(unsafeRaw: String(limit))
+            SELECT id, seq, type, aggregate_id, payload, trace_parent FROM outbox WHERE dispatched_at IS NULL ORDER BY seq LIMIT \(unsafeRaw: String(limit))
             """).all()
         guard !events.isEmpty else { return 0 }
         let active = try await subscriptions.active(on: db)
@@ -32,7 +32,8 @@ public struct EventDeliveryStore: Sendable {
             for subscription in active where subscription.wants(type) {
                 try await insert(subscriptionId: subscription.id, eventId: id, eventType: type, seq: try event.decode(column: "seq", as: Int64.self),
                                  aggregateId: try event.decode(column: "aggregate_id", as: String.self),
-                                 payload: try event.decode(column: "payload", as: String.self), at: now, on: db)
+                                 payload: try event.decode(column: "payload", as: String.self),
+                                 traceParent: try event.decode(column: "trace_parent", as: String?.self), at: now, on: db)
             }
             dispatched.append(id)
         }
@@ -41,13 +42,13 @@ public struct EventDeliveryStore: Sendable {
         return events.count
     }
 
-    func insert(subscriptionId: String, eventId: String, eventType: String, seq: Int64, aggregateId: String, payload: String, at now: Date,
-                on db: any SQLDatabase) async throws {
+    func insert(subscriptionId: String, eventId: String, eventType: String, seq: Int64, aggregateId: String, payload: String,
+                traceParent: String? = nil, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, seq, aggregate_id, payload, status, attempts,
-                next_attempt_at, created_at)
+                next_attempt_at, created_at, trace_parent)
             VALUES (\(bind: Identifier.make(prefix: "whd", at: now)), \(bind: subscriptionId), \(bind: eventId), \(bind: eventType), \(bind: seq),
-                \(bind: aggregateId), \(bind: payload), 'pending', 0, \(bind: now), \(bind: now))
+                \(bind: aggregateId), \(bind: payload), 'pending', 0, \(bind: now), \(bind: now), \(bind: traceParent ?? TraceParent.current))
             ON CONFLICT (subscription_id, event_id) DO NOTHING
             """).run()
     }
@@ -272,6 +273,7 @@ public struct EventDeliveryStore: Sendable {
             status: EventDelivery.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .pending,
             attempts: try row.decode(column: "attempts", as: Int.self), nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
             lastStatus: try row.decode(column: "last_status", as: Int?.self), lastError: try row.decode(column: "last_error", as: String?.self),
-            createdAt: try row.decode(column: "created_at", as: Date.self), completedAt: try row.decode(column: "completed_at", as: Date?.self))
+            createdAt: try row.decode(column: "created_at", as: Date.self), completedAt: try row.decode(column: "completed_at", as: Date?.self),
+            traceParent: try row.decode(column: "trace_parent", as: String?.self))
     }
 }

@@ -24,6 +24,7 @@ import Hummingbird
 enum EdgeChain {
     struct Parts: Sendable {
         var routes: RouteTable
+        var tracing: Bool
         var metrics: HTTPMetrics
         var cors: CORSPolicy
         var rateLimiter: RateLimiter
@@ -45,6 +46,7 @@ enum EdgeChain {
     static func compose(_ parts: Parts) -> some MiddlewareProtocol<Request, Response, AtelierRequestContext> {
         RequestIDMiddleware()
         RoutingMiddleware(routes: parts.routes)
+        TracingMiddleware(enabled: parts.tracing)
         AccessLogMiddleware(metrics: parts.metrics)
         ResponseHeadersMiddleware()
         CORSMiddleware(policy: parts.cors)
