@@ -7,9 +7,10 @@ public enum DatabaseFactory {
     public static func make(_ setting: DatabaseSetting, logger: Logger) async throws -> any DatabaseClient {
         switch setting {
         case .sqlite(let storage, let poolSize):
-            try await SQLiteDatabaseClient.open(storage: storage, poolSize: poolSize, logger: logger)
+            return try await SQLiteDatabaseClient.open(storage: storage, poolSize: poolSize, logger: logger)
         case .postgres(let settings):
-            PostgresDatabaseClient(settings: settings, logger: logger)
+            try await PostgresDatabaseClient.probe(settings, logger: logger)
+            return PostgresDatabaseClient(settings: settings, logger: logger)
         }
     }
 }
