@@ -357,7 +357,10 @@ http {{
     least_conn;
 {servers}
     keepalive 64;
-    keepalive_timeout 30s;  # below the nodes' idle timeout (60 s): nginx closes an idle connection first
+    # Below the nodes' drain period (5 s): a connection idle through a node's drain is closed by nginx before
+    # the node stops, so no request is sent on it as it closes (busy ones are closed by the node's
+    # `Connection: close` while it drains).
+    keepalive_timeout 4s;
   }}
   server {{
     {listen}

@@ -69,7 +69,8 @@ public enum AtelierApp {
             ? ConsoleResponder(services: services, templates: ConsoleTemplates.load(), clients: rateLimiter) : nil
         let server = configuration.server
         let responder = SiteResponder(api: api, console: console, metrics: metrics,
-                                      hsts: server.servesTLS && server.hstsMaxAge > 0 ? "max-age=\(server.hstsMaxAge)" : nil)
+                                      hsts: server.servesTLS && server.hstsMaxAge > 0 ? "max-age=\(server.hstsMaxAge)" : nil,
+                                      readiness: readiness)
         let (transport, certificateReloader) = try httpServer(server, logger: logger)
         if configuration.commerce.paymentProviders.contains(.test) {
             logger.warning("the test payment provider is on: shoppers can mark their own checkouts paid without money",

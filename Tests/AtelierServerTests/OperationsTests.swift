@@ -17,6 +17,22 @@ import Testing
         }
     }
 
+    @Test func aDrainingNodeIsUnreadyButServesAndClosesItsConnections() async throws {
+        let readiness = Readiness()
+        try await withApp(readiness: readiness) { app in
+            #expect(try await app.send(.get, "/health/ready").status == .ok)
+            readiness.startDraining()
+            let ready = try await app.send(.get, "/health/ready")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(try ready.json()["code"] as? String == "not_ready")
+            // Requests are still served, each telling an HTTP/1.1 client to close its connection after the answer.
+            let products = try await app.send(.get, "/products?limit=1")
+            #expect(products.status == .ok)
+            #expect(products.headers[.connection] == "close")
+            #expect(try await app.send(.get, "/health/live").status == .ok)
+        }
+    }
+
     @Test func servesTheContractAsJSONAndYAMLAndAReferencePage() async throws {
         try await withApp { app in
             let json = try await app.send(.get, "/openapi.json")

@@ -51,6 +51,7 @@ struct TestFailure: Error, CustomStringConvertible {
 func withApp<T: Sendable>(
     configure: @Sendable (inout AtelierConfiguration) -> Void = { _ in },
     live: Bool = false,
+    readiness: Readiness = Readiness(),
     _ body: @escaping @Sendable (TestApp) async throws -> T
 ) async throws -> T {
     let (setting, cleanup) = try await TestDatabase.makeSetting()
@@ -67,7 +68,7 @@ func withApp<T: Sendable>(
     let logger = TestDatabase.logger
     let database = try await DatabaseFactory.make(setting, logger: logger)
     let token = Mutex<String?>(nil)
-    let app = try AtelierApp.build(configuration: configuration, database: database, logger: logger) { issued in
+    let app = try AtelierApp.build(configuration: configuration, database: database, readiness: readiness, logger: logger) { issued in
         token.withLock { $0 = issued.token }
     }
     do {

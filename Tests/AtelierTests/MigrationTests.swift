@@ -39,6 +39,24 @@ import Testing
         }
     }
 
+    @Test func runsOnADatabaseWhoseNewerMigrationsAreAllAdditive() async throws {
+        try await TestDatabase.with { database in
+            // What a newer release's additive migration leaves: the previous build starts on it, and applies nothing.
+            try await database.withConnection { db in
+                try await db.insert(into: "schema_migrations").columns("name", "applied_at", "additive")
+                    .values(SQLBind("9998_adds_a_column"), SQLBind(Date()), SQLBind(true)).run()
+            }
+            let applied = try await Migrator().migrate(database, logger: TestDatabase.logger)
+            #expect(applied.isEmpty)
+            // One that is not additive after it: refused.
+            try await database.withConnection { db in
+                try await db.insert(into: "schema_migrations").columns("name", "applied_at", "additive")
+                    .values(SQLBind("9999_renames_a_column"), SQLBind(Date()), SQLBind(false)).run()
+            }
+            await #expect(throws: MigrationError.self) { try await Migrator().migrate(database, logger: TestDatabase.logger) }
+        }
+    }
+
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         struct Broken: Migration {
             let name = "9000_broken"

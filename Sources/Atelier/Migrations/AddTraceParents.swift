@@ -6,6 +6,7 @@ import SQLKit
 /// the previous version runs against this schema during a rolling upgrade.
 struct AddTraceParents: Migration {
     let name = "0018_add_trace_parents"
+    let additive = true
 
     func prepare(on db: any SQLDatabase, backend: SQLBackend) async throws {
         for table in ["outbox", "webhook_deliveries", "jobs"] {

@@ -34,19 +34,29 @@ public struct Migrator: Sendable {
                     applied_at \(unsafeRaw: ColumnType.timestamp(backend)) NOT NULL
                 )
                 """).run()
-            let done = try await db.select().column("name").from("schema_migrations").all(decodingColumn: "name", as: String.self)
-            let unknown = Set(done).subtracting(known)
-            guard unknown.isEmpty else {
+            try await Self.addAdditiveColumn(on: db, backend: backend)
+            struct Done: Decodable { var name: String; var additive: Bool }
+            let done = try await db.select().columns("name", "additive").from("schema_migrations").all(decoding: Done.self)
+            let unknown = done.filter { !known.contains($0.name) }
+            // A newer release migrated this database. Its additive migrations leave this build working (a node of
+            // the previous release restarting during a rolling upgrade); any other needs the newer build.
+            let blocking = unknown.filter { !$0.additive }.map(\.name)
+            guard blocking.isEmpty else {
                 throw MigrationError(
-                    "the database has migrations this build does not know (\(unknown.sorted().joined(separator: ", "))); run a newer build"
+                    "the database has migrations this build does not know (\(blocking.sorted().joined(separator: ", "))); run a newer build"
                 )
             }
+            if !unknown.isEmpty {
+                logger.notice("the database has newer migrations, each additive: this build runs on it",
+                              metadata: ["migrations": .string(unknown.map(\.name).sorted().joined(separator: ","))])
+            }
+            let names = Set(done.map(\.name))
             var applied: [String] = []
-            for migration in migrations where !done.contains(migration.name) {
+            for migration in migrations where !names.contains(migration.name) {
                 try await migration.prepare(on: db, backend: backend)
                 try await db.insert(into: "schema_migrations")
-                    .columns("name", "applied_at")
-                    .values(SQLBind(migration.name), SQLBind(clock.now))
+                    .columns("name", "applied_at", "additive")
+                    .values(SQLBind(migration.name), SQLBind(clock.now), SQLBind(migration.additive))
                     .run()
                 applied.append(migration.name)
             }
@@ -56,5 +66,19 @@ public struct Migrator: Sendable {
             logger.info("applied migration", metadata: ["migration": .string(name)])
         }
         return applied
+    }
+
+    /// `schema_migrations.additive`, added to databases made before it existed (their rows are all known).
+    private static func addAdditiveColumn(on db: any SQLDatabase, backend: SQLBackend) async throws {
+        switch backend {
+        case .postgres:
+            try await db.raw("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS additive BOOLEAN NOT NULL DEFAULT FALSE").run()
+        case .sqlite:
+            let present = try await db.raw("SELECT COUNT(*) AS n FROM pragma_table_info('schema_migrations') WHERE name = 'additive'")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+            if present == 0 {
+                try await db.raw("ALTER TABLE schema_migrations ADD COLUMN additive BOOLEAN NOT NULL DEFAULT FALSE").run()
+            }
+        }
     }
 }

@@ -8,6 +8,9 @@ import NIOCore
 struct AtelierRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
+    /// Whether the request came on an HTTP/2 stream (a channel within the connection's channel), where a
+    /// connection is never closed by one answer.
+    let multiplexed: Bool
     /// Set by `RequestIDMiddleware`.
     var requestID = ""
     /// Set by `RoutingMiddleware`.
@@ -22,5 +25,6 @@ struct AtelierRequestContext: RequestContext, RemoteAddressRequestContext {
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        multiplexed = source.channel.parent?.parent != nil
     }
 }

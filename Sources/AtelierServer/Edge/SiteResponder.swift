@@ -12,18 +12,23 @@ where Chain.Input == Request, Chain.Output == Response, Chain.Context == Atelier
     let metrics: HTTPMetrics
     /// `Strict-Transport-Security` for every answer, when the server speaks TLS itself.
     let hsts: String?
+    let readiness: Readiness
 
-    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, metrics: HTTPMetrics, hsts: String?) {
+    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, metrics: HTTPMetrics, hsts: String?, readiness: Readiness) {
         self.api = api
         self.console = console
         self.metrics = metrics
         self.hsts = hsts
+        self.readiness = readiness
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        guard let hsts else { return try await route(request, context: context) }
         var response = try await route(request, context: context)
-        response.headers[.strictTransportSecurity] = hsts
+        if let hsts { response.headers[.strictTransportSecurity] = hsts }
+        // While the node drains, an HTTP/1.1 client (a balancer keeping connections open) is told to close the
+        // connection after this answer: when the node stops, no connection is left on which the client may be
+        // sending its next request. (HTTP/2 has no `Connection` field; its connections close with GOAWAY.)
+        if readiness.isDraining, !context.multiplexed { response.headers[.connection] = "close" }
         return response
     }
 
