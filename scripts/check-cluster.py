@@ -358,8 +358,8 @@ http {{
 {servers}
     keepalive 64;
     # Below the nodes' drain period (5 s): a connection idle through a node's drain is closed by nginx before
-    # the node stops, so no request is sent on it as it closes (busy ones are closed by the node's
-    # `Connection: close` while it drains).
+    # the node stops, so no request is sent on it as it closes (the node gives busy ones a second and answers
+    # them with `Connection: close`).
     keepalive_timeout 4s;
   }}
   server {{

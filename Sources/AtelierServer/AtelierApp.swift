@@ -118,7 +118,8 @@ public enum AtelierApp {
     /// renewals. Either way an idle connection, or one whose request head does not arrive, is closed after the
     /// idle timeout.
     private static func httpServer(_ settings: ServerSettings, logger: Logger) throws -> (HTTPServerBuilder, (any Service)?) {
-        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(settings.httpIdleTimeout))
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [QuiesceGrace(grace: .seconds(1))],
+                                               idleTimeout: TimeAmount(settings.httpIdleTimeout))
         guard let certificateFile = settings.tlsCertificateFile, let keyFile = settings.tlsKeyFile else {
             return (.http1(configuration: http1), nil)
         }

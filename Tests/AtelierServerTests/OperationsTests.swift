@@ -17,7 +17,7 @@ import Testing
         }
     }
 
-    @Test func aDrainingNodeIsUnreadyButServesAndClosesItsConnections() async throws {
+    @Test func aDrainingNodeIsUnreadyButServesThenClosesItsConnections() async throws {
         let readiness = Readiness()
         try await withApp(readiness: readiness) { app in
             #expect(try await app.send(.get, "/health/ready").status == .ok)
@@ -25,11 +25,15 @@ import Testing
             let ready = try await app.send(.get, "/health/ready")
             #expect(ready.status == .serviceUnavailable)
             #expect(try ready.json()["code"] as? String == "not_ready")
-            // Requests are still served, each telling an HTTP/1.1 client to close its connection after the answer.
+            // Requests are still served, on connections kept open.
             let products = try await app.send(.get, "/products?limit=1")
             #expect(products.status == .ok)
-            #expect(products.headers[.connection] == "close")
-            #expect(try await app.send(.get, "/health/live").status == .ok)
+            #expect(products.headers[.connection] == nil)
+            // Once stopping, each answer tells an HTTP/1.1 client to close its connection after it.
+            readiness.startStopping()
+            let live = try await app.send(.get, "/health/live")
+            #expect(live.status == .ok)
+            #expect(live.headers[.connection] == "close")
         }
     }
 

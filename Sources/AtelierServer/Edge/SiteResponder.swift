@@ -25,10 +25,11 @@ where Chain.Input == Request, Chain.Output == Response, Chain.Context == Atelier
     func respond(to request: Request, context: Context) async throws -> Response {
         var response = try await route(request, context: context)
         if let hsts { response.headers[.strictTransportSecurity] = hsts }
-        // While the node drains, an HTTP/1.1 client (a balancer keeping connections open) is told to close the
-        // connection after this answer: when the node stops, no connection is left on which the client may be
-        // sending its next request. (HTTP/2 has no `Connection` field; its connections close with GOAWAY.)
-        if readiness.isDraining, !context.multiplexed { response.headers[.connection] = "close" }
+        // Once the node stops accepting, an HTTP/1.1 client (a balancer keeping connections open) is told to close
+        // the connection after this answer, so that it opens a new one, which is refused, and goes elsewhere, instead
+        // of sending its next request on a connection as it closes. Not during the drain: new connections accepted
+        // as the listening socket closes are what must be few. (HTTP/2 has no `Connection` field; GOAWAY does it.)
+        if readiness.isStopping, !context.multiplexed { response.headers[.connection] = "close" }
         return response
     }
 

@@ -30,5 +30,6 @@ public struct DrainPeriod: Service {
                       metadata: ["drain_seconds": .stringConvertible(period.components.seconds)])
         // Requests are still served meanwhile; a second signal or a cancellation cuts the wait short.
         try? await Task.sleep(for: period)
+        readiness.startStopping()
     }
 }
