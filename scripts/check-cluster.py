@@ -356,7 +356,10 @@ http {{
   upstream atelier {{
     least_conn;
 {servers}
-    keepalive 64;
+    # Idle connections kept per worker: above the load's concurrency, so that nginx reuses connections instead of
+    # opening one per request. A connection opened in the instant a node closes its listening socket can be
+    # dropped unanswered by the node's HTTP server; the fewer new connections, the rarer that is.
+    keepalive 256;
     # Below the nodes' drain period (5 s): a connection idle through a node's drain is closed by nginx before
     # the node stops, so no request is sent on it as it closes (the node gives busy ones a second and answers
     # them with `Connection: close`).

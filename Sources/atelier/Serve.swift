@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("atelier: invalid configuration:\n  - \(problem)\n".utf8))
             throw ExitCode(78)  // EX_CONFIG
         }
-        let traces = try TraceExport.start()
+        let traces = try TraceExport.start(logger: environment.logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let database = try await environment.openDatabase()

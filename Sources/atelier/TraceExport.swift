@@ -13,7 +13,7 @@ enum TraceExport {
     /// Installs the tracer, when asked for, and answers the service that exports its spans (to run first in the
     /// service group, so that it stops last and sends the spans of the shutdown too). Call it before any HTTP
     /// client is made: clients take the tracer in place when they are created.
-    static func start(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any Service)? {
+    static func start(logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any Service)? {
         guard let exporter = environment["OTEL_TRACES_EXPORTER"]?.lowercased(), !exporter.isEmpty, exporter != "none",
               environment["OTEL_SDK_DISABLED"]?.lowercased() != "true"
         else { return nil }
@@ -22,6 +22,9 @@ enum TraceExport {
         configuration.traces.enabled = true
         configuration.metrics.enabled = false
         configuration.logs.enabled = false
+        // The exporter's own messages go to the process's log, in its format; only its warnings and errors.
+        configuration.diagnosticLogger = .custom(logger)
+        configuration.diagnosticLogLevel = .warning
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
         return backend.service

@@ -18,7 +18,7 @@ struct Worker: AsyncParsableCommand {
         guard (1...64).contains(count) else { throw ValidationError("--count must be 1–64") }
         let environment = try Environment.load()
         let logger = environment.logger
-        let traces = try TraceExport.start()
+        let traces = try TraceExport.start(logger: environment.logger)
         // A client runs once: one to migrate, then the workers' own.
         let migrating = try await environment.openDatabase()
         _ = try await migrating.withRunning { try await Migrator().migrate(migrating, logger: logger) }

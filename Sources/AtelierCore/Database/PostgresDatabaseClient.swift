@@ -77,7 +77,11 @@ public final class PostgresDatabaseClient: DatabaseClient {
                 try await connection.close()
                 return
             } catch let error as PSQLError {
-                let permanent = error.code == .server || error.code == .sslUnsupported || error.underlying is NIOSSLError
+                // A server's refusal is final, but for "starting up" or "too many connections" (SQLSTATE classes 57
+                // and 53), which pass.
+                let state = error.serverInfo?[.sqlState] ?? ""
+                let serverRefused = error.code == .server && !state.hasPrefix("57") && !state.hasPrefix("53")
+                let permanent = serverRefused || error.code == .sslUnsupported || error.underlying is NIOSSLError
                     || error.underlying is BoringSSLError
                 let reason = error.serverInfo.map { info in info[.message] ?? "refused" } ?? error.underlying.map { "\($0)" } ?? "\(error.code)"
                 if permanent || ContinuousClock.now >= deadline {
