@@ -66,7 +66,7 @@ public enum AtelierApp {
         ))
         let api = EdgeResponder(chain: chain, router: OperationRouter())
         let console = try configuration.staff.consoleEnabled
-            ? ConsoleResponder(services: services, templates: ConsoleTemplates.load(), clients: rateLimiter) : nil
+            ? ConsoleResponder(services: services, templates: ConsoleTemplates.load(), clients: rateLimiter, cache: cache) : nil
         let server = configuration.server
         let responder = SiteResponder(api: api, console: console, metrics: metrics,
                                       hsts: server.servesTLS && server.hstsMaxAge > 0 ? "max-age=\(server.hstsMaxAge)" : nil,

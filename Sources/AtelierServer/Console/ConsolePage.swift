@@ -13,6 +13,20 @@ struct ConsolePage: Sendable {
     /// Roles that move orders on (the contract's roles of `transitionOrder`).
     static func movesOrders(_ role: Role) -> Bool { role == .admin || role == .operations }
 
+    /// Roles that change the catalog: products, media, templates, inventory (the contract's catalog admin roles).
+    static func editsCatalog(_ role: Role) -> Bool { role == .admin || role == .designer }
+
+    /// Roles that see the shop's settings and reports (shipping, tax, sales): all but the designers.
+    static func seesShop(_ role: Role) -> Bool { role != .designer }
+
+    /// Roles that change the shop's settings, keys, webhooks and privacy requests: admins only.
+    static func runsShop(_ role: Role) -> Bool { role == .admin }
+
+    /// 403 for what the staff member's role may not see or do (the contract's roles).
+    func refuse(_ staff: StaffSessionContext, _ message: String) -> Response {
+        error(.forbidden, heading: "Not for your role", message: message, staff: staff)
+    }
+
     func render(_ template: String, title: String, status: HTTPResponse.Status = .ok, staff: StaffSessionContext?,
                 values: [String: Any] = [:], headers: [HTTPField] = []) -> Response {
         var all = values
@@ -22,6 +36,8 @@ struct ConsolePage: Sendable {
                 "displayName": staff.account.displayName, "role": staff.account.role.rawValue, "csrf": staff.csrfToken,
                 "mustChangePassword": staff.account.mustChangePassword, "seesOrders": Self.seesOrders(staff.account.role),
                 "managesStaff": ConsoleStaff.manages(staff.account.role),
+                "editsCatalog": Self.editsCatalog(staff.account.role), "seesShop": Self.seesShop(staff.account.role),
+                "runsShop": Self.runsShop(staff.account.role),
             ] as [String: Any]
             all["seesOrders"] = Self.seesOrders(staff.account.role)
         }

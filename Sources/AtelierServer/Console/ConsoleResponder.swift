@@ -17,17 +17,23 @@ final class ConsoleResponder: Sendable {
     let signIn: ConsoleSignIn
     let orders: ConsoleOrders
     let staffAccounts: ConsoleStaff
+    let studio: ConsoleStudio
+    let backOffice: ConsoleBackOffice
+    let reports: ConsoleReports
     let clients: RateLimiter
 
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-    init(services: AppServices, templates: ConsoleTemplates, clients: RateLimiter) {
+    init(services: AppServices, templates: ConsoleTemplates, clients: RateLimiter, cache: ResponseCache) {
         self.services = services
         page = ConsolePage(templates: templates)
         signIn = ConsoleSignIn(services: services, page: page)
         orders = ConsoleOrders(services: services, page: page)
         staffAccounts = ConsoleStaff(services: services, page: page)
+        studio = ConsoleStudio(services: services, page: page, cache: cache)
+        backOffice = ConsoleBackOffice(services: services, page: page)
+        reports = ConsoleReports(services: services, page: page)
         self.clients = clients
     }
 
@@ -76,6 +82,12 @@ final class ConsoleResponder: Sendable {
             return ConsolePage.redirect(to: "/console/sign-in", headers: [ConsoleCookies.clear(ConsoleCookies.session)])
         }
         switch route {
+        case .studio(let area):
+            return try await within(area, request, staff: staff) { form in try await studio.respond(area, form: form, staff: staff) }
+        case .backOffice(let area):
+            return try await within(area, request, staff: staff) { form in try await backOffice.respond(area, form: form, staff: staff) }
+        case .reports(let area):
+            return try await within(area, request, staff: staff) { form in try await reports.respond(area, form: form, staff: staff) }
         case .signOut, .changePassword, .transition, .staffAction, .searchOrders:
             // Every form post proves it came from a page of this session.
             let form = await ConsoleForm.read(request)
@@ -110,14 +122,27 @@ final class ConsoleResponder: Sendable {
             guard ConsolePage.seesOrders(staff.account.role) else { return refuse(staff, Self.noOrders(staff)) }
             if case .order(let id) = route { return try await orders.order(id: id, staff: staff) }
             return try await orders.list(request, staff: staff)
-        case .stylesheet, .signInPage, .signIn:
+        case .stylesheet, .signInPage, .signIn, .studio, .backOffice, .reports:
             return page.error(.notFound, heading: "Not found", message: "The console has no page here.", staff: staff)
         }
     }
 
     /// 403 for what the staff member's role may not see or do (the contract's roles).
     private func refuse(_ staff: StaffSessionContext, _ message: String) -> Response {
-        page.error(.forbidden, heading: "Not for your role", message: message, staff: staff)
+        page.refuse(staff, message)
+    }
+
+    /// Runs a page of one of the console's areas with its form: a post's body (refused with 403 unless it
+    /// carries the session's anti-forgery token), or a page's query string.
+    private func within<Area: ConsoleAreaRoute>(_ area: Area, _ request: Request, staff: StaffSessionContext,
+                                                _ answer: (ConsoleForm) async throws -> Response) async throws -> Response {
+        guard area.isPost else { return try await answer(ConsoleForm(encoded: Substring(request.uri.query ?? ""))) }
+        let form = await ConsoleForm.read(request, maxBytes: area.maxFormBytes)
+        guard StaffSessionStore.csrfMatches(form["csrf"], staff.csrfToken) else {
+            return page.error(.forbidden, heading: "Form expired",
+                              message: "The form has expired or did not come from this console; open the page again.", staff: staff)
+        }
+        return try await answer(form)
     }
 
     private static func noOrders(_ staff: StaffSessionContext) -> String {

@@ -12,6 +12,11 @@ enum ConsoleRoute: Equatable {
     case stylesheet
     case staffList
     case staffAction(StaffAction)
+    /// The catalog studio: products, their media, inventory and templates, the bulk import.
+    case studio(StudioRoute)
+    /// The shop's settings: shipping, tax, API keys, webhooks, privacy requests.
+    case backOffice(BackOfficeRoute)
+    case reports(ReportsRoute)
 
     enum StaffAction: Equatable {
         case create
@@ -29,6 +34,9 @@ enum ConsoleRoute: Equatable {
 
     init?(method: HTTPRequest.Method, path: String) {
         let rest = path.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: true)
+        if let route = StudioRoute(method: method, rest: rest) { self = .studio(route); return }
+        if let route = BackOfficeRoute(method: method, rest: rest) { self = .backOffice(route); return }
+        if let route = ReportsRoute(method: method, rest: rest) { self = .reports(route); return }
         switch (method, rest.count, rest.first) {
         case (.get, 0, _): self = .dashboard
         case (.get, 1, "sign-in"): self = .signInPage
@@ -64,6 +72,24 @@ enum ConsoleRoute: Equatable {
         case .staffAction(.role): "/console/staff/{id}/role"
         case .staffAction(.disable): "/console/staff/{id}/disable"
         case .staffAction(.enable): "/console/staff/{id}/enable"
+        case .studio(let route): route.label
+        case .backOffice(let route): route.label
+        case .reports(let route): route.label
         }
     }
+}
+
+/// The pages of one part of the console: matched from the method and the path's segments after `/console`.
+protocol ConsoleAreaRoute: Equatable, Sendable {
+    init?(method: HTTPRequest.Method, rest: [Substring])
+    /// The route's template, naming it in metrics and logs.
+    var label: String { get }
+    /// Whether it is a form post (which must carry the session's anti-forgery token).
+    var isPost: Bool { get }
+    /// The most a posted form may hold (forms that send a file hold more).
+    var maxFormBytes: Int { get }
+}
+
+extension ConsoleAreaRoute {
+    var maxFormBytes: Int { ConsoleForm.maxBytes }
 }

@@ -14,9 +14,11 @@ struct ConsoleTemplates: Sendable {
         guard let base = Bundle.module.resourceURL else { throw ContractError("the console's resources are missing") }
         var library = MustacheLibrary()
         let folder = base.appendingPathComponent("Templates")
-        for name in ["header", "footer", "sign-in", "password", "dashboard", "orders", "order", "staff", "error"] {
-            let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
-            try library.register(text, named: name)
+        // Every `*.mustache` of the folder, named after its file.
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".mustache") }
+        for file in names.sorted() {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
         let css = try Data(contentsOf: base.appendingPathComponent("Static/console.css"))
         let digest = css.reduce(into: UInt64(1_469_598_103_934_665_603)) { hash, byte in hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
