@@ -66,7 +66,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Console/Templates"), .copy("Console/Static")]
+            resources: [.copy("Console/Templates"), .copy("Console/Static"), .copy("Demo")]
         ),
         .target(
             name: "AtelierAPI",

@@ -68,7 +68,7 @@ public enum AtelierApp {
         let console = try configuration.staff.consoleEnabled
             ? ConsoleResponder(services: services, templates: ConsoleTemplates.load(), clients: rateLimiter, cache: cache) : nil
         let server = configuration.server
-        let responder = SiteResponder(api: api, console: console, metrics: metrics,
+        let responder = SiteResponder(api: api, console: console, demoImages: try DemoImages.load(), metrics: metrics,
                                       hsts: server.servesTLS && server.hstsMaxAge > 0 ? "max-age=\(server.hstsMaxAge)" : nil,
                                       readiness: readiness)
         let (transport, certificateReloader) = try httpServer(server, logger: logger)

@@ -28,6 +28,7 @@ public enum AllMigrations {
         CreateStaff(),
         AddOrderDueIndex(),
         AddTraceParents(),
+        CreateCatalogMedia(),
     ]
 }
 

@@ -93,6 +93,24 @@ public struct AssetStore: Sendable {
         return try await find(id: asset.id, on: db) ?? asset
     }
 
+    /// Stores a verified upload as one of the catalog's images (a product's media, a template view): it is served
+    /// publicly and kept while the catalog points at it. The same bytes uploaded before (by a shopper too) become
+    /// a catalog image from now on.
+    public func saveCatalogImage(_ staged: StagedUpload, as info: ImageSniffer.Info, by actor: String?,
+                                 on db: any SQLDatabase) async throws -> Asset {
+        let asset = try await save(staged, as: info, on: db)
+        try await db.raw("""
+            INSERT INTO catalog_media (asset_id, uploaded_by, created_at) VALUES (\(bind: asset.id), \(bind: actor), \(bind: clock.now))
+            ON CONFLICT (asset_id) DO NOTHING
+            """).run()
+        return asset
+    }
+
+    /// Whether the asset is one of the catalog's images (public), rather than a shopper's upload or preview.
+    public static func isCatalogImage(id: String, on db: any SQLDatabase) async throws -> Bool {
+        try await db.select().column("asset_id").from("catalog_media").where("asset_id", .equal, id).first() != nil
+    }
+
     static let decoding = SerialGate()
 
     static let notAnImage = AtelierError(.unsupportedMediaType, code: .unsupportedImageType, title: "Unsupported image type",

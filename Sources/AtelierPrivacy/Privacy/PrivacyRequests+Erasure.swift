@@ -87,6 +87,7 @@ extension PrivacyRequests {
             }
             if !assets.isEmpty {
                 try await db.delete(from: "order_assets").where("asset_id", .in, Array(assets)).run()
+                try await db.delete(from: "catalog_media").where("asset_id", .in, Array(assets)).run()
                 summary.assetsDeleted = try await db.delete(from: "assets").where("id", .in, Array(assets)).returning("id").all().count
             }
             try await record(summary.requestId, kind: "erase", emailHash: auditHash, actorId: actorId, summary: try Coding.encode(summary), at: now, on: db)
@@ -153,7 +154,9 @@ extension PrivacyRequests {
         guard !candidates.isEmpty else { return [] }
         return try await database.withConnection { db in
             var deletable = Set<String>()
-            for asset in candidates.sorted() {
+            // The catalog's images stay while a product or a template version shows them.
+            let catalog = try await CatalogImageUse.used(candidates, on: db)
+            for asset in candidates.subtracting(catalog).sorted() {
                 let orders = try await db.select().column("order_id").from("order_assets").where("asset_id", .equal, asset).all(decodingColumn: "order_id", as: String.self)
                 if orders.contains(where: { !exceptOrders.contains($0) }) { continue }
                 let pattern = "%\"" + asset + "\"%"

@@ -58,7 +58,8 @@ extension PrivacyRequests {
         for asset in unused.sorted() { try await storage.delete(key: String(asset.dropFirst(Asset.prefix.count))) }
         let doomed = unused.sorted()
         let assets = doomed.isEmpty ? 0 : try await database.transaction { db in
-            try await db.delete(from: "assets").where("id", .in, doomed).returning("id").all().count
+            try await db.delete(from: "catalog_media").where("asset_id", .in, doomed).run()
+            return try await db.delete(from: "assets").where("id", .in, doomed).returning("id").all().count
         }
 
         var mail = 0

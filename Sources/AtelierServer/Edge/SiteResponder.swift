@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// The whole site: `/console` to the operator console (when it is on), everything else to the API's edge.
+/// The whole site: `/console` to the operator console (when it is on), `/demo/` to the demo catalog's pictures,
+/// everything else to the API's edge.
 /// Both get a request id and are measured and logged alike. Responders are classes: a request's async frames then
 /// hold one reference to them, not a copy of every store and middleware they keep.
 final class SiteResponder<Chain: MiddlewareProtocol>: HTTPResponder
@@ -9,14 +10,17 @@ where Chain.Input == Request, Chain.Output == Response, Chain.Context == Atelier
 
     let api: EdgeResponder<Chain>
     let console: ConsoleResponder?
+    let demoImages: DemoImages
     let metrics: HTTPMetrics
     /// `Strict-Transport-Security` for every answer, when the server speaks TLS itself.
     let hsts: String?
     let readiness: Readiness
 
-    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, metrics: HTTPMetrics, hsts: String?, readiness: Readiness) {
+    init(api: EdgeResponder<Chain>, console: ConsoleResponder?, demoImages: DemoImages, metrics: HTTPMetrics, hsts: String?,
+         readiness: Readiness) {
         self.api = api
         self.console = console
+        self.demoImages = demoImages
         self.metrics = metrics
         self.hsts = hsts
         self.readiness = readiness
@@ -34,15 +38,25 @@ where Chain.Input == Request, Chain.Output == Response, Chain.Context == Atelier
     }
 
     private func route(_ request: Request, context: Context) async throws -> Response {
+        if DemoImages.owns(request.uri.path) {
+            return try await measured(request, context: context, label: "/demo/{name}") { [demoImages] request, _ in demoImages.respond(to: request) }
+        }
         guard let console, ConsoleRoute.owns(request.uri.path) else {
             return try await api.respond(to: request, context: context)
         }
         let route = ConsoleRoute(method: request.method, path: request.uri.path)
+        return try await measured(request, context: context, label: route?.label ?? "/console/unmatched") { request, context in
+            await console.respond(to: request, context: context, route: route)
+        }
+    }
+
+    /// An answer outside the API's edge, with a request id, measured and logged as the API's are.
+    private func measured(_ request: Request, context: Context, label: String,
+                          _ answer: @escaping @Sendable (Request, Context) async -> Response) async throws -> Response {
         let middleware = RequestIDMiddleware()
         return try await middleware.handle(request, context: context) { request, context in
             let started = ContinuousClock.now
-            let response = await console.respond(to: request, context: context, route: route)
-            let label = route?.label ?? "/console/unmatched"
+            let response = await answer(request, context)
             let elapsed = ContinuousClock.now - started
             metrics.record(method: request.method, route: label, status: response.status.code, duration: elapsed)
             context.logger.info("request", metadata: [

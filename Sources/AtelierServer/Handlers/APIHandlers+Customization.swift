@@ -21,15 +21,25 @@ extension APIHandlers {
 
     func getAsset(_ input: Operations.GetAsset.Input) async throws -> Operations.GetAsset.Output {
         let (id, store) = (input.path.assetId, services.assets)
-        guard let asset = try await database.withConnection({ db in try await store.find(id: id, on: db) }),
-            let bytes = try await store.content(of: asset)
-        else { throw AtelierError.notFound("Asset '\(id)'") }
+        guard let (asset, isCatalogImage) = try await database.withConnection({ db -> (Asset, Bool)? in
+            guard let asset = try await store.find(id: id, on: db) else { return nil }
+            return (asset, try await AssetStore.isCatalogImage(id: id, on: db))
+        }) else { throw AtelierError.notFound("Asset '\(id)'") }
+        // The id names the content: the client's copy is current whenever it has this id.
+        let etag = "\"\(asset.id)\""
+        if let offered = input.headers.ifNoneMatch, ResponseCache.matches(offered, etag: etag) {
+            return .notModified(.init())
+        }
+        guard let bytes = try await store.content(of: asset) else { throw AtelierError.notFound("Asset '\(id)'") }
+        // Catalog images are for everyone and never change; a shopper's upload or preview may be erased.
+        let headers = Operations.GetAsset.Output.Ok.Headers(
+            eTag: etag, cacheControl: isCatalogImage ? "public, max-age=31536000, immutable" : "private, max-age=86400")
         let body = HTTPBody(bytes)
         switch asset.type {
-        case "png": return .ok(.init(body: .png(body)))
-        case "jpeg": return .ok(.init(body: .jpeg(body)))
-        case "webp": return .ok(.init(body: .imageWebp(body)))
-        default: return .ok(.init(body: .imageSvgXml(body)))
+        case "png": return .ok(.init(headers: headers, body: .png(body)))
+        case "jpeg": return .ok(.init(headers: headers, body: .jpeg(body)))
+        case "webp": return .ok(.init(headers: headers, body: .imageWebp(body)))
+        default: return .ok(.init(headers: headers, body: .imageSvgXml(body)))
         }
     }
 
