@@ -163,9 +163,9 @@ struct SVGChart: Sendable {
         let raw = max(1, (maximum + count - 1) / count)
         var magnitude: Int64 = 1
         while magnitude <= raw / 10 { magnitude *= 10 }
-        let step = [1, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let step = ([1, 2, 5, 10] as [Int64]).map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
         let top = (maximum + step - 1) / step * step
-        return Array(stride(from: Int64(0), through: top, by: step))
+        return Array(stride(from: Int64(0), through: top, by: Int(step)))
     }
 
     /// Whether there is nothing to draw: no data, or every value 0 or less.
