@@ -50,7 +50,9 @@ struct ConsoleStudio: Sendable {
         case .delete(let id): return try await products.delete(id: id, form: form, staff: staff)
         case .inventory(let id): return try await inventory.page(id: id, staff: staff, notice: form.text("saved") != nil ? "Saved." : nil)
         case .saveInventory(let id): return try await inventory.save(id: id, form: form, staff: staff)
-        case .template(let id, let version): return try await templates.page(id: id, version: version, staff: staff)
+        case .template(let id, let version):
+            return try await templates.page(id: id, version: version, staff: staff,
+                                            notice: form.text("published") != nil ? "Published." : nil, trySession: form.text("session"))
         case .publishTemplate(let id): return try await templates.publish(id: id, form: form, staff: staff)
         case .tryTemplate(let id): return try await templates.tryIt(id: id, form: form, staff: staff)
         case .importPage:

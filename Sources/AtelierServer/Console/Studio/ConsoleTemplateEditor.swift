@@ -22,7 +22,7 @@ struct ConsoleTemplateEditor: Sendable {
         var errors: [AtelierError.FieldError]
     }
 
-    func page(id: String, version: Int?, staff: StaffSessionContext, draft: Draft? = nil, message: String? = nil,
+    func page(id: String, version: Int?, staff: StaffSessionContext, draft: Draft? = nil, message: String? = nil, notice: String? = nil,
               status: HTTPResponse.Status = .ok, trySession: String? = nil) async throws -> Response {
         let (products, templates, orders) = (services.products, services.templates, services.orders)
         let found = try await services.database.withConnection { db -> (Product, [TemplateVersion], [OrderStore.TemplateUse])? in
@@ -91,7 +91,7 @@ struct ConsoleTemplateEditor: Sendable {
             "shownVersion": shownNumber.map { "version \($0)" } ?? "no version yet", "isCurrent": isCurrent,
             "nextVersion": (currentNumber ?? 0) + 1, "editable": editable, "document": document,
             "draft": draft != nil, "errors": otherErrors, "errorCount": errors.count, "hasErrors": !errors.isEmpty,
-            "message": message as Any, "currentNumber": currentNumber as Any,
+            "message": message as Any, "notice": notice as Any, "currentNumber": currentNumber as Any,
         ]
         if isCurrent, ConsolePage.editsCatalog(staff.account.role), let current = versions.first(where: { $0.version == currentNumber }) {
             values["try"] = tryPanel(product: product, template: current.definition)
