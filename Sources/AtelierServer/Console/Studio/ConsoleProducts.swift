@@ -193,7 +193,8 @@ struct ConsoleProducts: Sendable {
             guard let count = members[key].flatMap({ Int($0) }), count > 0 else { return nil }
             return "\(count) \(noun)\(count == 1 ? "" : "s")"
         }
-        return parts.isEmpty ? error.detail : parts.joined(separator: ", ") + " use it."
+        let total = [members["orders"], members["checkouts"], members["carts"]].compactMap { $0.flatMap { Int($0) } }.reduce(0, +)
+        return parts.isEmpty ? error.detail : parts.joined(separator: ", ") + (total == 1 ? " uses it." : " use it.")
     }
 
     /// An image this server serves (a catalog upload or a demo picture): the console's pages may show only these.

@@ -81,7 +81,7 @@ struct ConsoleTemplateEditor: Sendable {
             let orders = usesByVersion[item.version] ?? []
             return ["version": item.version, "published": ConsoleOrders(services: services, page: page).time(item.createdAt),
                     "current": item.version == currentNumber, "shown": item.version == shownNumber,
-                    "orderCount": orders.count, "orders": orders.prefix(20).map { ["id": $0.orderId, "number": $0.number] },
+                    "orderCount": orders.count, "hasOrders": !orders.isEmpty, "orders": orders.prefix(20).map { ["id": $0.orderId, "number": $0.number] },
                     "seesOrders": seesOrders, "moreOrders": orders.count > 20]
         }
         let document = draft?.text ?? definition.map { Self.document($0, currency: currency) } ?? Self.starter
