@@ -29,6 +29,24 @@ struct ConsoleClient {
         return response
     }
 
+    /// A `multipart/form-data` post with fields and one file, as a browser sends a form with a file input.
+    @discardableResult
+    mutating func post(_ path: String, fields: [String: String], file name: String, filename: String, type: String,
+                       bytes: [UInt8]) async throws -> TestResponse {
+        let boundary = "----form-\(UUID().uuidString)"
+        var body: [UInt8] = []
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(filename)\"\r\nContent-Type: \(type)\r\n\r\n".utf8)
+        body += bytes + Array("\r\n--\(boundary)--\r\n".utf8)
+        var headers = cookieHeader()
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        let response = try await app.client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        keep(response)
+        return response
+    }
+
     /// Signs in through the form, as a browser does; answers the sign-in's response.
     @discardableResult
     mutating func signIn(_ email: String, _ password: String) async throws -> TestResponse {
