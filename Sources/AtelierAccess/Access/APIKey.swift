@@ -11,4 +11,8 @@ public struct APIKey: Sendable, Equatable {
     public var revokedAt: Date?
 
     public var isActive: Bool { revokedAt == nil }
+
+    /// The token's public part (`atk_` and the id's characters, before the secret): how a holder tells which
+    /// key a token is.
+    public var tokenPrefix: String { APIKeyToken.prefix + String(id.dropFirst(APIKeyToken.idPrefix.count + 1)) }
 }

@@ -120,6 +120,15 @@ public struct PrivacyRequests: Sendable {
             """).run()
     }
 
+    /// The address a request is about, as customers enter them: something@something, no control characters;
+    /// 422 `invalid_email` at `/email` otherwise.
+    public static func subjectEmail(_ raw: String) throws(AtelierError) -> String {
+        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (3...254).contains(email.count), email.contains("@"), !email.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw AtelierError.validation([.init(pointer: "/email", code: .invalidEmail, message: "must be an email address.")]) }
+        return email
+    }
+
     /// Orders of erased customers waiting to ship before they are erased too.
     public static func pendingErasures(on db: any SQLDatabase) async throws -> Int {
         try await db.raw("SELECT COUNT(*) AS n FROM pending_erasures").first(decodingColumn: "n", as: Int.self) ?? 0
