@@ -244,17 +244,19 @@ struct ConsoleShipping: Sendable {
                 ]]
             }
             let example = CurrencyUnits.decimalString(490, currency: currency)
+            let hint = "Each row is one destination; empty rows are left out. Amounts in \(currency), like \(example). "
+                + "A destination pays its region's rate, else its country's, else the * rate. Weight brackets in ascending order, like "
+                + "500:\(example), 2000:\(example); a cart heavier than the last bracket cannot use the method."
+            let codeField: [String: Any]? = isNew ? errors.field("shipping-code", label: "Code (a–z, 0–9 and _)", value: code, required: true) : nil
             return [
                 "action": action, "formId": isNew ? "shipping-create" : "shipping-edit", "submit": isNew ? "Add the method" : "Save the method",
                 "summary": errors.summary as Any,
-                "code": (isNew ? errors.field("shipping-code", label: "Code (a–z, 0–9 and _)", value: code, required: true) : nil) as Any,
+                "code": codeField as Any,
                 "fixedCode": (isNew ? nil : code) as Any,
                 "name": errors.field("shipping-name", label: "Name", value: name, required: true),
                 "description": errors.field("shipping-description", label: "Description (optional)", value: description, multiline: true),
                 "position": errors.field("shipping-position", label: "Position in the list (lowest first)", value: position, inputMode: "numeric"),
-                "active": active, "rowCount": shown.count, "rateRows": rateRows, "ratesGroup": errors.group("rates") as Any,
-                "ratesHint": "Each row is one destination; empty rows are left out. Amounts in \(currency), like \(example). "
-                    + "A region's rate comes before its country's, a country's before *. Weight brackets in ascending order, like 500:\(example), 2000:\(example); a cart heavier than the last bracket cannot use the method.",
+                "active": active, "rowCount": shown.count, "rateRows": rateRows, "ratesGroup": errors.group("rates") as Any, "ratesHint": hint,
             ]
         }
     }
