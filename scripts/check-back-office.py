@@ -15,7 +15,8 @@ once works against the admin API, then is revoked after the confirmation (401 af
 secret shown once) receives the payment of an order paid through the public API, the 500 attempt is shown, Redeliver
 makes an attempt that succeeds, the secret is rotated and the subscription deleted; a customer's data is exported (a
 JSON download equal to the admin API's export) and erased, refused first with a wrong confirmation. The viewer and
-the operations user read shipping and tax without forms, get 403 on posts and on keys, webhooks and privacy. Every
+the operations user read shipping and tax without forms (a record's page read-only), get 403 on posts and on keys,
+webhooks and privacy. Every
 page passes axe (no serious or critical violation); screenshots go to $WORK/console-back-office-*.png, the server's
 log to $WORK/back-office-serve.log, which must hold none of the passwords, tokens and secrets shown.
 Prints one line per check and exits non-zero on the first failure; the server and the receiver are stopped either way.
@@ -668,15 +669,23 @@ def check_reader(browser, email, password, role):
     context = new_context(browser)
     page = context.new_page()
     sign_in(page, email, password, role)
-    for path, form_id in [("/console/shipping", "shipping-create"), ("/console/tax", "tax-create")]:
+    for path, kind in [("/console/shipping", "shipping"), ("/console/tax", "tax")]:
         goto(page, path)
         expect(page.locator("table").first.locator("tbody tr").count() >= 1, f"{role}: {path} lists nothing")
-        expect(page.locator(f"form#{form_id}").count() == 0 and page.locator("#read-only").count() == 1,
-               f"{role}: {path} shows form#{form_id} or no #read-only note")
-        expect(page.locator('a[href^="/console/shipping/"], a[href^="/console/tax/"]').count() == 0, f"{role}: {path} links to edit pages")
+        expect(page.locator(f"form#{kind}-create").count() == 0 and page.locator("#read-only").count() == 1,
+               f"{role}: {path} shows form#{kind}-create or no #read-only note")
         if role == "viewer":
             audit(page, f"{path} for a viewer")
-            screenshot(page, f"viewer-{path.rsplit('/', 1)[-1]}")
+            screenshot(page, f"viewer-{kind}")
+        # A method's or a rate's page: read-only (every field disabled, nothing to send, no delete).
+        link = page.locator(f'table a[href^="{path}/"]').first
+        expect(link.count() == 1 and link.inner_text().startswith("View"), f"{role}: {path} has no View link to a record's page")
+        with page.expect_navigation():
+            link.click()
+        expect(page.locator(f"form#{kind}-view fieldset[disabled]").count() == 1 and page.locator(f"form#{kind}-view button").count() == 0
+               and page.locator(f"form#{kind}-delete, form#{kind}-edit").count() == 0, f"{role}: {page.url} is not read-only")
+        if role == "viewer":
+            audit(page, f"a {kind} record's read-only page for a viewer")
     status, scratch = posted(page, "/console/shipping", {"shipping-code": "viewer_made", "shipping-name": "Nope", "rows": "1",
                                                          "rate-0-country": "US", "rate-0-base": "1"})
     scratch.close()
@@ -684,7 +693,9 @@ def check_reader(browser, email, password, role):
     status, scratch = posted(page, "/console/tax", {"tax-name": "Nope", "tax-country": "FR", "tax-rate": "1"})
     scratch.close()
     expect(status == 403, f"{role}: POST /console/tax answered {status}, not 403")
-    goto(page, "/console/shipping/standard", status=403)
+    status, scratch = posted(page, "/console/shipping/standard", {"shipping-name": "Nope", "rows": "1", "rate-0-country": "US", "rate-0-base": "1"})
+    scratch.close()
+    expect(status == 403, f"{role}: POST /console/shipping/standard answered {status}, not 403")
     for path in ["/console/api-keys", "/console/webhooks", "/console/privacy"]:
         goto(page, path, status=403)
     status, scratch = posted(page, "/console/privacy/erase", {"erase-email": "a@example.com", "erase-confirm": "a@example.com"})
@@ -694,7 +705,7 @@ def check_reader(browser, email, password, role):
         goto(page, "/console/api-keys", status=403)
         audit(page, "the 403 page of API keys for a viewer")
     context.close()
-    ok(f"{role}: shipping and tax listed without forms or edit links; POSTs to them 403; a method's page, API keys, "
+    ok(f"{role}: shipping and tax listed without forms, their records' pages read-only; POSTs to them 403; API keys, "
        f"webhooks, privacy (and an erasure's POST) 403")
 
 

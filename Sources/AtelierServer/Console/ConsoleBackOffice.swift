@@ -4,8 +4,8 @@ import HTTPTypes
 import Hummingbird
 
 /// The back office: shipping methods, tax rates, API keys, webhooks and privacy requests. Roles as in the contract:
-/// shipping and tax are read by every role but the designers and changed by admins; keys, webhooks and privacy
-/// requests are for admins only.
+/// shipping and tax are read by every role but the designers (a method's or a rate's page read-only) and changed by
+/// admins; keys, webhooks and privacy requests are for admins only.
 struct ConsoleBackOffice: Sendable {
     let services: AppServices
     let page: ConsolePage
@@ -13,11 +13,11 @@ struct ConsoleBackOffice: Sendable {
     func respond(_ route: BackOfficeRoute, form: ConsoleForm, staff: StaffSessionContext) async throws -> Response {
         let role = staff.account.role
         switch route {
-        case .shipping, .tax:
+        case .shipping, .tax, .shippingMethod, .taxRate:
             guard ConsolePage.seesShop(role) else { return page.refuse(staff, "Shipping and tax are not shown to the \(role.rawValue) role.") }
-        case .createShipping, .shippingMethod, .saveShipping, .deleteShipping:
+        case .createShipping, .saveShipping, .deleteShipping:
             guard ConsolePage.runsShop(role) else { return page.refuse(staff, "Only admins change shipping methods.") }
-        case .createTax, .taxRate, .saveTax, .deleteTax:
+        case .createTax, .saveTax, .deleteTax:
             guard ConsolePage.runsShop(role) else { return page.refuse(staff, "Only admins change tax rates.") }
         case .apiKeys, .createAPIKey, .revokeAPIKey:
             guard ConsolePage.runsShop(role) else { return page.refuse(staff, "Only admins manage API keys.") }

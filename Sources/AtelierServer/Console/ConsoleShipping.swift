@@ -26,7 +26,7 @@ struct ConsoleShipping: Sendable {
         }
         return page.render("shipping", title: "Shipping methods", status: status, staff: staff, values: [
             "methods": rows, "edits": edits,
-            "form": (edits ? draft.values(errors: errors, currency: currency, action: "/console/shipping", isNew: true) : nil) as Any,
+            "form": (edits ? draft.values(errors: errors, currency: currency, action: "/console/shipping", isNew: true, readOnly: false) : nil) as Any,
         ])
     }
 
@@ -51,9 +51,10 @@ struct ConsoleShipping: Sendable {
             return page.error(.notFound, heading: "No such shipping method", message: "There is no shipping method with that code.", staff: staff)
         }
         let shown = draft ?? Draft(method, currency: currency)
+        let edits = ConsolePage.runsShop(staff.account.role)
         return page.render("shipping-method", title: "Shipping method \(method.name)", status: status, staff: staff, values: [
-            "methodCode": method.code, "methodName": method.name,
-            "form": shown.values(errors: errors, currency: currency, action: "/console/shipping/\(method.code)", isNew: false),
+            "methodCode": method.code, "methodName": method.name, "edits": edits,
+            "form": shown.values(errors: errors, currency: currency, action: "/console/shipping/\(method.code)", isNew: false, readOnly: !edits),
         ])
     }
 
@@ -225,7 +226,8 @@ struct ConsoleShipping: Sendable {
         }
 
         /// The form's values for the `back-office-shipping-form` partial.
-        func values(errors: ConsoleFieldErrors, currency: String, action: String, isNew: Bool) -> [String: Any] {
+        /// `readOnly`: the method as the roles that may read it but not change it see it (every field disabled).
+        func values(errors: ConsoleFieldErrors, currency: String, action: String, isNew: Bool, readOnly: Bool) -> [String: Any] {
             var shown = rows
             let blankAtEnd = shown.reversed().prefix { row in row.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }.count
             shown += Array(repeating: [:], count: max(0, ConsoleShipping.spareRows - blankAtEnd))
@@ -248,8 +250,10 @@ struct ConsoleShipping: Sendable {
                 + "A destination pays its region's rate, else its country's, else the * rate. Weight brackets in ascending order, like "
                 + "500:\(example), 2000:\(example); a cart heavier than the last bracket cannot use the method."
             let codeField: [String: Any]? = isNew ? errors.field("shipping-code", label: "Code (a–z, 0–9 and _)", value: code, required: true) : nil
+            let formId = isNew ? "shipping-create" : (readOnly ? "shipping-view" : "shipping-edit")
             return [
-                "action": action, "formId": isNew ? "shipping-create" : "shipping-edit", "submit": isNew ? "Add the method" : "Save the method",
+                "action": action, "formId": formId, "readOnly": readOnly,
+                "submit": isNew ? "Add the method" : "Save the method",
                 "summary": errors.summary as Any,
                 "code": codeField as Any,
                 "fixedCode": (isNew ? nil : code) as Any,

@@ -21,7 +21,7 @@ struct ConsoleTaxRates: Sendable {
         }
         return page.render("tax", title: "Tax rates", status: status, staff: staff, values: [
             "rates": rows, "edits": edits,
-            "form": (edits ? draft.values(errors: errors, action: "/console/tax", isNew: true) : nil) as Any,
+            "form": (edits ? draft.values(errors: errors, action: "/console/tax", isNew: true, readOnly: false) : nil) as Any,
         ])
     }
 
@@ -42,9 +42,10 @@ struct ConsoleTaxRates: Sendable {
         guard let rate = try await services.database.withConnection({ db in try await store.find(id: id, on: db) }) else {
             return page.error(.notFound, heading: "No such tax rate", message: "There is no tax rate with that id.", staff: staff)
         }
+        let edits = ConsolePage.runsShop(staff.account.role)
         return page.render("tax-rate", title: "Tax rate \(rate.name)", status: status, staff: staff, values: [
-            "rateId": rate.id, "rateName": rate.name,
-            "form": (draft ?? Draft(rate)).values(errors: errors, action: "/console/tax/\(rate.id)", isNew: false),
+            "rateId": rate.id, "rateName": rate.name, "edits": edits,
+            "form": (draft ?? Draft(rate)).values(errors: errors, action: "/console/tax/\(rate.id)", isNew: false, readOnly: !edits),
         ])
     }
 
@@ -122,9 +123,12 @@ struct ConsoleTaxRates: Sendable {
                                 appliesToShipping: appliesToShipping)
         }
 
-        func values(errors: ConsoleFieldErrors, action: String, isNew: Bool) -> [String: Any] {
-            [
-                "action": action, "formId": isNew ? "tax-create" : "tax-edit", "submit": isNew ? "Add the rate" : "Save the rate",
+        /// `readOnly`: the rate as the roles that may read it but not change it see it (every field disabled).
+        func values(errors: ConsoleFieldErrors, action: String, isNew: Bool, readOnly: Bool) -> [String: Any] {
+            let formId = isNew ? "tax-create" : (readOnly ? "tax-view" : "tax-edit")
+            return [
+                "action": action, "formId": formId, "readOnly": readOnly,
+                "submit": isNew ? "Add the rate" : "Save the rate",
                 "summary": errors.summary as Any, "appliesToShipping": appliesToShipping,
                 "fields": [
                     errors.field("tax-name", label: "Name (shown on receipts, like VAT)", value: name, required: true),
