@@ -44,7 +44,7 @@ struct ConsolePrivacy: Sendable {
         let email: String
         do {
             email = try PrivacyRequests.subjectEmail(draft.exportEmail)
-        } catch let error as AtelierError {
+        } catch {
             let errors = ConsoleFieldErrors(error) { $0 == "/email" ? "export-email" : nil }
             return form(staff: staff, draft: draft, errors: errors, status: .unprocessableContent)
         }
@@ -61,7 +61,7 @@ struct ConsolePrivacy: Sendable {
         let email: String
         do {
             email = try PrivacyRequests.subjectEmail(draft.eraseEmail)
-        } catch let error as AtelierError {
+        } catch {
             let errors = ConsoleFieldErrors(error) { $0 == "/email" ? "erase-email" : nil }
             return form(staff: staff, draft: draft, errors: errors, status: .unprocessableContent)
         }
