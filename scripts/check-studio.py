@@ -355,6 +355,28 @@ def check_try_it(page, product):
     audit(page, "the template editor with a session")
 
 
+def check_versions(page, product, session, document):
+    """An order made with version 1; version 2 published; version 1 read-only, naming that order."""
+    order = paid_order({"sessionId": session["id"]})
+    goto(page, f"/console/products/{product['id']}/template")
+    moved = json.loads(json.dumps(document))
+    moved["zones"][0]["geometry"]["y"] = 120
+    response = publish(page, moved)
+    expect(response.status == 303, f"publishing version 2: {response.status}")
+    goto(page, f"/console/products/{product['id']}/template/1")
+    expect(page.locator("#publish-template").count() == 0 and page.locator("#try-form").count() == 0,
+           "version 1 is not read-only")
+    expect(page.locator("#template-document").get_attribute("readonly") is not None, "version 1's document is editable")
+    shown = json.loads(page.locator("#template-document").input_value())
+    expect(shown["zones"][0]["geometry"]["y"] == 80, f"version 1 shows the zone at y {shown['zones'][0]['geometry']['y']}")
+    row = page.locator('#versions tr[data-version="1"]').inner_text()
+    expect(order["number"] in row and "1:" in row, f"version 1's row does not name order {order['number']}: {row!r}")
+    latest = page.locator('#versions tr[data-version="2"]').inner_text()
+    expect("published" in latest and latest.strip().endswith("0"), f"version 2's row: {latest!r}")
+    ok(f"versions: order {order['number']} made with version 1; version 2 published; version 1 read-only and names the order")
+    audit(page, "an older template version")
+
+
 def check_import(page):
     goto(page, "/console/import")
     audit(page, "the import page")
@@ -436,9 +458,10 @@ def run(browser):
     product = check_new_product(page)
     media = check_images(page, product)
     check_inventory(page, product)
-    check_template(page, product, media)
-    check_shopper_session(product)
+    document = check_template(page, product, media)
+    session = check_shopper_session(product)
     check_try_it(page, product)
+    check_versions(page, product, session, document)
     check_import(page)
     check_retire(page)
     context.close()
