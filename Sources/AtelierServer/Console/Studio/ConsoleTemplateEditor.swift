@@ -92,6 +92,9 @@ struct ConsoleTemplateEditor: Sendable {
             "nextVersion": (currentNumber ?? 0) + 1, "editable": editable, "document": document,
             "draft": draft != nil, "errors": otherErrors, "errorCount": errors.count, "hasErrors": !errors.isEmpty,
             "message": message as Any, "notice": notice as Any, "currentNumber": currentNumber as Any,
+            // The product's own images, whose addresses a view's imageUrl may take.
+            "images": product.definition.media.filter { ConsoleProducts.isOwnImage($0.url) }.map { ["url": $0.url, "alt": $0.altText] },
+            "hasImages": product.definition.media.contains { ConsoleProducts.isOwnImage($0.url) },
         ]
         if isCurrent, ConsolePage.editsCatalog(staff.account.role), let current = versions.first(where: { $0.version == currentNumber }) {
             values["try"] = tryPanel(product: product, template: current.definition)
