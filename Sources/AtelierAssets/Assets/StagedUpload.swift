@@ -39,6 +39,15 @@ public struct StagedUpload: Sendable {
         return StagedUpload(path: path, bytes: count, assetId: Asset.prefix + hasher.finalize())
     }
 
+    /// Stages bytes already in memory (a file sent with a form), with the same limit and identity.
+    public static func stage(bytes: [UInt8], into folder: String, maxBytes: Int, identity: AssetIdentity) async throws -> StagedUpload {
+        let chunks = AsyncStream<ArraySlice<UInt8>> { continuation in
+            continuation.yield(bytes[...])
+            continuation.finish()
+        }
+        return try await stage(chunks, into: folder, maxBytes: maxBytes, identity: identity)
+    }
+
     /// The first bytes of the file (where an image's header is).
     func head(_ count: Int) -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }

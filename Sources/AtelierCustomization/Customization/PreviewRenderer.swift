@@ -13,10 +13,10 @@ public enum PreviewRenderer {
         out += ##"width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)">"##
         var x = 0
         for view in template.views {
-            out += ##"<g id="view-\##(escape(view.code))" transform="translate(\##(x) 0)">"##
+            out += ##"<g id="view-\##(XMLText.escape(view.code))" transform="translate(\##(x) 0)">"##
             out += ##"<rect width="\##(view.width)" height="\##(view.height)" fill="#f4f4f4" stroke="#cccccc"/>"##
             if let image = view.imageUrl {
-                out += ##"<image href="\##(escape(image))" width="\##(view.width)" height="\##(view.height)" preserveAspectRatio="xMidYMid meet"/>"##
+                out += ##"<image href="\##(XMLText.escape(image))" width="\##(view.width)" height="\##(view.height)" preserveAspectRatio="xMidYMid meet"/>"##
             }
             for zone in template.zones where zone.view == view.code {
                 guard let value = state.zones[zone.code], !value.isEmpty else { continue }
@@ -32,7 +32,7 @@ public enum PreviewRenderer {
     static func zoneMarkup(_ zone: TemplateDefinition.Zone, _ value: CustomizationState.ZoneValue, assetURL: (String) -> String) -> String {
         let g = zone.geometry
         let cx = Double(g.x) + Double(g.width) / 2, cy = Double(g.y) + Double(g.height) / 2
-        var out = ##"<g id="zone-\##(escape(zone.code))" transform="rotate(\##(g.rotation) \##(cx) \##(cy))">"##
+        var out = ##"<g id="zone-\##(XMLText.escape(zone.code))" transform="rotate(\##(g.rotation) \##(cx) \##(cy))">"##
         switch zone.kind {
         case .text:
             guard let text = value.text, let rules = zone.text else { break }
@@ -40,48 +40,29 @@ public enum PreviewRenderer {
             let colour = text.colour.flatMap { TemplateDefinition.isHexColour($0) ? $0 : nil } ?? rules.colours.first ?? "##000000"
             let lines = text.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             let size = max(8, g.height / max(1, lines.count) * 7 / 10)
-            out += ##"<text font-family="\##(escape(font))" font-size="\##(size)" fill="\##(escape(colour))" text-anchor="middle">"##
+            out += ##"<text font-family="\##(XMLText.escape(font))" font-size="\##(size)" fill="\##(XMLText.escape(colour))" text-anchor="middle">"##
             for (index, line) in lines.enumerated() {
                 let y = g.y + (g.height * (2 * index + 1)) / (2 * lines.count) + size / 3
-                out += ##"<tspan x="\##(Int(cx))" y="\##(y)">\##(escape(String(line)))</tspan>"##
+                out += ##"<tspan x="\##(Int(cx))" y="\##(y)">\##(XMLText.escape(String(line)))</tspan>"##
             }
             out += "</text>"
         case .image:
             guard let id = value.image else { break }
             // The frame shows where the image goes even where the image itself cannot be loaded.
             out += ##"<rect x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" fill="none" stroke="#888888"/>"##
-            out += ##"<image href="\##(escape(assetURL(id)))" x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" preserveAspectRatio="xMidYMid meet"/>"##
+            out += ##"<image href="\##(XMLText.escape(assetURL(id)))" x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" preserveAspectRatio="xMidYMid meet"/>"##
         case .colour:
             guard let code = value.colour, let swatch = zone.colour?.palette.first(where: { $0.code == code }) else { break }
-            out += ##"<rect x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" fill="\##(escape(swatch.hex))"/>"##
+            out += ##"<rect x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" fill="\##(XMLText.escape(swatch.hex))"/>"##
         case .components:
             guard let chosen = value.components, let rules = zone.components else { break }
             let names = chosen.compactMap { code in rules.items.first { $0.code == code }?.name }
             out += ##"<rect x="\##(g.x)" y="\##(g.y)" width="\##(g.width)" height="\##(g.height)" fill="none" stroke="#888888" stroke-dasharray="8 4"/>"##
             let size = max(8, min(32, g.height / max(1, names.count + 1)))
             for (index, name) in names.enumerated() {
-                out += ##"<text x="\##(g.x + 10)" y="\##(g.y + size * (index + 1))" font-family="Inter" font-size="\##(size)">\##(escape(name))</text>"##
+                out += ##"<text x="\##(g.x + 10)" y="\##(g.y + size * (index + 1))" font-family="Inter" font-size="\##(size)">\##(XMLText.escape(name))</text>"##
             }
         }
         return out + "</g>"
-    }
-
-    /// XML text and attribute escaping; characters XML cannot carry are dropped.
-    public static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case _ where scalar.value < 0x20 && scalar != "\t": continue
-            case _ where (0xFFFE...0xFFFF).contains(scalar.value): continue
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,4 @@
+import Atelier
 import Foundation
 
 /// A self-contained HTML reference generated from the OpenAPI document: no scripts, no external assets.
@@ -24,7 +25,7 @@ enum DocsPage {
         var html = """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) reference</title>
+            <title>\(XMLText.escape(title)) reference</title>
             <style>
             body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
             code,pre{font:13px ui-monospace,monospace;background:#f4f4f6;padding:.1rem .3rem;border-radius:3px}
@@ -35,38 +36,38 @@ enum DocsPage {
             table{border-collapse:collapse;margin:.4rem 0}td,th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:left;vertical-align:top}
             .roles{color:#555;font-size:13px}
             </style></head><body>
-            <h1>\(escape(title)) <small>\(escape(info["version"] as? String ?? ""))</small></h1>
+            <h1>\(XMLText.escape(title)) <small>\(XMLText.escape(info["version"] as? String ?? ""))</small></h1>
             <p>The machine-readable contract: <a href="/openapi.json">/openapi.json</a> · <a href="/openapi.yaml">/openapi.yaml</a></p>
-            <pre>\(escape(info["description"] as? String ?? ""))</pre>
+            <pre>\(XMLText.escape(info["description"] as? String ?? ""))</pre>
             <nav><ul>
             """
-        for tag in tags { html += "<li><a href=\"#tag-\(anchor(tag))\">\(escape(tag))</a></li>" }
+        for tag in tags { html += "<li><a href=\"#tag-\(anchor(tag))\">\(XMLText.escape(tag))</a></li>" }
         html += "<li><a href=\"#schemas\">Schemas</a></li></ul></nav>"
 
         for tag in tags {
-            html += "<h2 id=\"tag-\(anchor(tag))\">\(escape(tag))</h2>"
+            html += "<h2 id=\"tag-\(anchor(tag))\">\(XMLText.escape(tag))</h2>"
             for (path, method, op) in operationsByTag[tag] ?? [] {
-                html += "<section class=\"op\" id=\"\(escape(op["operationId"] as? String ?? ""))\">"
-                html += "<div><span class=\"m \(method)\">\(method)</span><code>\(escape(path))</code> — \(escape(op["summary"] as? String ?? ""))</div>"
+                html += "<section class=\"op\" id=\"\(XMLText.escape(op["operationId"] as? String ?? ""))\">"
+                html += "<div><span class=\"m \(method)\">\(method)</span><code>\(XMLText.escape(path))</code> — \(XMLText.escape(op["summary"] as? String ?? ""))</div>"
                 if let security = op["security"] as? [[String: [String]]] {
                     let roles = security.flatMap { $0.values.flatMap { $0 } }
-                    html += "<div class=\"roles\">API key roles: \(escape(roles.joined(separator: ", ")))</div>"
+                    html += "<div class=\"roles\">API key roles: \(XMLText.escape(roles.joined(separator: ", ")))</div>"
                 } else {
                     html += "<div class=\"roles\">Public</div>"
                 }
-                if let description = op["description"] as? String { html += "<p>\(escape(description))</p>" }
+                if let description = op["description"] as? String { html += "<p>\(XMLText.escape(description))</p>" }
                 let parameters = (op["parameters"] as? [[String: Any]] ?? []) + ((paths[path] as? [String: Any])?["parameters"] as? [[String: Any]] ?? [])
                 if !parameters.isEmpty {
                     html += "<table><tr><th>parameter</th><th>in</th><th>schema</th><th></th></tr>"
                     for parameter in parameters.map({ resolve($0, in: document) }) {
-                        html += "<tr><td><code>\(escape(parameter["name"] as? String ?? ""))</code></td><td>\(escape(parameter["in"] as? String ?? ""))</td>"
-                        html += "<td>\(schemaSummary(parameter["schema"]))</td><td>\(escape(parameter["description"] as? String ?? ""))</td></tr>"
+                        html += "<tr><td><code>\(XMLText.escape(parameter["name"] as? String ?? ""))</code></td><td>\(XMLText.escape(parameter["in"] as? String ?? ""))</td>"
+                        html += "<td>\(schemaSummary(parameter["schema"]))</td><td>\(XMLText.escape(parameter["description"] as? String ?? ""))</td></tr>"
                     }
                     html += "</table>"
                 }
                 if let body = op["requestBody"] as? [String: Any], let content = body["content"] as? [String: Any] {
                     for (type, media) in content {
-                        html += "<div>Body <code>\(escape(type))</code>: \(schemaSummary((media as? [String: Any])?["schema"]))</div>"
+                        html += "<div>Body <code>\(XMLText.escape(type))</code>: \(schemaSummary((media as? [String: Any])?["schema"]))</div>"
                     }
                 }
                 html += "<table><tr><th>status</th><th>answer</th></tr>"
@@ -75,9 +76,9 @@ enum DocsPage {
                     let response = resolve(responses[status] as? [String: Any] ?? [:], in: document)
                     var schemas: [String] = []
                     for (type, media) in response["content"] as? [String: Any] ?? [:] {
-                        schemas.append("<code>\(escape(type))</code> \(schemaSummary((media as? [String: Any])?["schema"]))")
+                        schemas.append("<code>\(XMLText.escape(type))</code> \(schemaSummary((media as? [String: Any])?["schema"]))")
                     }
-                    html += "<tr><td>\(escape(status))</td><td>\(escape(response["description"] as? String ?? "")) \(schemas.joined(separator: " "))</td></tr>"
+                    html += "<tr><td>\(XMLText.escape(status))</td><td>\(XMLText.escape(response["description"] as? String ?? "")) \(schemas.joined(separator: " "))</td></tr>"
                 }
                 html += "</table></section>"
             }
@@ -86,18 +87,18 @@ enum DocsPage {
         html += "<h2 id=\"schemas\">Schemas</h2>"
         for name in schemas.keys.sorted() {
             let schema = schemas[name] as? [String: Any] ?? [:]
-            html += "<section class=\"op\" id=\"schema-\(anchor(name))\"><h3>\(escape(name))</h3>"
-            if let description = schema["description"] as? String { html += "<p>\(escape(description))</p>" }
+            html += "<section class=\"op\" id=\"schema-\(anchor(name))\"><h3>\(XMLText.escape(name))</h3>"
+            if let description = schema["description"] as? String { html += "<p>\(XMLText.escape(description))</p>" }
             if let values = schema["enum"] as? [Any] {
-                html += "<p>One of: \(values.map { "<code>\(escape("\($0)"))</code>" }.joined(separator: " "))</p>"
+                html += "<p>One of: \(values.map { "<code>\(XMLText.escape("\($0)"))</code>" }.joined(separator: " "))</p>"
             }
             if let properties = schema["properties"] as? [String: Any] {
                 let required = Set(schema["required"] as? [String] ?? [])
                 html += "<table><tr><th>field</th><th>schema</th><th></th></tr>"
                 for key in properties.keys.sorted() {
                     let property = properties[key] as? [String: Any] ?? [:]
-                    html += "<tr><td><code>\(escape(key))</code>\(required.contains(key) ? " *" : "")</td>"
-                    html += "<td>\(schemaSummary(property))</td><td>\(escape(property["description"] as? String ?? ""))</td></tr>"
+                    html += "<tr><td><code>\(XMLText.escape(key))</code>\(required.contains(key) ? " *" : "")</td>"
+                    html += "<td>\(schemaSummary(property))</td><td>\(XMLText.escape(property["description"] as? String ?? ""))</td></tr>"
                 }
                 html += "</table>"
             }
@@ -120,35 +121,19 @@ enum DocsPage {
     private static func schemaSummary(_ value: Any?) -> String {
         guard let schema = value as? [String: Any] else { return "" }
         if let ref = schema["$ref"] as? String, let name = ref.split(separator: "/").last {
-            return "<a href=\"#schema-\(anchor(String(name)))\">\(escape(String(name)))</a>"
+            return "<a href=\"#schema-\(anchor(String(name)))\">\(XMLText.escape(String(name)))</a>"
         }
-        var text = escape(schema["type"] as? String ?? "")
+        var text = XMLText.escape(schema["type"] as? String ?? "")
         if text == "array" { text = "array of " + schemaSummary(schema["items"]) }
         var limits: [String] = []
         for key in ["format", "minimum", "maximum", "minLength", "maxLength", "default"] {
             if let limit = schema[key] { limits.append("\(key) \(limit)") }
         }
-        if !limits.isEmpty { text += " (\(escape(limits.joined(separator: ", "))))" }
+        if !limits.isEmpty { text += " (\(XMLText.escape(limits.joined(separator: ", "))))" }
         return text
     }
 
     private static func anchor(_ value: String) -> String {
         String(value.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
-    }
-
-    static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.count)
-        for character in value {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

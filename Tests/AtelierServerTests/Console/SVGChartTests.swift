@@ -1,3 +1,4 @@
+import Atelier
 @testable import AtelierServer
 import Foundation
 import Testing
@@ -71,8 +72,8 @@ import Testing
     }
 
     @Test func everyTextIsEscaped() {
-        #expect(SVGChart.escape("<b> & \"x\" 'y'") == "&lt;b&gt; &amp; &quot;x&quot; &apos;y&apos;")
-        #expect(SVGChart.escape("a\u{0}b\u{7}c\nd") == "abc\nd")
+        #expect(XMLText.escape("<b> & \"x\" 'y'") == "&lt;b&gt; &amp; &quot;x&quot; &apos;y&apos;")
+        #expect(XMLText.escape("a\u{0}b\u{7}c\nd") == "abc\nd")
         let chart = SVGChart(id: "x\"y", title: "T & <T>", description: "D > d", data: [
             .init(key: "k\"", label: "<script>alert(1)</script>", value: 1, text: "1 < 2"),
         ], tickText: { "<\($0)>" })

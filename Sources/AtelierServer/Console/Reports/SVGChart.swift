@@ -1,3 +1,4 @@
+import Atelier
 /// A chart drawn on the server as inline SVG (the console runs no script): a line of points, columns, or ranked
 /// horizontal bars, and the small bar drawn in a table's cell.
 ///
@@ -71,7 +72,7 @@ struct SVGChart: Sendable {
         }
         for (index, datum) in data.enumerated() {
             let (x, y) = (frame.x(index), frame.y(datum.value))
-            body += "<g class=\"datum\" data-key=\"\(Self.escape(datum.key))\" data-value=\"\(datum.value)\">"
+            body += "<g class=\"datum\" data-key=\"\(XMLText.escape(datum.key))\" data-value=\"\(datum.value)\">"
             body += "<circle class=\"marker\" cx=\"\(Self.number(x))\" cy=\"\(Self.number(y))\" r=\"4\"/>"
             body += valueText(datum.text, x: x, y: y - 8, in: frame) + "</g>"
         }
@@ -85,7 +86,7 @@ struct SVGChart: Sendable {
         let width = max(2, frame.slot * 0.6)
         for (index, datum) in data.enumerated() {
             let (x, y) = (frame.x(index), frame.y(datum.value))
-            body += "<g class=\"datum\" data-key=\"\(Self.escape(datum.key))\" data-value=\"\(datum.value)\">"
+            body += "<g class=\"datum\" data-key=\"\(XMLText.escape(datum.key))\" data-value=\"\(datum.value)\">"
             body += "<rect class=\"column\" x=\"\(Self.number(x - width / 2))\" y=\"\(Self.number(y))\" width=\"\(Self.number(width))\" "
                 + "height=\"\(Self.number(frame.bottom - y))\"/>"
             body += valueText(datum.text, x: x, y: y - 6, in: frame) + "</g>"
@@ -119,7 +120,7 @@ struct SVGChart: Sendable {
         for (index, datum) in data.enumerated() {
             let rowTop = top + Self.rowHeight * Double(index)
             let middle = rowTop + Self.rowHeight / 2
-            body += "<g class=\"datum\" data-key=\"\(Self.escape(datum.key))\" data-value=\"\(datum.value)\">"
+            body += "<g class=\"datum\" data-key=\"\(XMLText.escape(datum.key))\" data-value=\"\(datum.value)\">"
             body += text(Self.shortened(datum.label), x: left - 8, y: middle + 4, anchor: "end", className: "label")
             body += "<rect class=\"bar\" x=\"\(Self.number(left))\" y=\"\(Self.number(middle - Self.barHeight / 2))\" "
                 + "width=\"\(Self.number(x(datum.value) - left))\" height=\"\(Self.number(Self.barHeight))\"/>"
@@ -174,12 +175,12 @@ struct SVGChart: Sendable {
     // MARK: markup
 
     private func svg(width: Double, height: Double, _ body: String) -> String {
-        let (w, h, name) = (Self.number(width), Self.number(height), Self.escape(id))
+        let (w, h, name) = (Self.number(width), Self.number(height), XMLText.escape(id))
         var markup = "<svg id=\"\(name)\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
         markup += "aria-labelledby=\"\(name)-title\" aria-describedby=\"\(name)-desc\" "
         markup += "width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\">"
-        markup += "<title id=\"\(name)-title\">\(Self.escape(title))</title>"
-        markup += "<desc id=\"\(name)-desc\">\(Self.escape(description))</desc>"
+        markup += "<title id=\"\(name)-title\">\(XMLText.escape(title))</title>"
+        markup += "<desc id=\"\(name)-desc\">\(XMLText.escape(description))</desc>"
         return markup + body + "</svg>"
     }
 
@@ -200,7 +201,7 @@ struct SVGChart: Sendable {
             let y = frame.bottom + 8 + Self.fontSize
             if frame.rotatesLabels {
                 body += "<text class=\"label\" x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"end\" "
-                    + "transform=\"rotate(-45 \(Self.number(x)) \(Self.number(y)))\">\(Self.escape(Self.shortened(datum.label)))</text>"
+                    + "transform=\"rotate(-45 \(Self.number(x)) \(Self.number(y)))\">\(XMLText.escape(Self.shortened(datum.label)))</text>"
             } else {
                 body += text(Self.shortened(datum.label), x: x, y: y, anchor: "middle", className: "label")
             }
@@ -215,7 +216,7 @@ struct SVGChart: Sendable {
         // Turned to read upwards from just above the point, centred on it.
         let shifted = x + Self.fontSize * 0.35
         return "<text class=\"value\" x=\"\(Self.number(shifted))\" y=\"\(Self.number(y))\" text-anchor=\"start\" "
-            + "transform=\"rotate(-90 \(Self.number(shifted)) \(Self.number(y)))\">\(Self.escape(value))</text>"
+            + "transform=\"rotate(-90 \(Self.number(shifted)) \(Self.number(y)))\">\(XMLText.escape(value))</text>"
     }
 
     private func note(x: Double, y: Double) -> String {
@@ -223,29 +224,7 @@ struct SVGChart: Sendable {
     }
 
     private func text(_ value: String, x: Double, y: Double, anchor: String, className: String) -> String {
-        "<text class=\"\(className)\" x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor)\">\(Self.escape(value))</text>"
-    }
-
-    /// Text for XML character data and attribute values: the five markup characters as entities, and the control
-    /// characters XML 1.0 does not allow left out.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
-            default:
-                let value = scalar.value
-                if value < 0x20 || value == 0xFFFE || value == 0xFFFF { continue }
-                escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        "<text class=\"\(className)\" x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" text-anchor=\"\(anchor)\">\(XMLText.escape(value))</text>"
     }
 
     /// A label cut to `longestLabel` characters (with an ellipsis), so that one long name does not widen the chart.

@@ -228,11 +228,7 @@ struct ConsoleTemplateEditor: Sendable {
                     }
                 case .image:
                     guard let file = form.file("zone/\(zone.code)/image") else { continue }
-                    let chunks = AsyncStream<ArraySlice<UInt8>> { continuation in
-                        continuation.yield(file.bytes[...])
-                        continuation.finish()
-                    }
-                    let staged = try await StagedUpload.stage(chunks, into: settings.server.uploadStagingDirectory,
+                    let staged = try await StagedUpload.stage(bytes: file.bytes, into: settings.server.uploadStagingDirectory,
                                                               maxBytes: settings.assets.maxAssetBytes, identity: assets.identity)
                     defer { staged.discard() }
                     let info = try await assets.verify(staged)

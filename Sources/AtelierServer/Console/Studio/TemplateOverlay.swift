@@ -14,12 +14,12 @@ enum TemplateOverlay {
         let zoneWords = zones.count == 1 ? "1 zone" : "\(zones.count) zones"
         parts.append("""
             <svg xmlns="http://www.w3.org/2000/svg" class="overlay" id="\(id)" viewBox="0 0 \(width) \(height)" role="img" \
-            aria-labelledby="\(id)-title \(id)-desc" data-view="\(escape(view.code))">
-            <title id="\(id)-title">View \(escape(view.name)) (\(width) × \(height)) with \(zoneWords)</title>
-            <desc id="\(id)-desc">\(escape(zones.map { describe($0.zone) }.joined(separator: "; ")))</desc>
+            aria-labelledby="\(id)-title \(id)-desc" data-view="\(XMLText.escape(view.code))">
+            <title id="\(id)-title">View \(XMLText.escape(view.name)) (\(width) × \(height)) with \(zoneWords)</title>
+            <desc id="\(id)-desc">\(XMLText.escape(zones.map { describe($0.zone) }.joined(separator: "; ")))</desc>
             """)
         if let url = view.imageUrl, ConsoleProducts.isOwnImage(url) {
-            parts.append("<image href=\"\(escape(url))\" x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" preserveAspectRatio=\"none\"/>")
+            parts.append("<image href=\"\(XMLText.escape(url))\" x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" preserveAspectRatio=\"none\"/>")
         }
         parts.append("<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"none\" stroke=\"#4a4a4f\" stroke-width=\"\(stroke)\"/>")
         for (index, zone) in zones {
@@ -33,11 +33,11 @@ enum TemplateOverlay {
             }
             let colour = invalid.contains(index) ? "#a4161a" : "#0b57d0"
             parts.append("""
-                <g class="zone" data-zone="\(escape(zone.code))" data-kind="\(zone.kind.rawValue)" transform="rotate(\(g.rotation) \(format(cx)) \(format(cy)))">\
+                <g class="zone" data-zone="\(XMLText.escape(zone.code))" data-kind="\(zone.kind.rawValue)" transform="rotate(\(g.rotation) \(format(cx)) \(format(cy)))">\
                 <rect x="\(g.x)" y="\(g.y)" width="\(g.width)" height="\(g.height)" fill="#ffffff" fill-opacity="0.25" stroke="\(colour)" \
                 stroke-width="\(stroke)" stroke-dasharray="\(dash)"/>\
                 <text x="\(g.x + stroke * 2)" y="\(g.y + fontSize + stroke)" font-size="\(fontSize)" font-family="sans-serif" fill="#1d1d1f" \
-                stroke="#ffffff" stroke-width="\(max(2, fontSize / 6))" paint-order="stroke">\(escape(zone.code)) (\(zone.kind.rawValue))\(invalid.contains(index) ? " — error" : "")</text></g>
+                stroke="#ffffff" stroke-width="\(max(2, fontSize / 6))" paint-order="stroke">\(XMLText.escape(zone.code)) (\(zone.kind.rawValue))\(invalid.contains(index) ? " — error" : "")</text></g>
                 """)
         }
         parts.append("</svg>")
@@ -49,21 +49,6 @@ enum TemplateOverlay {
         let g = zone.geometry
         let rotation = g.rotation == 0 ? "" : ", rotated \(g.rotation)°"
         return "\(zone.name) (\(zone.kind.rawValue)) at x \(g.x), y \(g.y), \(g.width) × \(g.height)\(rotation)"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 
     private static func format(_ value: Double) -> String {
