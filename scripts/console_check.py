@@ -1,8 +1,10 @@
 """What the console's browser checks share: the server they start, the API calls they make as shoppers and admins,
-sign-in in Chromium, axe and screenshots. Imported by scripts/check-studio.py (and the other console checks).
+sign-in in Chromium, axe and screenshots. Imported by scripts/check-studio.py, scripts/check-reports.py and
+scripts/check-back-office.py.
 
 Environment: ATELIER_BIN, WORK, ATELIER_PORT, DATABASE_URL (empty or unset: SQLite); CHROMIUM (default
-/usr/bin/chromium). Every wait is bounded; the server is stopped by its PID.
+/usr/bin/chromium). Every wait is bounded; the server is stopped by its PID. A check with its own default port sets
+ATELIER_PORT's default before it imports this module.
 """
 import json
 import os
@@ -97,20 +99,34 @@ class Server:
     def bootstrap_password(self):
         path = os.path.join(self.data, "bootstrap-console-password")
         expect(os.path.isfile(path), f"no {path} after the first serve")
-        return open(path).read().split()[-1]
+        words = open(path).read().split()
+        expect(words, f"{path} is empty")
+        return words[-1]
 
     def admin_key(self):
         path = os.path.join(self.data, "bootstrap-admin-key")
         expect(os.path.isfile(path), f"no {path} after the first serve")
-        return open(path).read().strip()
+        key = open(path).read().strip()
+        expect(key, f"{path} is empty")
+        return key
 
 
-def call(method, path, body=None, headers=None, raw=None, content_type="application/json"):
-    """One API call on 127.0.0.1: (status, JSON or text, headers)."""
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def call(method, path, body=None, headers=None, raw=None, content_type="application/json", token=None, follow_redirects=True):
+    """One API call on 127.0.0.1: (status, JSON or text, headers). `token`: sent as a bearer token; with
+    follow_redirects=False a redirect is answered as it is (its status and Location)."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(BASE + path, data=data, method=method, headers={"Content-Type": content_type, **(headers or {})})
+    fields = {"Content-Type": content_type, **(headers or {})}
+    if token:
+        fields["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(BASE + path, data=data, method=method, headers=fields)
+    opener = urllib.request.urlopen if follow_redirects else urllib.request.build_opener(_NoRedirect).open
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with opener(request, timeout=30) as response:
             payload = response.read()
             kind = response.headers.get("Content-Type", "")
             return response.status, (json.loads(payload) if payload and "json" in kind else payload), response.headers
@@ -151,8 +167,9 @@ def png(width, height, rgb, stripe=None):
 
 # --- the browser -----------------------------------------------------------------------------------------------------
 
-def new_context(browser):
-    context = browser.new_context(base_url=BASE, viewport={"width": 1280, "height": 900})
+def new_context(browser, **options):
+    """A browser context on the server; `options` go to browser.new_context (accept_downloads=True, say)."""
+    context = browser.new_context(base_url=BASE, viewport={"width": 1280, "height": 900}, **options)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
     return context
@@ -169,9 +186,10 @@ def goto(page, path, status=200):
     return response
 
 
-def sign_in(browser, email, password, what):
-    """A new browser context signed in as `email`; answers (context, page) on the dashboard."""
-    context = new_context(browser)
+def sign_in(browser, email, password, what, **options):
+    """A new browser context (`options` as new_context's) signed in as `email`; answers (context, page) on the
+    dashboard."""
+    context = new_context(browser, **options)
     page = context.new_page()
     goto(page, "/console/sign-in")
     page.get_by_label("Email", exact=True).fill(email)
@@ -212,14 +230,15 @@ def images_loaded(page, selector, what):
 
 
 def audit(page, what):
-    """axe on the page as it is: any serious or critical violation fails."""
-    results = Axe().run(page).response
-    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    """axe on the page as it is: any serious or critical violation fails; lesser ones are named on the ok line."""
+    violations = Axe().run(page).response["violations"]
+    bad = [v for v in violations if v.get("impact") in ("serious", "critical")]
     for v in bad:
         targets = "; ".join(", ".join(map(str, node["target"])) for node in v["nodes"][:5])
         print(f"  axe {v['impact']}: {v['id']}: {v['help']} ({len(v['nodes'])} element(s): {targets})", flush=True)
     expect(not bad, f"{what}: {len(bad)} serious or critical accessibility violation(s)")
-    ok(f"axe on {what}: no serious or critical violation")
+    minor = ", ".join(f"{v['id']} ({v.get('impact')})" for v in violations)
+    ok(f"axe on {what}: no serious or critical violation" + (f" (lesser: {minor})" if minor else ""))
 
 
 def screenshot(page, name):
