@@ -23,161 +23,37 @@ The orders are paid a few seconds before the page is read: a run across the shop
 import csv
 import datetime
 import io
-import json
 import os
 import re
 import secrets
-import shutil
 import signal
-import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
-import uuid
 from zoneinfo import ZoneInfo
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-BIN, WORK = os.environ["ATELIER_BIN"], os.environ["WORK"]
-PORT = int(os.environ.get("ATELIER_PORT", "18189"))
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-BASE = f"http://127.0.0.1:{PORT}"
-DATA = os.path.join(WORK, "data-reports")
-LOG = os.path.join(WORK, "reports-serve.log")
-COOKIE = "atelier_console"
-PAGE_TIMEOUT_MS = 10_000
+os.environ.setdefault("ATELIER_PORT", "18189")  # this check's own default port, before console_check reads it
+from console_check import (BASE, COOKIE, Failed, Server, WORK, audit, call, expect, goto, ok, paid_order, path_of,
+                           screenshot, sign_in)
+
+server = Server("reports")
 CHARTS = ["revenue-chart", "orders-chart", "options-chart"]
 FIGURINES = [{"size": "large", "material": "resin", "colour": "red"}, {"size": "large", "material": "resin", "colour": "red"},
              {"size": "small", "material": "pla", "colour": "grey"}, {"size": "medium", "material": "pla", "colour": "red"}]
 
 
-class Failed(Exception):
-    pass
+# --- the API -----------------------------------------------------------------------------------------------------------
 
-
-def expect(condition, message):
-    if not condition:
-        raise Failed(message)
-
-
-def ok(message):
-    print(f"ok: {message}", flush=True)
-
-
-# --- the server and the API -------------------------------------------------------------------------------------------
-
-def server_env(**extra):
-    return dict(os.environ, ATELIER_DATA_DIR=DATA, DATABASE_URL=DATABASE_URL, PORT=str(PORT), ATELIER_HOSTNAME="127.0.0.1",
-                ATELIER_PAYMENT_PROVIDERS="test", ATELIER_SEED_DEMO="true", ATELIER_LOG_FORMAT="json",
-                ATELIER_RATE_LIMITING="false", **extra)
-
-
-def start_server():
-    shutil.rmtree(DATA, ignore_errors=True)
-    os.makedirs(DATA)
-    log = open(LOG, "w")
-    server = subprocess.Popen([BIN, "serve"], env=server_env(ATELIER_LOG_LEVEL="info"), stdout=log, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL)
-    log.close()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise Failed(f"the server exited with {server.returncode} before it was ready (log: {LOG})")
-        try:
-            with urllib.request.urlopen(BASE + "/health/ready", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except Exception:
-            pass
-        time.sleep(0.2)
-    raise Failed(f"the server was not ready on {BASE} within 60 s (log: {LOG})")
-
-
-def stop_server(server):
-    if server is None or server.poll() is not None:
-        return
-    server.terminate()  # SIGTERM to its PID
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
-
-
-def staff_create(email, role, name):
-    """`atelier staff create` beside the running server; the one-time password is the last line."""
-    result = subprocess.run([BIN, "staff", "create", "--email", email, "--role", role, "--name", name],
-                            env=server_env(ATELIER_LOG_LEVEL="warning"), capture_output=True, text=True, timeout=60,
-                            stdin=subprocess.DEVNULL)
-    expect(result.returncode == 0, f"staff create {email} ({role}) exited {result.returncode}: {result.stderr.strip()[-500:]}")
-    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
-    expect(lines and re.fullmatch(r"\S+", lines[-1]), f"staff create {email}: no one-time password alone on the last line")
-    return lines[-1]
-
-
-def bootstrap_password():
-    path = os.path.join(DATA, "bootstrap-console-password")
-    expect(os.path.isfile(path), f"no {path} after the first serve")
-    lines = [line.strip() for line in open(path).read().splitlines() if line.strip()]
-    expect(lines, f"{path} is empty")
-    return lines[-1].split()[-1]
-
-
-def admin_key():
-    path = os.path.join(DATA, "bootstrap-admin-key")
-    expect(os.path.isfile(path), f"no {path} after the first serve")
-    key = open(path).read().strip()
-    expect(key, f"{path} is empty")
-    return key
-
-
-def fetch(method, path, body=None, headers=None, base=BASE):
-    """(status, headers, bytes) of one request; redirects are not followed."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def call(method, path, body=None, headers=None):
-    status, answer_headers, raw = fetch(method, path, body, headers)
-    try:
-        return status, (json.loads(raw) if raw else None), answer_headers
-    except ValueError:
-        return status, raw.decode(errors="replace"), answer_headers
-
-
-def paid_order(selection):
-    """A paid figurine through the public API, as a shopper buys one: cart → checkout → the test provider's payment."""
-    status, cart, headers = call("POST", "/cart/items", {"product": "3d-printed-figurine", "selection": selection})
-    expect(status == 201, f"add to cart: {status} {cart}")
-    status, started, _ = call("POST", "/checkout", {
-        "contact": {"email": f"reports-{secrets.token_hex(4)}@example.com", "name": "Grace Hopper"},
-        "shippingAddress": {"name": "Grace Hopper", "line1": "1 Navy Yard", "city": "Brooklyn", "region": "NY",
-                            "postalCode": "11205", "country": "US"},
-        "shippingMethod": "standard", "payment": {"provider": "test"}},
-        {"X-Session-Key": headers["X-Session-Key"], "Idempotency-Key": str(uuid.uuid4())})
-    expect(status == 201, f"checkout: {status} {started}")
-    status, paid, _ = call("POST", f"/checkout/{started['checkout']['id']}/test-payment", {},
-                           {"X-Access-Token": started["accessToken"]})
-    expect(status == 200 and paid["checkout"].get("orderId"), f"test payment: {status} {paid}")
-    return paid["checkout"]["orderId"]
+def paid_figurine(selection):
+    """A paid figurine through the public API (its order's id), each by a shopper of its own."""
+    return paid_order({"product": "3d-printed-figurine", "selection": selection}, f"reports-{secrets.token_hex(4)}@example.com")["id"]
 
 
 def admin_get(path, accept="application/json"):
-    status, headers, raw = fetch("GET", path, headers={"Authorization": f"Bearer {admin_key()}", "Accept": accept})
-    expect(status == 200, f"GET {path} (Accept: {accept}): {status} {raw[:300]!r}")
-    return json.loads(raw) if accept == "application/json" else raw
+    status, body, _ = call("GET", path, headers={"Accept": accept}, token=server.admin_key(), follow_redirects=False)
+    expect(status == 200, f"GET {path} (Accept: {accept}): {status} {str(body)[:300]!r}")
+    return body
 
 
 def decimal(amount):
@@ -187,35 +63,8 @@ def decimal(amount):
 
 # --- the browser -------------------------------------------------------------------------------------------------------
 
-def new_context(browser):
-    context = browser.new_context(base_url=BASE, viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
-    return context
-
-
-def path_of(url):
-    return urllib.parse.urlsplit(url).path
-
-
 def query_of(url):
     return {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(url).query).items()}
-
-
-def goto(page, path):
-    response = page.goto(BASE + path)
-    expect(response is not None, f"no response for {path}")
-    return response
-
-
-def sign_in(page, email, password, what):
-    goto(page, "/console/sign-in")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    with page.expect_response(lambda r: r.request.method == "POST" and path_of(r.url) == "/console/sign-in") as answer:
-        page.get_by_role("button", name="Sign in").click()
-    expect(answer.value.status == 303, f"{what}: sign-in answered {answer.value.status}, not 303")
-    page.wait_for_url(BASE + "/console/")
 
 
 def change_password(page, current, new):
@@ -233,18 +82,6 @@ def session_header(context):
     found = [c for c in context.cookies(BASE + "/console/") if c["name"] == COOKIE]
     expect(found, f"no {COOKIE} cookie in the browser")
     return {"Cookie": f"{COOKIE}={found[0]['value']}"}
-
-
-def audit(page, what):
-    """axe on the page as it is: any serious or critical violation fails."""
-    violations = Axe().run(page).response["violations"]
-    bad = [v for v in violations if v.get("impact") in ("serious", "critical")]
-    for v in bad:
-        targets = "; ".join(", ".join(map(str, node["target"])) for node in v["nodes"][:5])
-        print(f"  axe {v['impact']}: {v['id']}: {v['help']} ({len(v['nodes'])} element(s): {targets})", flush=True)
-    expect(not bad, f"{what}: {len(bad)} serious or critical accessibility violation(s)")
-    minor = ", ".join(f"{v['id']} ({v.get('impact')})" for v in violations)
-    ok(f"axe on {what}: no serious or critical violation" + (f" (lesser: {minor})" if minor else ""))
 
 
 def chart(page, chart_id):
@@ -281,7 +118,7 @@ def periods_shown(page, report, what):
 # --- the checks ---------------------------------------------------------------------------------------------------------
 
 def check_page(page, paid, expected_revenue):
-    response = goto(page, "/console/reports")
+    response = goto(page, "/console/reports", status=None)
     expect(response.status == 200, f"GET /console/reports: {response.status}")
     csp = response.headers.get("content-security-policy", "")
     expect("script-src" not in csp and "default-src 'none'" in csp, f"the reports page's CSP: {csp!r}")
@@ -335,8 +172,7 @@ def check_page(page, paid, expected_revenue):
                f"a#{link} goes to {href!r}")
     ok("CSV links: #sales-csv, #products-csv, #template-versions-csv, #options-csv for the page's range")
     audit(page, "the reports page")
-    page.screenshot(path=os.path.join(WORK, "console-reports.png"), full_page=True)
-    print(f"screenshot: {os.path.join(WORK, 'console-reports.png')}", flush=True)
+    screenshot(page, "reports")
     return start, end, report
 
 
@@ -383,7 +219,7 @@ def check_downloads(page, start, end, month):
     cookie = session_header(page.context)
     query = f"from={start}&to={end}&interval=month"
     for file in ["sales", "products", "template-versions", "options"]:
-        status, headers, body = fetch("GET", f"/console/reports/{file}.csv?{query}", headers=cookie)
+        status, body, headers = call("GET", f"/console/reports/{file}.csv?{query}", headers=cookie, follow_redirects=False)
         expect(status == 200, f"GET /console/reports/{file}.csv: {status}")
         expect((headers.get("Content-Type") or "").startswith("text/csv"), f"{file}.csv: Content-Type {headers.get('Content-Type')!r}")
         disposition = headers.get("Content-Disposition") or ""
@@ -401,7 +237,7 @@ def check_downloads(page, start, end, month):
 
 
 def check_bad_dates(page):
-    response = goto(page, "/console/reports?from=2026-02-30&to=2026-03-31")
+    response = goto(page, "/console/reports?from=2026-02-30&to=2026-03-31", status=None)
     expect(response.status in (400, 422), f"a 30 February answered {response.status}, not 400 or 422")
     field = page.locator("#from")
     expect(field.get_attribute("aria-invalid") == "true" and field.get_attribute("aria-describedby") == "from-error",
@@ -410,34 +246,30 @@ def check_bad_dates(page):
     expect(page.locator("[role=alert]").count() == 1, "no role=alert summary")
     expect(page.locator("svg#revenue-chart").count() == 0, "a chart is drawn for a bad range")
     audit(page, "the reports page with a bad date")
-    response = goto(page, "/console/reports?from=2026-04-01&to=2026-03-01")
+    response = goto(page, "/console/reports?from=2026-04-01&to=2026-03-01", status=None)
     expect(response.status in (400, 422) and "before" in page.locator("#to-error").inner_text(),
            f"a range that ends before it starts: {response.status}")
-    response = goto(page, "/console/reports/sales.csv?from=2026-02-30&to=2026-03-31")
+    response = goto(page, "/console/reports/sales.csv?from=2026-02-30&to=2026-03-31", status=None)
     expect(response.status in (400, 422), f"the sales CSV of a bad range answered {response.status}")
     ok(f"bad dates: 30 February answered {response.status} with #from-error by its field (aria-invalid, aria-describedby) "
        "and a role=alert summary; a reversed range names #to; no CSV for them")
 
 
 def check_roles(browser, viewer, designer):
-    context = new_context(browser)
-    page = context.new_page()
-    sign_in(page, *viewer, "viewer")
-    response = goto(page, "/console/reports")
+    context, page = sign_in(browser, *viewer, "viewer")
+    response = goto(page, "/console/reports", status=None)
     expect(response.status == 200 and page.locator("svg#orders-chart").count() == 1, f"viewer: /console/reports {response.status}")
     context.close()
 
-    context = new_context(browser)
-    page = context.new_page()
-    sign_in(page, *designer, "designer")
+    context, page = sign_in(browser, *designer, "designer")
     expect(page.locator('nav a[href="/console/reports"]').count() == 0, "the designer's menu links to the reports")
-    response = goto(page, "/console/reports")
+    response = goto(page, "/console/reports", status=None)
     expect(response.status == 403, f"designer: /console/reports answered {response.status}, not 403")
-    status, _, _ = fetch("GET", "/console/reports/sales.csv", headers=session_header(context))
+    status, _, _ = call("GET", "/console/reports/sales.csv", headers=session_header(context), follow_redirects=False)
     expect(status == 403, f"designer: /console/reports/sales.csv answered {status}, not 403")
     context.close()
 
-    status, headers, _ = fetch("GET", "/console/reports/sales.csv")
+    status, _, headers = call("GET", "/console/reports/sales.csv", follow_redirects=False)
     expect(status in (302, 303) and path_of(headers.get("Location") or "") == "/console/sign-in",
            f"no session: /console/reports/sales.csv answered {status} {headers.get('Location')!r}")
     ok("roles: a viewer sees the reports; a designer gets 403 on the page and its CSV (and no menu link); "
@@ -446,20 +278,18 @@ def check_roles(browser, viewer, designer):
 
 def run(browser, admin_password):
     tag = secrets.token_hex(3)
-    viewer = (f"viewer-{tag}@example.com", staff_create(f"viewer-{tag}@example.com", "viewer", "Vera Viewer"))
-    designer = (f"designer-{tag}@example.com", staff_create(f"designer-{tag}@example.com", "designer", "Dan Designer"))
+    viewer = (f"viewer-{tag}@example.com", server.staff_create(f"viewer-{tag}@example.com", "viewer", "Vera Viewer"))
+    designer = (f"designer-{tag}@example.com", server.staff_create(f"designer-{tag}@example.com", "designer", "Dan Designer"))
     ok("staff create: a viewer and a designer, each with a one-time password")
 
-    paid = [paid_order(selection) for selection in FIGURINES]
+    paid = [paid_figurine(selection) for selection in FIGURINES]
     details = [admin_get(f"/admin/orders/{order_id}")["order"] for order_id in paid]
     expected_revenue = sum(d["total"]["amount"] - d["tax"]["amount"] for d in details)
     ok(f"{len(paid)} figurines paid through the public API ({decimal(expected_revenue)} revenue: totals less tax)")
 
-    context = new_context(browser)
-    page = context.new_page()
-    sign_in(page, "admin@localhost", admin_password, "the bootstrap admin")
+    context, page = sign_in(browser, "admin@localhost", admin_password, "the bootstrap admin", accept_downloads=True)
     change_password(page, admin_password, f"Reports-{secrets.token_hex(8)}-Xy7")
-    ok("the bootstrap admin signed in and changed the one-time password")
+    ok("the bootstrap admin changed the one-time password")
     start, end, _ = check_page(page, paid, expected_revenue)
     month = check_intervals(page, start, end, paid)
     check_downloads(page, start, end, month)
@@ -472,11 +302,9 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     # `timeout` ends this script with SIGTERM: turn it into an exception so that the server is still stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("FAILED: terminated (timeout?)"))
-    server = None
     try:
-        server = start_server()
-        ok(f"atelier serve ready on {BASE} (pid {server.pid}, log {LOG})")
-        admin_password = bootstrap_password()
+        server.start()
+        admin_password = server.bootstrap_password()
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
             try:
@@ -485,10 +313,10 @@ def main():
                 browser.close()
     except Failed as failure:
         print(f"FAILED: {failure}", flush=True)
-        stop_server(server)
+        server.stop()
         sys.exit(1)
     finally:
-        stop_server(server)
+        server.stop()
     print("reports: ok")
 
 
