@@ -25,46 +25,25 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-BIN, WORK = os.environ["ATELIER_BIN"], os.environ["WORK"]
-PORT = int(os.environ.get("ATELIER_PORT", "18188"))
+os.environ.setdefault("ATELIER_PORT", "18188")  # this check's own default port, before console_check reads it
+from console_check import (BASE, Failed, Server, WORK, audit, call, csrf_of, expect, goto, ok, paid_order, path_of, post_form,
+                           screenshot, sign_in)
+
 RECEIVER_PORT = int(os.environ.get("RECEIVER_PORT", "0"))
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-BASE = f"http://127.0.0.1:{PORT}"
-DATA = os.path.join(WORK, "data-back-office")
-LOG = os.path.join(WORK, "back-office-serve.log")
-PAGE_TIMEOUT_MS = 10_000
 WAIT_SECONDS = 30
+server = Server("back-office", ATELIER_WEBHOOK_ALLOW_PRIVATE="true", ATELIER_WEBHOOK_RETRY_SCHEDULE="300",
+                ATELIER_WEBHOOK_TIMEOUT_SECONDS="5")
 
 # Every password, token and secret this run types or is shown: none may appear in the server's log.
 secrets_used = []
-
-
-class Failed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise Failed(message)
-
-
-def ok(message):
-    print(f"ok: {message}", flush=True)
 
 
 def wait_for(what, check, seconds=WAIT_SECONDS, step=0.25):
@@ -121,129 +100,30 @@ class Receiver:
 
 # --- the server and the APIs -----------------------------------------------------------------------------------------
 
-def server_env(**extra):
-    return dict(os.environ, ATELIER_DATA_DIR=DATA, DATABASE_URL=DATABASE_URL, PORT=str(PORT), ATELIER_HOSTNAME="127.0.0.1",
-                ATELIER_PAYMENT_PROVIDERS="test", ATELIER_SEED_DEMO="true", ATELIER_LOG_FORMAT="json", ATELIER_RATE_LIMITING="false",
-                ATELIER_WEBHOOK_ALLOW_PRIVATE="true", ATELIER_WEBHOOK_RETRY_SCHEDULE="300", ATELIER_WEBHOOK_TIMEOUT_SECONDS="5", **extra)
-
-
-def start_server():
-    shutil.rmtree(DATA, ignore_errors=True)
-    os.makedirs(DATA)
-    log = open(LOG, "w")
-    server = subprocess.Popen([BIN, "serve"], env=server_env(ATELIER_LOG_LEVEL="info"), stdout=log, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL)
-    log.close()
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise Failed(f"the server exited with {server.returncode} before it was ready (log: {LOG})")
-        try:
-            with urllib.request.urlopen(BASE + "/health/ready", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except Exception:
-            pass
-        time.sleep(0.2)
-    raise Failed(f"the server was not ready on {BASE} within 60 s (log: {LOG})")
-
-
-def stop_server(server):
-    if server is None or server.poll() is not None:
-        return
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
-
-
 def staff_create(email, role, name):
-    result = subprocess.run([BIN, "staff", "create", "--email", email, "--role", role, "--name", name],
-                            env=server_env(ATELIER_LOG_LEVEL="warning"), capture_output=True, text=True, timeout=60,
-                            stdin=subprocess.DEVNULL)
-    expect(result.returncode == 0, f"staff create {email} ({role}) exited {result.returncode}: {result.stderr.strip()[-500:]}")
-    lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
-    expect(lines and re.fullmatch(r"\S+", lines[-1]), f"staff create {email}: no one-time password alone on the last line")
-    secrets_used.append(lines[-1])
-    return lines[-1]
+    password = server.staff_create(email, role, name)
+    secrets_used.append(password)
+    return password
 
 
 def bootstrap_password():
-    path = os.path.join(DATA, "bootstrap-console-password")
-    expect(os.path.isfile(path), f"no {path} after the first serve")
-    lines = [line.strip() for line in open(path).read().splitlines() if line.strip()]
-    expect(lines, f"{path} is empty")
-    secrets_used.append(lines[-1].split()[-1])
-    return lines[-1].split()[-1]
-
-
-def admin_key():
-    path = os.path.join(DATA, "bootstrap-admin-key")
-    expect(os.path.isfile(path), f"no {path} after the first serve")
-    return open(path).read().strip()
-
-
-def call(method, path, body=None, token=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    fields = {"Content-Type": "application/json", **(headers or {})}
-    if token:
-        fields["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(BASE + path, data=data, method=method, headers=fields)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, (json.loads(raw) if raw else None), response.headers
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw or b"null"), error.headers
-        except ValueError:
-            return error.code, raw.decode(errors="replace"), error.headers
+    password = server.bootstrap_password()
+    secrets_used.append(password)
+    return password
 
 
 def admin(method, path, body=None):
-    return call(method, path, body, token=admin_key())
+    return call(method, path, body, token=server.admin_key())
 
 
-def paid_order(email_address):
-    """A paid order through the public API: cart → checkout → the test provider's payment."""
-    status, cart, headers = call("POST", "/cart/items", {"product": "3d-printed-figurine",
-                                                         "selection": {"size": "large", "material": "resin", "colour": "red"}})
-    expect(status == 201, f"add to cart: {status} {cart}")
-    status, started, _ = call("POST", "/checkout", {
-        "contact": {"email": email_address, "name": "Grace Hopper"},
-        "shippingAddress": {"name": "Grace Hopper", "line1": "1 Navy Yard", "city": "Brooklyn", "region": "NY",
-                            "postalCode": "11205", "country": "US"},
-        "shippingMethod": "standard", "payment": {"provider": "test"}},
-        headers={"X-Session-Key": headers["X-Session-Key"], "Idempotency-Key": str(uuid.uuid4())})
-    expect(status == 201, f"checkout: {status} {started}")
-    status, paid, _ = call("POST", f"/checkout/{started['checkout']['id']}/test-payment", {},
-                           headers={"X-Access-Token": started["accessToken"]})
-    expect(status == 200 and paid["checkout"].get("orderId"), f"test payment: {status} {paid}")
-    return {"id": paid["checkout"]["orderId"], "number": paid["checkout"].get("orderNumber"), "email": email_address}
+def paid_figurine(email_address):
+    """A paid order of a figurine through the public API: cart → checkout → the test provider's payment."""
+    order = paid_order({"product": "3d-printed-figurine", "selection": {"size": "large", "material": "resin", "colour": "red"}},
+                       email_address)
+    return dict(order, email=email_address)
 
 
 # --- the browser -----------------------------------------------------------------------------------------------------
-
-def new_context(browser):
-    context = browser.new_context(base_url=BASE, viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
-    return context
-
-
-def path_of(url):
-    return urllib.parse.urlsplit(url).path
-
-
-def goto(page, path, status=200):
-    response = page.goto(BASE + path)
-    expect(response is not None and response.status == status,
-           f"GET {path}: {response.status if response else 'no response'}, not {status}")
-    return response
-
 
 def submit(page, form_id, button=None):
     """Sends form#form_id as a person would (its submit button, or `button`); the answer to the POST."""
@@ -259,9 +139,9 @@ def submit(page, form_id, button=None):
 def posted(page, path, fields):
     """A form post with the page's anti-forgery token but fields of our choosing (past the browser's `required`):
     (status, a scratch tab showing the answer, to read; the caller closes it)."""
-    csrf = page.locator('form#sign-out input[name="csrf"]').get_attribute("value")
+    csrf = csrf_of(page)
     expect(csrf, f"no csrf on {page.url}")
-    response = page.request.post(BASE + path, form={"csrf": csrf, **fields}, max_redirects=0)
+    response = post_form(page, path, {"csrf": csrf, **fields})
     scratch = page.context.new_page()
     scratch.route("**/*", lambda route: route.abort())
     scratch.set_content(response.text(), wait_until="domcontentloaded")
@@ -288,32 +168,6 @@ def field_error(page, field_id, contains):
     alert = page.locator("p#form-error")
     expect(alert.count() == 1 and alert.get_attribute("role") == "alert", f"no p#form-error[role=alert] above the form on {page.url}")
     return text
-
-
-def audit(page, what):
-    results = Axe().run(page).response
-    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
-    for v in bad:
-        targets = "; ".join(", ".join(map(str, node["target"])) for node in v["nodes"][:5])
-        print(f"  axe {v['impact']}: {v['id']}: {v['help']} ({len(v['nodes'])} element(s): {targets})", flush=True)
-    expect(not bad, f"{what}: {len(bad)} serious or critical accessibility violation(s)")
-    minor = ", ".join(f"{v['id']} ({v.get('impact')})" for v in results["violations"])
-    ok(f"axe on {what}: no serious or critical violation" + (f" (lesser: {minor})" if minor else ""))
-
-
-def screenshot(page, name):
-    path = os.path.join(WORK, f"console-back-office-{name}.png")
-    page.screenshot(path=path, full_page=True)
-    print(f"screenshot: {path}", flush=True)
-
-
-def sign_in(page, email, password, what):
-    goto(page, "/console/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    response = submit(page, "sign-in")
-    expect(response.status == 303, f"{what}: sign-in answered {response.status}, not 303")
-    page.wait_for_url(BASE + "/console/")
 
 
 def change_password(page, current):
@@ -382,7 +236,7 @@ def check_shipping(page, tag):
     expect(admin("GET", f"/admin/shipping-methods/{bad}")[0] == 404, f"the refused method {bad} exists")
     ok("shipping: country USA refused by the domain next to #rate-0-country (aria-invalid, aria-describedby), an amount 'six' "
        "next to #rate-1-base; p#form-error[role=alert]; what was typed kept; nothing saved")
-    screenshot(page, "shipping-refused")
+    screenshot(page, "back-office-shipping-refused")
     audit(page, "the shipping form with refused fields")
 
     goto(page, f"/console/shipping/{code}")
@@ -430,7 +284,7 @@ def check_tax(page, tag):
     expect(response.status == 422, f"a rate of 'twenty' answered {response.status}, not 422")
     field_error(page, "tax-rate", "percentage")
     expect(value(page, "tax-name") == f"Bad {tag}" and value(page, "tax-rate") == "twenty", "the refused tax form lost what was typed")
-    screenshot(page, "tax-refused")
+    screenshot(page, "back-office-tax-refused")
     audit(page, "the tax form with a refused rate")
     page.fill("#tax-name", name)
     page.fill("#tax-rate", "19")
@@ -474,7 +328,7 @@ def check_api_keys(page, tag):
     expect(re.fullmatch(r"atk_[0-9a-z]{26}_\S{43}", token), f"#new-api-key-token does not hold a token: {token[:8]}…")
     expect(token not in page.url and token not in (response.header_value("location") or ""), "the token is in a URL")
     audit(page, "the API keys page showing a new token")
-    screenshot(page, "api-key-created")
+    screenshot(page, "back-office-api-key-created")
     status, me, _ = call("GET", "/admin/me", token=token)
     expect(status == 200 and me.get("name") == name and me.get("role") == "operations", f"GET /admin/me with the new token: {status} {me}")
     status, _, _ = call("GET", "/admin/orders", token=token)
@@ -540,17 +394,17 @@ def check_webhooks(page, tag, receiver):
     status, subscription, _ = admin("GET", f"/admin/webhooks/{webhook_id}")
     expect(status == 200 and subscription["url"] == receiver.url and subscription["eventTypes"] == ["payment.succeeded"],
            f"GET /admin/webhooks/{webhook_id}: {status} {subscription}")
-    screenshot(page, "webhook-created")
+    screenshot(page, "back-office-webhook-created")
     ok(f"webhooks: {webhook_id} made for payment.succeeded to the loopback receiver; its secret shown once")
 
-    order = paid_order(f"privacy-{tag}@example.com")
+    order = paid_figurine(f"privacy-{tag}@example.com")
     wait_for("the receiver's first request", lambda: receiver.seen())
     failed = wait_for("the delivery's failed attempt in table#deliveries",
                       lambda: [d for d in deliveries(page, webhook_id) if d["codes"] == ["500"]], step=0.5)
     delivery = failed[0]
     expect(delivery["status"] == "pending" and "payment.succeeded" in delivery["text"], f"the failed delivery's row: {delivery}")
     ok(f"webhooks: order {order['number']} paid; delivery {delivery['id']} shows attempt 1 answered 500, pending")
-    screenshot(page, "webhook-failed")
+    screenshot(page, "back-office-webhook-failed")
     audit(page, "a webhook subscription with a failed delivery")
 
     row = page.locator(f'table#deliveries tr[data-delivery-id="{delivery["id"]}"]')
@@ -569,7 +423,7 @@ def check_webhooks(page, tag, receiver):
            f"GET /admin/webhook-deliveries/{delivery['id']}: {status} {detail}")
     ok("webhooks: Redeliver (303) → attempt 2 answered 200, the delivery succeeded; the receiver got the same event twice; "
        "the admin API reads the same attempts")
-    screenshot(page, "webhook-redelivered")
+    screenshot(page, "back-office-webhook-redelivered")
     audit(page, "a webhook subscription with a redelivered delivery")
 
     response = submit(page, "webhook-rotate")
@@ -620,8 +474,7 @@ def check_privacy(page, order):
     saved = os.path.join(WORK, "back-office-export.json")
     download.save_as(saved)
     document = json.load(open(saved))
-    csrf = page.locator('form#sign-out input[name="csrf"]').get_attribute("value")
-    answer = page.request.post(BASE + "/console/privacy/export", form={"csrf": csrf, "export-email": email}, max_redirects=0)
+    answer = post_form(page, "/console/privacy/export", {"csrf": csrf_of(page), "export-email": email})
     disposition = answer.headers.get("content-disposition", "")
     expect(answer.status == 200 and answer.headers.get("content-type", "").startswith("application/json")
            and re.fullmatch(r'attachment; filename="privacy-export-[^"/]+\.json"', disposition),
@@ -643,7 +496,7 @@ def check_privacy(page, order):
     field_error(page, "erase-confirm", "does not match")
     expect(value(page, "erase-email") == email and value(page, "erase-confirm") == "", "the refused erasure kept the wrong email or lost the first")
     expect(len(admin("POST", "/admin/privacy/export", {"email": email})[1].get("carts", [])) == 1, "a refused erasure erased something")
-    screenshot(page, "privacy-refused")
+    screenshot(page, "back-office-privacy-refused")
     audit(page, "the privacy page with a refused confirmation")
     ok("privacy: a confirmation that differs from the email is refused (422) next to #erase-confirm; nothing erased")
 
@@ -658,7 +511,7 @@ def check_privacy(page, order):
     expect(pending == [1] and carts == [1], f"#erasure-summary: {counts} (the paid order is open: kept until it ships; its cart deleted)")
     after = admin("POST", "/admin/privacy/export", {"email": email})[1]
     expect(after.get("carts") == [], f"the admin API's export after the erasure still lists carts: {after.get('carts')}")
-    screenshot(page, "privacy-erased")
+    screenshot(page, "back-office-privacy-erased")
     audit(page, "the privacy page with an erasure's summary")
     ok(f"privacy: erased with the email typed twice; #erasure-summary {counts}; the admin API's export has no cart left")
 
@@ -666,9 +519,7 @@ def check_privacy(page, order):
 # --- roles -----------------------------------------------------------------------------------------------------------
 
 def check_reader(browser, email, password, role):
-    context = new_context(browser)
-    page = context.new_page()
-    sign_in(page, email, password, role)
+    context, page = sign_in(browser, email, password, role)
     for path, kind in [("/console/shipping", "shipping"), ("/console/tax", "tax")]:
         goto(page, path)
         expect(page.locator("table").first.locator("tbody tr").count() >= 1, f"{role}: {path} lists nothing")
@@ -676,7 +527,7 @@ def check_reader(browser, email, password, role):
                f"{role}: {path} shows form#{kind}-create or no #read-only note")
         if role == "viewer":
             audit(page, f"{path} for a viewer")
-            screenshot(page, f"viewer-{kind}")
+            screenshot(page, f"back-office-viewer-{kind}")
         # A method's or a rate's page: read-only (every field disabled, nothing to send, no delete).
         link = page.locator(f'table a[href^="{path}/"]').first
         expect(link.count() == 1 and link.inner_text().startswith("View"), f"{role}: {path} has no View link to a record's page")
@@ -710,9 +561,9 @@ def check_reader(browser, email, password, role):
 
 
 def check_log():
-    text = open(LOG, encoding="utf-8", errors="replace").read()
+    text = open(server.log, encoding="utf-8", errors="replace").read()
     leaked = [s for s in secrets_used if s and s in text]
-    expect(not leaked, f"{len(leaked)} of the {len(secrets_used)} passwords, tokens and secrets shown appear in {LOG}")
+    expect(not leaked, f"{len(leaked)} of the {len(secrets_used)} passwords, tokens and secrets shown appear in {server.log}")
     ok(f"the server's log ({len(text.splitlines())} lines) holds none of the {len(secrets_used)} passwords, tokens and secrets")
 
 
@@ -722,11 +573,9 @@ def run(browser, admin_password, receiver):
     operations = (f"ops-{tag}@example.com", staff_create(f"ops-{tag}@example.com", "operations", "Olga"))
     ok("staff create: a viewer and an operations user, each with a one-time password")
 
-    context = new_context(browser)
-    page = context.new_page()
-    sign_in(page, "admin@localhost", admin_password, "the bootstrap admin")
+    context, page = sign_in(browser, "admin@localhost", admin_password, "the bootstrap admin", accept_downloads=True)
     change_password(page, admin_password)
-    ok("the bootstrap admin signed in and chose a password")
+    ok("the bootstrap admin chose a password")
     check_shipping(page, tag)
     check_tax(page, tag)
     check_api_keys(page, tag)
@@ -740,25 +589,25 @@ def run(browser, admin_password, receiver):
 def main():
     os.makedirs(WORK, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("FAILED: terminated (timeout?)"))
-    server = receiver = None
+    receiver = None
     try:
         receiver = Receiver(RECEIVER_PORT)
-        server = start_server()
-        ok(f"atelier serve ready on {BASE} (pid {server.pid}, log {LOG}); webhook receiver on {receiver.url}")
+        server.start()
+        ok(f"webhook receiver on {receiver.url}")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
             try:
                 run(browser, bootstrap_password(), receiver)
             finally:
                 browser.close()
-        stop_server(server)
+        server.stop()
         check_log()
     except Failed as failure:
         print(f"FAILED: {failure}", flush=True)
-        stop_server(server)
+        server.stop()
         sys.exit(1)
     finally:
-        stop_server(server)
+        server.stop()
         if receiver:
             receiver.stop()
     print("back office: ok")
