@@ -23,8 +23,8 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from console_check import (BASE, Failed, Server, audit, call, csrf_of, expect, goto, images_loaded, ok, paid_order, png,
-                           post_form, screenshot, sign_in, WORK)
+from console_check import (Failed, Server, audit, call, csrf_of, expect, goto, images_loaded, ok, paid_order, png, post_form,
+                           screenshot, sign_in, WORK)
 
 server = Server("studio")
 TAG = secrets.token_hex(3)
