@@ -21,6 +21,8 @@ final class ConsoleResponder: Sendable {
     let backOffice: ConsoleBackOffice
     let reports: ConsoleReports
     let clients: RateLimiter
+    /// The API's response cache: made stale at once when a console form changes the catalog or the shop's settings.
+    let cache: ResponseCache
 
     static let contentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -31,10 +33,11 @@ final class ConsoleResponder: Sendable {
         signIn = ConsoleSignIn(services: services, page: page)
         orders = ConsoleOrders(services: services, page: page)
         staffAccounts = ConsoleStaff(services: services, page: page)
-        studio = ConsoleStudio(services: services, page: page, cache: cache)
+        studio = ConsoleStudio(services: services, page: page)
         backOffice = ConsoleBackOffice(services: services, page: page)
         reports = ConsoleReports(services: services, page: page)
         self.clients = clients
+        self.cache = cache
     }
 
     func respond(to request: Request, context: Context, route: ConsoleRoute?) async -> Response {
@@ -83,11 +86,13 @@ final class ConsoleResponder: Sendable {
         }
         switch route {
         case .studio(let area):
-            return try await within(area, request, staff: staff) { form in try await studio.respond(area, form: form, staff: staff) }
+            return try await within(area, request, context: context, staff: staff) { form in try await studio.respond(area, form: form, staff: staff) }
         case .backOffice(let area):
-            return try await within(area, request, staff: staff) { form in try await backOffice.respond(area, form: form, staff: staff) }
+            return try await within(area, request, context: context, staff: staff) { form in
+                try await backOffice.respond(area, form: form, staff: staff)
+            }
         case .reports(let area):
-            return try await within(area, request, staff: staff) { form in try await reports.respond(area, form: form, staff: staff) }
+            return try await within(area, request, context: context, staff: staff) { form in try await reports.respond(area, form: form, staff: staff) }
         case .signOut, .changePassword, .transition, .staffAction, .searchOrders:
             // Every form post proves it came from a page of this session.
             let form = await ConsoleForm.read(request)
@@ -133,16 +138,25 @@ final class ConsoleResponder: Sendable {
     }
 
     /// Runs a page of one of the console's areas with its form: a post's body (refused with 403 unless it
-    /// carries the session's anti-forgery token), or a page's query string.
-    private func within<Area: ConsoleAreaRoute>(_ area: Area, _ request: Request, staff: StaffSessionContext,
+    /// carries the session's anti-forgery token), or a page's query string. A post that succeeded may have changed
+    /// the catalog, shipping or tax: this node's cached catalog answers are made stale at once (the stores bump the
+    /// catalog revision; other nodes notice it within their poll), as after the admin API's writes.
+    private func within<Area: ConsoleAreaRoute>(_ area: Area, _ request: Request, context: Context, staff: StaffSessionContext,
                                                 _ answer: (ConsoleForm) async throws -> Response) async throws -> Response {
         guard area.isPost else { return try await answer(ConsoleForm(encoded: Substring(request.uri.query ?? ""))) }
-        let form = await ConsoleForm.read(request, maxBytes: area.maxFormBytes)
+        // A form with a file holds at most the largest image or import file the shop accepts, and a few fields.
+        let settings = services.configuration
+        let limit = area.sendsFile ? max(settings.assets.maxAssetBytes, settings.server.maxBodyBytes) + 1_048_576 : ConsoleForm.maxBytes
+        let form = await ConsoleForm.read(request, maxBytes: limit)
         guard StaffSessionStore.csrfMatches(form["csrf"], staff.csrfToken) else {
             return page.error(.forbidden, heading: "Form expired",
                               message: "The form has expired or did not come from this console; open the page again.", staff: staff)
         }
-        return try await answer(form)
+        let response = try await answer(form)
+        if response.status.kind == .successful || response.status.kind == .redirection {
+            await refresh(cache, from: services.database, logger: context.logger)
+        }
+        return response
     }
 
     private static func noOrders(_ staff: StaffSessionContext) -> String {

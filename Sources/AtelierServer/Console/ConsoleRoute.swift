@@ -86,10 +86,10 @@ protocol ConsoleAreaRoute: Equatable, Sendable {
     var label: String { get }
     /// Whether it is a form post (which must carry the session's anti-forgery token).
     var isPost: Bool { get }
-    /// The most a posted form may hold (forms that send a file hold more).
-    var maxFormBytes: Int { get }
+    /// Whether its form sends a file (and so may hold as much as the largest upload the shop accepts).
+    var sendsFile: Bool { get }
 }
 
 extension ConsoleAreaRoute {
-    var maxFormBytes: Int { ConsoleForm.maxBytes }
+    var sendsFile: Bool { false }
 }

@@ -17,6 +17,19 @@ extension APIHandlers {
         return .noContent(.init())
     }
 
+    func uploadCatalogImage(_ input: Operations.UploadCatalogImage.Input) async throws -> Operations.UploadCatalogImage.Output {
+        let body: HTTPBody = switch input.body {
+        case .png(let body), .jpeg(let body), .imageWebp(let body), .binary(let body): body
+        }
+        let (store, actor) = (services.assets, try caller().id)
+        let staged = try await StagedUpload.stage(body, into: configuration.server.uploadStagingDirectory, maxBytes: configuration.assets.maxAssetBytes,
+                                                  identity: store.identity)
+        defer { staged.discard() }
+        let info = try await store.verify(staged)
+        let asset = try await database.transaction { db in try await store.saveCatalogImage(staged, as: info, by: actor, on: db) }
+        return .created(.init(body: .json(Components.Schemas.Asset(asset))))
+    }
+
     func listAdminProducts(_ input: Operations.ListAdminProducts.Input) async throws -> Operations.ListAdminProducts.Output {
         let (filter, page) = try Self.listRequest(limit: input.query.limit, cursor: input.query.cursor,
                                                   category: input.query.category, search: input.query.q, publicOnly: false)

@@ -85,6 +85,28 @@ import Testing
         }
     }
 
+    @Test func designersUploadCatalogImagesThroughTheAPI() async throws {
+        try await withApp { app in
+            let designer = try await app.makeKey(.designer, name: "studio")
+            let viewer = try await app.makeKey(.viewer, name: "reader")
+            let bytes = ImageBytes.png(width: 240, height: 160)
+            func upload(_ body: [UInt8], token: String?) async throws -> TestResponse {
+                var headers: HTTPFields = [.contentType: "image/png"]
+                if let token { headers[.authorization] = "Bearer \(token)" }
+                return try await app.client.execute(uri: "/admin/media", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            }
+            let created = try await upload(bytes, token: designer.token)
+            #expect(created.status == .created)
+            let id = try #require(try created.json()["id"] as? String)
+            let served = try await app.send(.get, "/assets/\(id)")
+            #expect(Array(buffer: served.body) == bytes && served.headers[.cacheControl] == "public, max-age=31536000, immutable")
+            #expect(try await upload(bytes, token: viewer.token).status == .forbidden)
+            #expect(try await upload(bytes, token: nil).status == .unauthorized)
+            let text = try await upload(Array("<svg xmlns='http://www.w3.org/2000/svg'/>".utf8), token: designer.token)
+            #expect(text.status == .unsupportedMediaType && text.headers[.contentType] == "application/problem+json")
+        }
+    }
+
     @Test func aMultipartFormIsReadFieldByFieldWithItsFile() {
         let body = Array("""
             --b1\r

@@ -9,7 +9,6 @@ import Hummingbird
 struct ConsoleCatalogImport: Sendable {
     let services: AppServices
     let page: ConsolePage
-    let cache: ResponseCache
 
     func page(staff: StaffSessionContext, rows: [[String: Any]] = [], message: String? = nil, outcome: [String: Any]? = nil,
               status: HTTPResponse.Status = .ok) -> Response {
@@ -58,7 +57,6 @@ struct ConsoleCatalogImport: Sendable {
             let outcome = try await services.database.transaction { db in
                 try await importer.apply(items, pointerForItem: pointer, by: actor, on: db)
             }
-            await refresh(cache, from: services.database, logger: ConsoleStudio.logger)
             return page(staff: staff, outcome: [
                 "created": outcome.created.map { ["id": $0.id, "name": $0.definition.name] },
                 "updated": outcome.updated.map { ["id": $0.id, "name": $0.definition.name] },

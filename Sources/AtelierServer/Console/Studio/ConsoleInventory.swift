@@ -9,7 +9,6 @@ import Hummingbird
 struct ConsoleInventory: Sendable {
     let services: AppServices
     let page: ConsolePage
-    let cache: ResponseCache
 
     /// More variants than this are not listed one by one (the API sets any of them).
     static let maxRows = 300
@@ -106,7 +105,6 @@ struct ConsoleInventory: Sendable {
             return try await page(id: id, staff: staff, errors: error.errors.isEmpty ? [.init(pointer: "", code: error.code, message: error.detail)] : error.errors,
                                   typed: typed, status: HTTPResponse.Status(code: error.status))
         }
-        await refresh(cache, from: services.database, logger: ConsoleStudio.logger)
         return ConsolePage.redirect(to: "/console/products/\(id)/inventory?saved=1")
     }
 

@@ -8,7 +8,6 @@ import Hummingbird
 struct ConsoleProducts: Sendable {
     let services: AppServices
     let page: ConsolePage
-    let cache: ResponseCache
 
     static let pageSize = 50
 
@@ -115,7 +114,6 @@ struct ConsoleProducts: Sendable {
             return try await editor(id: id, staff: staff, form: fixed, errors: fieldErrors,
                                     message: error.code == .slugTaken ? nil : message, status: HTTPResponse.Status(code: error.status))
         }
-        await refresh(cache, from: database, logger: ConsoleStudio.logger)
         return ConsolePage.redirect(to: "/console/products/\(saved.id)?saved=1")
     }
 
@@ -149,7 +147,6 @@ struct ConsoleProducts: Sendable {
             return try await editor(id: id, staff: staff, message: "The image was not added: \(ConsolePage.explain(error))",
                                     status: HTTPResponse.Status(code: error.status))
         }
-        await refresh(cache, from: database, logger: ConsoleStudio.logger)
         return ConsolePage.redirect(to: "/console/products/\(id)?uploaded=1#media")
     }
 
@@ -160,7 +157,6 @@ struct ConsoleProducts: Sendable {
         } catch let error as AtelierError where error.status < 500 {
             return try await editor(id: id, staff: staff, message: ConsolePage.explain(error), status: HTTPResponse.Status(code: error.status))
         }
-        await refresh(cache, from: services.database, logger: ConsoleStudio.logger)
         return ConsolePage.redirect(to: "/console/products/\(id)?archived=1")
     }
 
@@ -178,7 +174,6 @@ struct ConsoleProducts: Sendable {
                 : ConsolePage.explain(error)
             return try await editor(id: id, staff: staff, message: reason, status: HTTPResponse.Status(code: error.status))
         }
-        await refresh(cache, from: services.database, logger: ConsoleStudio.logger)
         return ConsolePage.redirect(to: "/console/products?deleted=\(id)")
     }
 

@@ -2,30 +2,24 @@ import Atelier
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 
 /// The catalog studio: products, their media, inventory and templates, and the bulk import. Every role reads;
 /// admins and designers change (as the contract's catalog operations allow).
 struct ConsoleStudio: Sendable {
     let services: AppServices
     let page: ConsolePage
-    let cache: ResponseCache
     let products: ConsoleProducts
     let inventory: ConsoleInventory
     let templates: ConsoleTemplateEditor
     let catalogImport: ConsoleCatalogImport
 
-    /// For what a page's request has no logger for: the catalog cache's refresh after a change.
-    static let logger = Logger(label: "atelier.console")
-
-    init(services: AppServices, page: ConsolePage, cache: ResponseCache) {
+    init(services: AppServices, page: ConsolePage) {
         self.services = services
         self.page = page
-        self.cache = cache
-        products = ConsoleProducts(services: services, page: page, cache: cache)
-        inventory = ConsoleInventory(services: services, page: page, cache: cache)
-        templates = ConsoleTemplateEditor(services: services, page: page, cache: cache)
-        catalogImport = ConsoleCatalogImport(services: services, page: page, cache: cache)
+        products = ConsoleProducts(services: services, page: page)
+        inventory = ConsoleInventory(services: services, page: page)
+        templates = ConsoleTemplateEditor(services: services, page: page)
+        catalogImport = ConsoleCatalogImport(services: services, page: page)
     }
 
     func respond(_ route: StudioRoute, form: ConsoleForm, staff: StaffSessionContext) async throws -> Response {

@@ -11,7 +11,6 @@ import Hummingbird
 struct ConsoleTemplateEditor: Sendable {
     let services: AppServices
     let page: ConsolePage
-    let cache: ResponseCache
 
     /// A template document is a few kilobytes; the form allows far more.
     static let maxDocumentBytes = 200_000
@@ -168,7 +167,6 @@ struct ConsoleTemplateEditor: Sendable {
                                     ? [.init(pointer: "", code: error.code, message: error.detail)] : error.errors),
                                   status: HTTPResponse.Status(code: error.status))
         }
-        await refresh(cache, from: services.database, logger: ConsoleStudio.logger)
         return ConsolePage.redirect(to: "/console/products/\(id)/template?published=1")
     }
 

@@ -19,9 +19,6 @@ enum StudioRoute: ConsoleAreaRoute {
     case importPage
     case importCatalog
 
-    /// A form that sends an image: the image and a few fields.
-    static let uploadFormBytes = 26 * 1_048_576
-
     init?(method: HTTPRequest.Method, rest: [Substring]) {
         guard let first = rest.first else { return nil }
         let id = rest.count > 1 ? String(rest[1]) : ""
@@ -55,10 +52,10 @@ enum StudioRoute: ConsoleAreaRoute {
         }
     }
 
-    var maxFormBytes: Int {
+    var sendsFile: Bool {
         switch self {
-        case .uploadMedia, .tryTemplate, .importCatalog: Self.uploadFormBytes
-        default: ConsoleForm.maxBytes
+        case .uploadMedia, .tryTemplate, .importCatalog: true
+        default: false
         }
     }
 
