@@ -5,6 +5,8 @@
     python3 bench/console.py csrf < sign-in.html    # the sign-in form's anti-forgery token
     python3 bench/console.py next < orders.html     # the orders list's rel=next link (unescaped), or nothing
     python3 bench/console.py orders < orders.html   # the ids of the orders the list links to, one a line
+    python3 bench/console.py product-id SLUG < list.json  # the id of the product with this slug in a page of
+                                                          # GET /admin/products, or nothing
 
 The paid order is made as scripts/check-mail.py's `paid_order` makes it: cart → checkout → the test provider's payment.
 """
@@ -53,7 +55,10 @@ def main():
         paid_order(sys.argv[2].rstrip("/"))
         return
     page = sys.stdin.read()
-    if command == "csrf":
+    if command == "product-id" and len(sys.argv) > 2:
+        found = [item["id"] for item in json.loads(page).get("items", []) if item.get("definition", {}).get("slug") == sys.argv[2]]
+        print(found[0] if found else "")
+    elif command == "csrf":
         found = re.search(r'<input[^>]*name="csrf"[^>]*value="([^"]*)"', page)
         print(html.unescape(found.group(1)) if found else "")
     elif command == "next":

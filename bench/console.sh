@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The operator console under load, on loopback: its orders list and an order's page with ORDERS + 1 orders and PRODUCTS
-# products, on SQLite and on PostgreSQL (a private cluster with fsync and synchronous commit on, as a shop runs it).
-# The issue's target: with 100,000 orders and 10,000 products, the orders list and an order page answer with
-# p99 ≤ 50 ms on both databases, measured with wrk and a signed-in console cookie.
+# The operator console under load, on loopback: its orders list and an order's page, the dashboard, the catalog studio's
+# pages (products list and search, a product's editor, its template editor and stock) and the sales reports, with
+# ORDERS + 1 orders and PRODUCTS products, on SQLite and on PostgreSQL (a private cluster with fsync and synchronous
+# commit on, as a shop runs it). The issue's target: with 100,000 orders and 10,000 products, the orders list and an
+# order page answer with p99 ≤ 50 ms on both databases, measured with wrk and a signed-in console cookie; the studio
+# and reports pages, new in this release, are measured against the same 50 ms.
 #
 # For each database: `atelier serve` on a fresh data folder (test payment provider, demo catalog, rate limits off);
 # PRODUCTS products through POST /admin/products/bulk (bench/http.sh's generator, read out of that file); ONE real
@@ -12,16 +14,34 @@
 # spread over the 90 days before the real order (ship dates moved along), statuses spread evenly over paid,
 # in_production, fulfilled, shipped, delivered and cancelled, each with the audit trail of the steps that led there
 # (tracking for shipped and delivered, a full refund counted for cancelled). Copies have no checkout, payment event,
-# outbox or sales-ledger rows: the console's list, order page and dashboard read none of those. SQLite is loaded with
-# the server stopped (sqlite3, a recursive CTE), PostgreSQL with it running (psql, generate_series; then VACUUM ANALYZE
-# and a CHECKPOINT, as autovacuum would have done, so that neither falls into the measurement). SQLite gets no
-# ANALYZE: Atelier never runs one. Then it signs in to the console as the bootstrap admin with curl, checks each page
-# answers 200 with its marker, and runs `wrk -t2 -c16 -dDURATION --latency` with the session cookie on:
+# outbox or sales-ledger rows: the console's list, order page and dashboard read none of those. The reports pages do
+# read the sales ledger (report_daily: a few rows per shop-local day, dimension and item, however many orders were
+# paid), so they are measured with the real order's sales only, on charts of 30 days and of 13 or 14 weeks that are
+# mostly zero: the copies do not reach them (bench/reports.sh measures the reports over a full ledger, through the
+# API). SQLite is loaded with the server stopped (sqlite3, a recursive CTE), PostgreSQL with it running (psql,
+# generate_series; then VACUUM ANALYZE and a CHECKPOINT, as autovacuum would have done, so that neither falls into the
+# measurement). SQLite gets no ANALYZE: Atelier never runs one. Then it signs in to the console as the bootstrap admin
+# with curl, checks each page answers 200 with its marker, and runs `wrk -t2 -c16 -dDURATION --latency` with the
+# session cookie on:
 #   orders-first-page    /console/orders                       newest 50 orders
 #   orders-shipped       /console/orders?status=shipped        the status filter's first page
 #   orders-page-21       /console/orders?cursor=…              the page reached by following "Next page" 20 times
 #   order-page           /console/orders/ord_bench…            a copied order: lines, totals, audit trail
 #   dashboard            /console/                             counts by status, today/week, due and overdue
+#   products-list        /console/products                     the catalog's first page (50 products)
+#   products-search      /console/products?q=…                 a name search that matches few: q is the number of
+#                                                               product (PRODUCTS - 1) / 10 (999 with 10,000 products:
+#                                                               it and the 18 others whose number holds it), so the
+#                                                               search looks through the whole catalog
+#   product-editor       /console/products/prod_…              the demo product custom-printed-tee's form
+#   template-editor      /console/products/prod_…/template     its template: front view drawn as SVG, zones, versions
+#   stock                /console/products/prod_…/inventory    its stock: 15 variants (5 sizes × 3 colours) listed
+#   reports              /console/reports                      the last 30 days by day: summary, SVG charts, tables
+#   reports-90-days      /console/reports?from=…&to=…&interval=week
+#                                                               the 90 days before today to today, by week
+# The tee's id is read from GET /admin/products?limit=100 with the bootstrap admin key (the demo catalog is made before
+# the generated products, and ids sort by creation). The shop's time zone is set to UTC, so that its days are
+# `date -u`'s.
 #
 #   bash bench/console.sh                        # the release build; both databases, 100,000 orders, 10,000 products
 #   BIN=.build/release/atelier bash bench/console.sh        # an existing build
@@ -33,14 +53,17 @@
 # answers (a console page that redirects to sign-in counts there) and of socket errors (wrk's timeouts: a request
 # slower than wrk's 2 s is dropped from its percentiles, so any is counted as missing the target); then per line
 # "p99 target 50 ms: met" or "not met". A page that does not answer 200 with its marker (rows with
-# data-order-number, id="order-status", <h1>Dashboard</h1>) is shown with the end of the server's log, is not measured,
-# counts as "not met", and makes the script exit 1 once the other pages are measured. Latencies are wrk's (loopback,
-# 16 connections, 2 client threads on the same machine as the server and PostgreSQL): compare runs on the same
-# machine; a debug build is many times slower.
+# data-order-number, id="order-status", <h1>Dashboard</h1>, id="products" (the list's table, there only when some
+# product matches), id="product-form", id="view-front" (the template's front view, an <svg>), id="inventory" (the
+# stock table, there only when variants are listed), id="revenue-chart" and id="orders-chart" (the reports' <svg>
+# charts)) is shown with the end of the server's log, is not measured, counts as "not met", and makes the script exit 1
+# once the other pages are measured. Latencies are wrk's (loopback, 16 connections, 2 client threads on the same
+# machine as the server and PostgreSQL): compare runs on the same machine; a debug build is many times slower.
 # Bounded: each measurement runs DURATION seconds (wrk is killed 60 s after that at the latest), every curl has a time
-# limit, following pages stops after 20; on a 2-core machine the defaults finish in well under 10 minutes. It uses
-# 127.0.0.1 only (ports 18492, 18493 and 25492) and stops only what it started: its servers by PID, its PostgreSQL by
-# pg_ctl on its own data folder (bench_cleanup in scripts/peers.sh, also on failure or Ctrl-C).
+# limit, following pages stops after 20; 12 pages are measured per database (with the defaults, 4 minutes of wrk in
+# all, on top of loading the catalog and copying the orders). It uses 127.0.0.1 only (ports 18492, 18493 and 25492) and
+# stops only what it started: its servers by PID, its PostgreSQL by pg_ctl on its own data folder (bench_cleanup in
+# scripts/peers.sh, also on failure or Ctrl-C).
 set -euo pipefail
 export ATELIER_RATE_LIMITING=false  # one client sends far more than a shopper would
 cd "$(dirname "$0")/.."
@@ -50,6 +73,7 @@ products=${PRODUCTS:-10000}
 databases=${DATABASES:-sqlite postgres}
 target_ms=50
 deep_pages=20
+search_word=$(((products - 1) / 10))  # a generated product's number ("Custom product N"): matches it and a few others
 
 [[ "$duration" =~ ^[1-9][0-9]*$ && "$duration" -le 600 ]] || { echo "DURATION: whole seconds, 1 to 600" >&2; exit 2; }
 [[ "$orders" =~ ^[1-9][0-9]*$ && "$orders" -le 1000000 ]] || { echo "ORDERS: 1 to 1,000,000" >&2; exit 2; }
@@ -79,7 +103,7 @@ port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_server() {  # $1: data folder, $2: port, $3: DATABASE_URL (empty: SQLite in the data folder)
   ATELIER_DATA_DIR=$1 PORT=$2 DATABASE_URL=$3 ATELIER_HOSTNAME=127.0.0.1 ATELIER_PAYMENT_PROVIDERS=test \
-    ATELIER_LOG_LEVEL=warning ATELIER_SEED_DEMO=true ATELIER_MAX_BODY_BYTES=16777216 \
+    ATELIER_LOG_LEVEL=warning ATELIER_SEED_DEMO=true ATELIER_MAX_BODY_BYTES=16777216 ATELIER_SHOP_TIMEZONE=UTC \
     "$bin" serve >>"$1.log" 2>&1 &
   server=$!
   server_log=$1.log
@@ -269,7 +293,7 @@ measure() {  # $1: label, $2: path
 
 run_database() {  # $1: sqlite or postgres
   db=$1
-  local data=$work/data-$1 port url="" key orig count next pages page_path order_id
+  local data=$work/data-$1 port url="" key orig count next pages page_path order_id tee_id today from
   case $db in
     sqlite) port=18492 ;;
     postgres)
@@ -315,6 +339,12 @@ run_database() {  # $1: sqlite or postgres
   [ "$count" = $((orders + 1)) ] || { echo "[$db] expected $((orders + 1)) orders, found $count" >&2; return 1; }
   curl -fsS -m 60 -o "$work/admin-orders.json" -H "Authorization: Bearer $key" "$base/admin/orders?limit=1" \
     || { echo "[$db] GET /admin/orders?limit=1 failed" >&2; return 1; }
+  # The studio's pages are the demo T-shirt's: its id from the admin API (the demo catalog comes first in id order).
+  curl -fsS -m 60 -o "$work/admin-products.json" -H "Authorization: Bearer $key" "$base/admin/products?limit=100" \
+    || { echo "[$db] GET /admin/products?limit=100 failed" >&2; return 1; }
+  tee_id=$(python3 bench/console.py product-id custom-printed-tee <"$work/admin-products.json")
+  [[ "$tee_id" =~ ^prod_[0-9a-z]{26}$ ]] \
+    || { echo "[$db] the demo product custom-printed-tee is not among the first 100 products ('$tee_id')" >&2; return 1; }
 
   sign_in "$data"
   # The first page and the pages after it give the links to measure: without them there is nothing to go on.
@@ -333,6 +363,10 @@ run_database() {  # $1: sqlite or postgres
   done
   [ -n "$page_path" ] || { echo "[$db] the first page of orders has no next page (ORDERS too small?)" >&2; return 1; }
 
+  # The reports' range: the 90 days before today to today, in UTC (the shop's time zone, set in start_server).
+  today=$(date -u +%F)
+  from=$(date -u -d "$today -90 days" +%F)
+
   # Every page must answer 200 with its marker before it is measured; one that does not is reported, not measured.
   local entry label path marker state ready=()
   for entry in \
@@ -340,7 +374,14 @@ run_database() {  # $1: sqlite or postgres
       "orders-shipped|/console/orders?status=shipped|data-order-number=\"" \
       "orders-page-$((pages + 1))|$page_path|data-order-number=\"" \
       "order-page|/console/orders/$order_id|id=\"order-status\"" \
-      "dashboard|/console/|<h1>Dashboard</h1>"; do
+      "dashboard|/console/|<h1>Dashboard</h1>" \
+      "products-list|/console/products|id=\"products\"" \
+      "products-search|/console/products?q=$search_word|id=\"products\"" \
+      "product-editor|/console/products/$tee_id|id=\"product-form\"" \
+      "template-editor|/console/products/$tee_id/template|id=\"view-front\"" \
+      "stock|/console/products/$tee_id/inventory|id=\"inventory\"" \
+      "reports|/console/reports|id=\"revenue-chart\"" \
+      "reports-90-days|/console/reports?from=$from&to=$today&interval=week|id=\"orders-chart\""; do
     IFS='|' read -r label path marker <<<"$entry"
     if expect_page "$path" "$work/check.html" "$marker"; then ready+=("$label|$path|ok"); else ready+=("$label|$path|failed"); fi
   done
