@@ -21,8 +21,7 @@ struct ConsoleTemplates: Sendable {
             try library.register(text, named: String(file.dropLast(".mustache".count)))
         }
         let css = try Data(contentsOf: base.appendingPathComponent("Static/console.css"))
-        let digest = css.reduce(into: UInt64(1_469_598_103_934_665_603)) { hash, byte in hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-        return ConsoleTemplates(library: library, stylesheet: ByteBuffer(bytes: css), stylesheetETag: "\"\(String(digest, radix: 16))\"")
+        return ConsoleTemplates(library: library, stylesheet: ByteBuffer(bytes: css), stylesheetETag: ResponseCache.strongETag(of: css))
     }
 
     func render(_ name: String, _ values: [String: Any]) -> String {

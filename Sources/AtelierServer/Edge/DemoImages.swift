@@ -1,3 +1,4 @@
+import Atelier
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -23,19 +24,22 @@ struct DemoImages: Sendable {
         var images: [String: Image] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".png") {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
-            let digest = data.reduce(into: UInt64(1_469_598_103_934_665_603)) { hash, byte in hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211 }
-            images[name] = Image(bytes: ByteBuffer(bytes: data), etag: "\"\(String(digest, radix: 16))\"")
+            images[name] = Image(bytes: ByteBuffer(bytes: data), etag: ResponseCache.strongETag(of: data))
         }
         return DemoImages(images: images)
     }
 
     static func owns(_ path: String) -> Bool { path.hasPrefix(prefix) }
 
-    func respond(to request: Request) -> Response {
+    func respond(to request: Request, requestID: String) -> Response {
         let name = String(request.uri.path.dropFirst(Self.prefix.count))
-        guard request.method == .get || request.method == .head, let image = images[name] else {
-            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: "Not found\n")))
+        guard let image = images[name] else {
+            return ProblemMapper.response(AtelierError.notFound("Demo image '\(name.prefix(100))'"), requestID: requestID)
+        }
+        guard request.method == .get || request.method == .head else {
+            return ProblemMapper.response(AtelierError(.methodNotAllowed, code: .methodNotAllowed, title: "Method not allowed",
+                                                       detail: "The demo images are read with GET."),
+                                          requestID: requestID, headers: [.allow: "GET, HEAD"])
         }
         var headers: HTTPFields = [.eTag: image.etag, .cacheControl: "public, max-age=86400"]
         SecurityHeaders.apply(to: &headers)

@@ -1,3 +1,4 @@
+import Foundation
 import Atelier
 import Crypto
 import HTTPTypes
@@ -53,13 +54,11 @@ final class ResponseCache: Sendable {
 
     /// Keeps an answer made at `revision` (read before the answer was made, so it is never newer than the data).
     func store(_ key: String, revision: Int64, contentType: String, body: ByteBuffer) -> Entry {
-        let digest = SHA256.hash(data: body.readableBytesView)
-        let etag = "\"" + Hex.string(digest.prefix(12)) + "\""
-        let entry = Entry(revision: revision, contentType: contentType, body: body, etag: etag)
+        let entry = Entry(revision: revision, contentType: contentType, body: body, etag: Self.strongETag(of: body.readableBytesView))
         state.withLock { state in
             guard revision == state.revision else { return }
             // Keys count too: a key is as long as its path and known parameters.
-            let size = body.readableBytes + key.utf8.count + etag.utf8.count + contentType.utf8.count
+            let size = body.readableBytes + key.utf8.count + entry.etag.utf8.count + contentType.utf8.count
             if state.entries.count >= maxEntries || state.bytes + size > maxBytes {
                 // Simple and bounded: start over rather than track recency on every hit.
                 state.entries.removeAll(keepingCapacity: true)
@@ -79,6 +78,11 @@ final class ResponseCache: Sendable {
         }
         headers[.contentType] = entry.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: entry.body))
+    }
+
+    /// A strong ETag for bytes: part of their SHA-256, so that other bytes get another tag.
+    static func strongETag(of bytes: some DataProtocol) -> String {
+        "\"" + Hex.string(SHA256.hash(data: bytes).prefix(12)) + "\""
     }
 
     /// RFC 9110 weak comparison over a list of entity tags, or `*`.

@@ -39,7 +39,7 @@ where Chain.Input == Request, Chain.Output == Response, Chain.Context == Atelier
 
     private func route(_ request: Request, context: Context) async throws -> Response {
         if DemoImages.owns(request.uri.path) {
-            return try await measured(request, context: context, label: "/demo/{name}") { [demoImages] request, _ in demoImages.respond(to: request) }
+            return try await measured(request, context: context, label: "/demo/{name}") { [demoImages] request, context in demoImages.respond(to: request, requestID: context.requestID) }
         }
         guard let console, ConsoleRoute.owns(request.uri.path) else {
             return try await api.respond(to: request, context: context)

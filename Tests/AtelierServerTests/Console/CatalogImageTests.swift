@@ -77,7 +77,13 @@ import Testing
             let still = try await app.send(.get, "/assets/\(kept)")
             #expect(still.status == .ok && Array(buffer: still.body) == keptBytes)
             // The demo catalog's own pictures stay too: they are package resources, not assets.
-            #expect(try await app.send(.get, "/demo/tee-front.png").status == .ok)
+            let demo = try await app.send(.get, "/demo/tee-front.png")
+            #expect(demo.status == .ok && demo.headers[.contentType] == "image/png")
+            let etag = try #require(demo.headers[.eTag])
+            #expect(try await app.send(.get, "/demo/tee-front.png", headers: [.ifNoneMatch: etag]).status == .notModified)
+            let missing = try await app.send(.get, "/demo/nothing.png")
+            #expect(missing.status == .notFound && missing.headers[.contentType] == "application/problem+json")
+            #expect(try await app.send(.post, "/demo/tee-front.png").status == .methodNotAllowed)
             let rows = try await app.database.withConnection { db in
                 try await db.raw("SELECT asset_id FROM catalog_media ORDER BY asset_id").all(decodingColumn: "asset_id", as: String.self)
             }
