@@ -113,6 +113,22 @@ import Testing
         }
     }
 
+    @Test func aProductArchivedInTheConsoleLeavesThePublicCatalogAtOnce() async throws {
+        try await withApp(configure: { $0.server.seedDemoCatalog = true }) { app in
+            let account = try await ConsoleTests().staff(app, "designer@example.com", .designer)
+            var browser = ConsoleClient(app)
+            #expect(try await browser.signIn("designer@example.com", account.oneTimePassword).status == .seeOther)
+            // The public answer is cached (ETag) before the change.
+            let before = try await app.send(.get, "/products/3d-printed-figurine")
+            #expect(before.status == .ok && before.headers[.eTag] != nil)
+            let id = try #require(try before.json()["id"] as? String)
+            let token = try #require(ConsoleClient.csrf(in: try await browser.get("/console/products/\(id)").text))
+            #expect(try await browser.post("/console/products/\(id)/archive", form: ["csrf": token]).status == .seeOther)
+            // The console's write made this node's cached answer stale: no poll interval to wait for.
+            #expect(try await app.send(.get, "/products/3d-printed-figurine").status == .notFound)
+        }
+    }
+
     @Test func aMultipartFormIsReadFieldByFieldWithItsFile() {
         let body = Array("""
             --b1\r
